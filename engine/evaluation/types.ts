@@ -1,0 +1,47 @@
+// An evaluator scores one architecture. Jobs and results are plain JSON so that the transport
+// (in-process, worker thread, another machine) can change without touching strategies or the engine.
+
+import type { Arch, JsonObject, Metrics, CurvePoint } from '../types.js';
+import type { SearchSpace } from '../space/types.js';
+import type { WorkflowConfig } from '../workflow/types.js';
+
+export interface EvalJob {
+  trial: number;
+  arch: Arch;
+  key: string;
+  seed: number;
+  /** Fraction of the full evaluation (epochs, data) in (0, 1]; 1 when absent. */
+  fidelity?: number;
+}
+
+export interface EvalContext {
+  signal: AbortSignal;
+  /** Intermediate results (per epoch); the engine may abort the job after it (pruning). */
+  report(step: number, metrics: Metrics): void;
+}
+
+export interface EvalResult {
+  metrics: Metrics;
+  curve?: CurvePoint[];
+  info?: JsonObject;
+}
+
+export interface Evaluator {
+  evaluate(job: EvalJob, ctx: EvalContext): Promise<EvalResult>;
+  close(): Promise<void>;
+}
+
+export interface EvaluatorContext {
+  workflow: WorkflowConfig;
+  space: SearchSpace;
+}
+
+export interface EvaluatorDefinition<O = JsonObject> {
+  type: string;
+  description: string;
+  /** JSON Schema of the options beside `type` in `evaluation:`. Path-valued strings carry `"x-path": "file"`. */
+  optionsSchema: Record<string, unknown>;
+  /** The metric names it reports, so validation can check the objective names one of them. */
+  metrics(options: O): string[];
+  create(options: O, ctx: EvaluatorContext): Promise<Evaluator>;
+}

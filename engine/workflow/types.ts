@@ -1,0 +1,83 @@
+// The validated, defaulted workflow as the rest of the engine sees it. Paths are already absolute.
+
+import type { Json, JsonObject, Objective } from '../types.js';
+
+export interface CellSpaceConfig {
+  kind: 'cell';
+  /** `nb201`: 4 nodes, ops none, skip_connect, nor_conv_1x1, nor_conv_3x3, avg_pool_3x3. */
+  preset?: 'nb201';
+  nodes: number; // >= 2; edges i->j for every i < j
+  ops: string[];
+  /** How a cell becomes a network when trained (ignored by table evaluators). */
+  skeleton?: { channels: number; cells: number; stages: number };
+}
+
+/** Choices per parameter of one layer type, e.g. { filters: [16, 32], kernel: [3, 5] }. */
+export type LayerChoices = Record<string, Json[]>;
+
+export interface ChainSpaceConfig {
+  kind: 'chain';
+  input: number[]; // e.g. [28, 28, 1] or [64]
+  layers: {
+    min: number;
+    max: number;
+    /** Layer type -> choices for its parameters (defaults filled in per type). */
+    choose: Record<string, LayerChoices>;
+  };
+  /** Searchable hyperparameters, e.g. { learning_rate: [0.001, 0.003], batch_size: [32, 64] }. */
+  hyper: Record<string, Json[]>;
+}
+
+export type SpaceConfig = CellSpaceConfig | ChainSpaceConfig;
+
+export interface DatasetConfig {
+  /** builtin:mnist|digits|iris|wine, csv:ABSPATH, idx:ABSPATH, json:ABSPATH */
+  source: string;
+  label: string;
+  limit?: number;
+  split: { validation: number };
+}
+
+export interface BudgetConfig {
+  trials?: number;
+  /** Seconds of wall time over the whole run (resumes included). */
+  time?: number;
+  /** Failed trials tolerated before the run stops as failed. */
+  failures: number;
+}
+
+export interface MetaConfig {
+  from: string[]; // absolute paths of stores or knowledge files
+  learn: ('space' | 'strategy' | 'evaluation')[];
+}
+
+export interface StrategyConfig extends JsonObject {
+  type: string;
+}
+export interface EvaluationConfig extends JsonObject {
+  type: string;
+}
+
+export interface Constraint {
+  min?: number;
+  max?: number;
+}
+
+export interface WorkflowConfig {
+  name: string;
+  seed: number;
+  objective: Objective;
+  constraints: Record<string, Constraint>;
+  dataset?: DatasetConfig;
+  space: SpaceConfig;
+  strategy: StrategyConfig;
+  evaluation: EvaluationConfig;
+  budget: BudgetConfig;
+  /** Trials evaluated at once. */
+  parallel: number;
+  /** Retries of a failed trial before it counts as failed. */
+  retries: number;
+  meta?: MetaConfig;
+  /** Where it came from: the file, its directory (paths are relative to it), its text and hash. */
+  source: { file: string; dir: string; text: string; hash: string };
+}

@@ -1,0 +1,45 @@
+// A strategy is a pure, seeded ask/tell state machine. It never touches threads, files or timers:
+// the engine owns concurrency, budget, persistence and retries.
+
+import type { JSONSchemaType } from 'ajv';
+import type { Arch, Json, JsonObject, Objective, TrialRecord } from '../engine/types.js';
+import type { SearchSpace } from '../engine/space/types.js';
+
+export type Ask = { arch: Arch; info?: JsonObject } | { wait: true } | { done: true };
+
+export interface Strategy {
+  /** Next candidate; `wait` when it needs results of trials in flight first; `done` when it has nothing more. */
+  ask(): Ask;
+  /** The result of a candidate it proposed (complete, pruned or failed). Also called for a proposal whose
+   *  key was evaluated before: the engine passes the earlier record instead of evaluating it again. */
+  tell(trial: TrialRecord): void;
+  snapshot(): Json;
+  restore(state: Json): void;
+}
+
+export interface StrategyContext {
+  space: SearchSpace;
+  seed: number;
+  objective: Objective;
+  /** The trial budget, when there is one (some strategies size their schedule by it). */
+  budgetTrials?: number;
+  /** Knowledge handed over by meta-learning or an earlier stage (optional for every strategy). */
+  warmStart?: WarmStart;
+}
+
+export interface WarmStart {
+  /** Architectures known to be good, best first. */
+  archs?: Arch[];
+  /** Earlier results (arch + metrics) a model-based strategy may use as observations. */
+  observations?: { arch: Arch; score: number }[];
+  /** Sampling priors per decision name. */
+  priors?: Record<string, readonly number[]>;
+}
+
+export interface StrategyDefinition<O = JsonObject> {
+  type: string;
+  description: string;
+  /** JSON Schema of the options beside `type` in `strategy:` (draft-07, additionalProperties: false). */
+  optionsSchema: JSONSchemaType<O> | Record<string, unknown>;
+  create(options: O, ctx: StrategyContext): Strategy;
+}
