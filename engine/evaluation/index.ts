@@ -1,0 +1,14 @@
+// The evaluator registry: type name -> definition.
+
+import type { EvaluatorDefinition } from './types.js';
+
+export const EVALUATORS: EvaluatorDefinition<any>[] = [
+];
+
+export function evaluatorTypes(): string[] {
+  return EVALUATORS.map((e) => e.type);
+}
+
+export function getEvaluator(type: string): EvaluatorDefinition<any> | undefined {
+  return EVALUATORS.find((e) => e.type === type);
+}

@@ -1,0 +1,15 @@
+// The strategy registry: type name -> definition. Adding a strategy is one file plus one line here.
+// (Keep one import line and one entry line per strategy so concurrent additions do not collide.)
+
+import type { StrategyDefinition } from './types.js';
+
+export const STRATEGIES: StrategyDefinition<any>[] = [
+];
+
+export function strategyTypes(): string[] {
+  return STRATEGIES.map((s) => s.type);
+}
+
+export function getStrategy(type: string): StrategyDefinition<any> | undefined {
+  return STRATEGIES.find((s) => s.type === type);
+}
