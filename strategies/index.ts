@@ -2,8 +2,18 @@
 // (Keep one import line and one entry line per strategy so concurrent additions do not collide.)
 
 import type { StrategyDefinition } from './types.js';
+import { random } from './random.js';
+import { grid } from './grid.js';
+import { regularizedEvolution } from './regularized-evolution.js';
+import { genetic } from './genetic.js';
+import { localSearch } from './local-search.js';
 
 export const STRATEGIES: StrategyDefinition<any>[] = [
+  random,
+  grid,
+  regularizedEvolution,
+  genetic,
+  localSearch,
 ];
 
 export function strategyTypes(): string[] {

@@ -1,8 +1,10 @@
 // The evaluator registry: type name -> definition.
 
 import type { EvaluatorDefinition } from './types.js';
+import { benchmarkEvaluator } from './benchmark.js';
 
 export const EVALUATORS: EvaluatorDefinition<any>[] = [
+  benchmarkEvaluator,
 ];
 
 export function evaluatorTypes(): string[] {

@@ -1,0 +1,72 @@
+// nas status [--store PATH] [RUN] and nas best [--store PATH] [--top K] [--json] [RUN]
+
+import { Store, type RunRow } from '../store/store.js';
+import { objectiveScore, type TrialRecord } from '../types.js';
+import type { WorkflowConfig } from '../workflow/types.js';
+import { line, UsageError, type Io } from './io.js';
+import { locateStore } from './locate-store.js';
+
+export function statusCommand(target: string | undefined, flags: { store?: string; json?: boolean }, io: Io): number {
+  const store = Store.open(locateStore(flags.store));
+  try {
+    const runs = target ? [pickRun(store, target)] : store.listRuns();
+    const rows = runs.map((r) => {
+      const c = store.trialCounts(r.id);
+      const best = bestTrials(store, r, 1)[0];
+      const wf = r.config as unknown as WorkflowConfig;
+      return {
+        run: r.id, name: r.name, status: r.status, reason: r.reason, budget: wf.budget,
+        trials: c, elapsed_s: Math.round(r.elapsedMs / 100) / 10,
+        best: best ? { number: best.number, key: best.key, metrics: best.metrics } : null,
+      };
+    });
+    if (flags.json) line(io.stdout, JSON.stringify(rows));
+    else {
+      if (rows.length === 0) line(io.stdout, 'no runs in this store');
+      for (const r of rows) {
+        const done = r.trials.complete + r.trials.pruned + r.trials.failed;
+        line(io.stdout, `run ${r.run} ${r.name}: ${r.status}${r.reason ? ` (${r.reason})` : ''}`);
+        line(io.stdout, `  trials ${done}${r.budget.trials ? `/${r.budget.trials}` : ''}: ${r.trials.complete} complete, ${r.trials.pruned} pruned, ${r.trials.failed} failed, ${r.trials.running} interrupted; ${r.elapsed_s}s`);
+        if (r.best) line(io.stdout, `  best: trial ${r.best.number} ${r.best.key} ${JSON.stringify(r.best.metrics)}`);
+      }
+    }
+    return 0;
+  } finally {
+    store.close();
+  }
+}
+
+export function bestCommand(target: string | undefined, flags: { store?: string; top?: number; json?: boolean }, io: Io): number {
+  const top = flags.top ?? 1;
+  if (!Number.isInteger(top) || top < 1) throw new UsageError(`--top must be a positive integer, got ${flags.top}`);
+  const store = Store.open(locateStore(flags.store));
+  try {
+    const run = target ? pickRun(store, target) : store.latestRun();
+    if (!run) throw new UsageError('no run in this store');
+    const best = bestTrials(store, run, top);
+    if (flags.json) line(io.stdout, JSON.stringify(best.map((t) => ({ number: t.number, key: t.key, arch: t.arch, metrics: t.metrics }))));
+    else {
+      best.forEach((t, i) => line(io.stdout, `${i + 1}. trial ${t.number} ${t.key} ${JSON.stringify(t.metrics)}`));
+      if (best.length === 0) line(io.stdout, `run ${run.id} has no complete trial yet`);
+    }
+    return 0;
+  } finally {
+    store.close();
+  }
+}
+
+export function bestTrials(store: Store, run: RunRow, k: number): TrialRecord[] {
+  const objective = (run.config as unknown as WorkflowConfig).objective;
+  return store
+    .trials(run.id)
+    .filter((t) => t.state === 'complete' && objectiveScore(objective, t.metrics) !== null)
+    .sort((a, b) => (objectiveScore(objective, b.metrics) as number) - (objectiveScore(objective, a.metrics) as number) || a.number - b.number)
+    .slice(0, k);
+}
+
+function pickRun(store: Store, target: string): RunRow {
+  const id = Number(target);
+  const run = Number.isInteger(id) ? store.getRun(id) : undefined;
+  if (!run) throw new UsageError(`no run "${target}" in ${store.path} (runs: ${store.listRuns().map((r) => r.id).join(', ') || 'none'})`);
+  return run;
+}

@@ -1,0 +1,78 @@
+// nas <verb>: the command line. Every expected problem ends as one clear line and an exit code,
+// never a stack trace.
+
+import { parseArgs } from 'node:util';
+import { FatalError, WorkflowError } from '../errors.js';
+import { processIo, UsageError, type Io } from './io.js';
+import { validateCommand } from './validate.js';
+import { resumeCommand, runCommand } from './run.js';
+import { bestCommand, statusCommand } from './inspect.js';
+
+const HELP = `nas — declarative neural architecture search
+
+usage:
+  nas validate FILE...                       check workflows; FILE:LINE:COL: message per problem
+  nas run FILE [--store PATH] [--json] [--parallel N]
+                                             run a search (default store: runs/<name>.sqlite)
+  nas resume [--store PATH] [RUN | FILE] [--json]
+                                             continue an interrupted run (a grown budget is picked up)
+  nas status [--store PATH] [RUN] [--json]   runs, trial counts and best so far
+  nas best [--store PATH] [--top K] [RUN] [--json]
+                                             the best trials of a run
+`;
+
+export async function main(argv: string[], io: Io = processIo): Promise<number> {
+  const [verb, ...rest] = argv;
+  try {
+    const { values, positionals } = parseArgs({
+      args: rest,
+      allowPositionals: true,
+      options: {
+        store: { type: 'string' },
+        json: { type: 'boolean' },
+        top: { type: 'string' },
+        parallel: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+    const intFlag = (name: string, v: string | undefined) => {
+      if (v === undefined) return undefined;
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name} must be a positive integer, got "${v}"`);
+      return n;
+    };
+    const flags = { store: values.store, json: values.json, top: intFlag('top', values.top), parallel: intFlag('parallel', values.parallel) };
+    switch (verb) {
+      case 'validate':
+        if (positionals.length === 0) throw new UsageError('usage: nas validate FILE...');
+        return await validateCommand(positionals, io);
+      case 'run':
+        return await runCommand(positionals[0], flags, io);
+      case 'resume':
+        return await resumeCommand(positionals[0], flags, io);
+      case 'status':
+        return statusCommand(positionals[0], flags, io);
+      case 'best':
+        return bestCommand(positionals[0], flags, io);
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        io.stdout.write(HELP);
+        return verb === undefined ? 2 : 0;
+      default:
+        throw new UsageError(`unknown command "${verb}"\n${HELP}`);
+    }
+  } catch (e) {
+    if (e instanceof WorkflowError) {
+      io.stderr.write(e.message + '\n');
+      return 1;
+    }
+    if (e instanceof UsageError || e instanceof FatalError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      io.stderr.write(`nas: ${(e as Error).message}\n`);
+      return e instanceof UsageError || !(e instanceof FatalError) ? 2 : 1;
+    }
+    io.stderr.write(`nas: internal error: ${(e as Error).stack ?? String(e)}\n`);
+    return 70;
+  }
+}

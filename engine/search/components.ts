@@ -1,0 +1,39 @@
+// Builds the three objects of a search (space, strategy, evaluator) from a validated workflow.
+
+import { FatalError } from '../errors.js';
+import { deriveSeed } from '../rng.js';
+import { createSpace } from '../space/index.js';
+import type { SearchSpace } from '../space/types.js';
+import { getEvaluator } from '../evaluation/index.js';
+import type { Evaluator } from '../evaluation/types.js';
+import { getStrategy } from '../../strategies/index.js';
+import type { Strategy, WarmStart } from '../../strategies/types.js';
+import type { JsonObject } from '../types.js';
+import type { WorkflowConfig } from '../workflow/types.js';
+
+export function optionsOf(section: { type: string } & JsonObject): JsonObject {
+  const { type: _type, ...options } = section;
+  return options;
+}
+
+export function makeStrategy(wf: WorkflowConfig, space: SearchSpace, warmStart?: WarmStart): Strategy {
+  const def = getStrategy(wf.strategy.type);
+  if (!def) throw new FatalError(`unknown strategy type "${wf.strategy.type}"`);
+  return def.create(optionsOf(wf.strategy), {
+    space,
+    seed: deriveSeed(wf.seed, 'strategy'),
+    objective: wf.objective,
+    ...(wf.budget.trials !== undefined ? { budgetTrials: wf.budget.trials } : {}),
+    ...(warmStart ? { warmStart } : {}),
+  });
+}
+
+export async function makeEvaluator(wf: WorkflowConfig, space: SearchSpace): Promise<Evaluator> {
+  const def = getEvaluator(wf.evaluation.type);
+  if (!def) throw new FatalError(`unknown evaluation type "${wf.evaluation.type}"`);
+  return def.create(optionsOf(wf.evaluation), { workflow: wf, space });
+}
+
+export function makeSpace(wf: WorkflowConfig): SearchSpace {
+  return createSpace(wf.space);
+}

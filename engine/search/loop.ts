@@ -1,0 +1,328 @@
+// The ask/tell loop. It owns concurrency, the budget, dedup, retries, checkpoints and stopping;
+// strategies and evaluators stay unaware of all of it.
+//
+// Crash safety: a proposal is inserted as a `running` trial in the same transaction as the strategy
+// checkpoint taken right after ask(); a result is written in the same transaction as the checkpoint
+// taken right after tell(). After a kill -9 the store therefore holds exactly the proposals the
+// checkpointed strategy has made, and resume re-evaluates the ones still `running`.
+
+import { deriveSeed } from '../rng.js';
+import { FatalError, TrialError, errorMessage } from '../errors.js';
+import type { Arch, CurvePoint, Json, JsonObject, Metrics, TrialRecord } from '../types.js';
+import { objectiveScore } from '../types.js';
+import type { Store } from '../store/store.js';
+import type { SearchSpace } from '../space/types.js';
+import type { Strategy } from '../../strategies/types.js';
+import type { Evaluator } from '../evaluation/types.js';
+import type { BudgetConfig, WorkflowConfig } from '../workflow/types.js';
+
+export type SearchEvent =
+  | { type: 'trial-started'; trial: TrialRecord }
+  | { type: 'trial-progress'; number: number; step: number; metrics: Metrics }
+  | { type: 'trial-retry'; number: number; attempt: number; error: string }
+  | { type: 'trial-finished'; trial: TrialRecord; best?: TrialRecord; finished: number };
+
+export interface SearchOutcome {
+  status: 'complete' | 'stopped' | 'failed';
+  reason: string;
+  best?: TrialRecord;
+}
+
+/** Decides after each reported step whether a trial should stop early (early-stopping rules). */
+export interface Pruner {
+  shouldPrune(trial: number, step: number, metrics: Metrics): boolean;
+  /** Called with every final trial, including those of earlier sessions on resume. */
+  observe(trial: TrialRecord): void;
+}
+
+export interface SearchSession {
+  store: Store;
+  runId: number;
+  stage?: string;
+  workflow: WorkflowConfig;
+  budget?: BudgetConfig; // defaults to workflow.budget (a stage may override it)
+  space: SearchSpace;
+  strategy: Strategy;
+  evaluator: Evaluator;
+  pruner?: Pruner;
+  signal?: AbortSignal;
+  onEvent?: (e: SearchEvent) => void;
+  /** Consecutive proposals of already-evaluated keys after which the search counts as exhausted. */
+  maxConsecutiveDuplicates?: number;
+}
+
+interface EngineCheckpoint {
+  strategy: Json;
+  /** Proposals of a key whose trial was still running: told when it finishes. */
+  waiting: Record<string, number>;
+}
+
+type Attempt =
+  | { kind: 'done'; metrics: Metrics; curve: CurvePoint[]; info?: JsonObject }
+  | { kind: 'pruned'; metrics: Metrics; curve: CurvePoint[] }
+  | { kind: 'failed'; error: string; curve: CurvePoint[] }
+  | { kind: 'interrupted' };
+
+export async function runSearch(s: SearchSession): Promise<SearchOutcome> {
+  return new SearchLoop(s).run();
+}
+
+class SearchLoop {
+  private readonly stage: string;
+  private readonly budget: BudgetConfig;
+  private readonly byKey = new Map<string, TrialRecord>();
+  private readonly inflight = new Map<number, Promise<void>>();
+  private readonly controllers = new Map<number, AbortController>();
+  private waiting: Record<string, number> = {};
+  private nextNumber = 1;
+  private total = 0; // trials in the store, running included
+  private finalCount = 0;
+  private failures = 0;
+  private best: TrialRecord | undefined;
+  private stopReason: { status: SearchOutcome['status']; reason: string } | undefined;
+  private fatal: Error | undefined;
+  private lastMark = Date.now();
+
+  constructor(private readonly s: SearchSession) {
+    this.stage = s.stage ?? '';
+    this.budget = s.budget ?? s.workflow.budget;
+  }
+
+  async run(): Promise<SearchOutcome> {
+    const { store, runId } = this.s;
+    const onAbort = () => this.stop('stopped', 'interrupted');
+    this.s.signal?.addEventListener('abort', onAbort);
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const resumed = this.restore();
+      const deadline = this.deadline();
+      if (deadline !== undefined) {
+        timer = setTimeout(() => this.stop('complete', `time budget of ${this.budget.time}s reached`), Math.max(0, deadline - Date.now()));
+      }
+      if (this.s.signal?.aborted) this.stop('stopped', 'interrupted');
+      for (const t of resumed) this.dispatch(t);
+      await this.loop();
+    } catch (e) {
+      this.fatal ??= e as Error;
+    } finally {
+      if (timer) clearTimeout(timer);
+      this.s.signal?.removeEventListener('abort', onAbort);
+      for (const c of this.controllers.values()) c.abort();
+      await Promise.allSettled([...this.inflight.values()]);
+      store.addElapsed(runId, Date.now() - this.lastMark);
+    }
+    if (this.fatal) return { status: 'failed', reason: errorMessage(this.fatal), best: this.best };
+    const end = this.stopReason ?? { status: 'complete' as const, reason: 'done' };
+    return { ...end, best: this.best };
+  }
+
+  /** Loads earlier trials and the checkpoint; returns the trials to evaluate again (interrupted). */
+  private restore(): TrialRecord[] {
+    const { store, runId, strategy } = this.s;
+    const trials = store.trials(runId, this.stage);
+    const rerun: TrialRecord[] = [];
+    for (const t of trials) {
+      this.byKey.set(t.key, t);
+      this.nextNumber = Math.max(this.nextNumber, t.number + 1);
+      this.total++;
+      if (t.state === 'running') rerun.push(t);
+      else this.noteFinal(t);
+    }
+    const cp = store.loadCheckpoint(runId, this.stage) as EngineCheckpoint | undefined;
+    if (cp) {
+      strategy.restore(cp.strategy);
+      this.waiting = { ...cp.waiting };
+    } else if (trials.length > 0) {
+      throw new FatalError(`run ${runId} has trials but no strategy checkpoint; the store is damaged`);
+    }
+    return rerun;
+  }
+
+  private deadline(): number | undefined {
+    if (this.budget.time === undefined) return undefined;
+    const spent = this.s.store.getRun(this.s.runId)?.elapsedMs ?? 0;
+    return Date.now() + this.budget.time * 1000 - spent;
+  }
+
+  private async loop(): Promise<void> {
+    const { strategy } = this.s;
+    const maxDup = this.s.maxConsecutiveDuplicates ?? 10_000;
+    let duplicates = 0;
+    let strategyDone = false;
+    for (;;) {
+      if (this.fatal) throw this.fatal;
+      let waits = false;
+      while (!this.stopReason && !strategyDone && this.inflight.size < this.s.workflow.parallel && this.canPropose()) {
+        const a = strategy.ask();
+        if ('done' in a) {
+          strategyDone = true;
+          break;
+        }
+        if ('wait' in a) {
+          waits = true;
+          break;
+        }
+        if (this.propose(a.arch, a.info)) duplicates = 0;
+        else if (++duplicates >= maxDup) {
+          this.stop('complete', `the strategy proposed only evaluated architectures ${maxDup} times in a row (space exhausted?)`);
+        }
+      }
+      if (this.inflight.size === 0) {
+        if (this.stopReason) return;
+        if (strategyDone) return this.stop('complete', 'the strategy has nothing more to propose');
+        if (!this.canPropose()) return this.stop('complete', this.budgetReason());
+        if (waits) throw new FatalError('the strategy waits for results while no trial is running (a strategy bug)');
+        continue;
+      }
+      await Promise.race(this.inflight.values());
+    }
+  }
+
+  private canPropose(): boolean {
+    return this.budget.trials === undefined || this.total < this.budget.trials;
+  }
+
+  private budgetReason(): string {
+    return `trial budget of ${this.budget.trials} reached`;
+  }
+
+  /** Handles one proposal; false when its key was evaluated (or is being evaluated) already. */
+  private propose(arch: Arch, info?: JsonObject): boolean {
+    const { store, runId, space, strategy } = this.s;
+    const key = space.key(arch);
+    const earlier = this.byKey.get(key);
+    if (earlier) {
+      store.transaction(() => {
+        if (earlier.state === 'running') this.waiting[key] = (this.waiting[key] ?? 0) + 1;
+        else strategy.tell(earlier);
+        this.checkpoint();
+      });
+      return false;
+    }
+    const number = this.nextNumber++;
+    const trial: TrialRecord = {
+      number,
+      key,
+      arch,
+      state: 'running',
+      metrics: {},
+      seed: deriveSeed(this.s.workflow.seed, this.stage, 'trial', number),
+      attempts: 1,
+      startedAt: Date.now(),
+      ...(info ? { info } : {}),
+    };
+    store.transaction(() => {
+      store.insertTrial(runId, this.stage, trial);
+      this.checkpoint();
+    });
+    this.byKey.set(key, trial);
+    this.total++;
+    this.dispatch(trial);
+    return true;
+  }
+
+  private dispatch(trial: TrialRecord): void {
+    this.s.onEvent?.({ type: 'trial-started', trial });
+    const p = this.evaluate(trial)
+      .then((r) => this.finish(trial, r))
+      .catch((e: unknown) => {
+        this.fatal ??= e instanceof Error ? e : new Error(String(e));
+        this.stop('failed', errorMessage(e));
+      })
+      .finally(() => {
+        this.inflight.delete(trial.number);
+      });
+    this.inflight.set(trial.number, p);
+  }
+
+  /** Evaluates with retries; throws only fatal errors. */
+  private async evaluate(trial: TrialRecord): Promise<Attempt> {
+    const { evaluator, pruner, workflow } = this.s;
+    for (let attempt = trial.attempts; ; attempt++) {
+      trial.attempts = attempt;
+      const controller = new AbortController();
+      this.controllers.set(trial.number, controller);
+      const curve: CurvePoint[] = [];
+      let pruned = false;
+      try {
+        if (this.stopReason) return { kind: 'interrupted' };
+        const result = await evaluator.evaluate(
+          { trial: trial.number, arch: trial.arch, key: trial.key, seed: deriveSeed(trial.seed, 'attempt', attempt) },
+          {
+            signal: controller.signal,
+            report: (step, metrics) => {
+              curve.push({ step, metrics: { ...metrics } });
+              this.s.onEvent?.({ type: 'trial-progress', number: trial.number, step, metrics });
+              if (pruner?.shouldPrune(trial.number, step, metrics)) {
+                pruned = true;
+                controller.abort();
+              }
+            },
+          },
+        );
+        if (pruned) return { kind: 'pruned', metrics: curve[curve.length - 1]?.metrics ?? {}, curve };
+        return { kind: 'done', metrics: result.metrics, curve: result.curve ?? curve, ...(result.info ? { info: result.info } : {}) };
+      } catch (e) {
+        if (pruned) return { kind: 'pruned', metrics: curve[curve.length - 1]?.metrics ?? {}, curve };
+        if (controller.signal.aborted && this.stopReason) return { kind: 'interrupted' };
+        if (e instanceof FatalError) throw e;
+        const retryable = !(e instanceof TrialError) || e.retryable;
+        if (!retryable || attempt > workflow.retries) return { kind: 'failed', error: errorMessage(e), curve };
+        this.s.onEvent?.({ type: 'trial-retry', number: trial.number, attempt, error: errorMessage(e) });
+      } finally {
+        this.controllers.delete(trial.number);
+      }
+    }
+  }
+
+  private finish(trial: TrialRecord, r: Attempt): void {
+    if (r.kind === 'interrupted') return; // stays `running`: resume evaluates it again
+    const { store, runId, strategy } = this.s;
+    const done: TrialRecord = {
+      ...trial,
+      state: r.kind === 'done' ? 'complete' : r.kind,
+      metrics: r.kind === 'failed' ? {} : r.metrics,
+      finishedAt: Date.now(),
+      ...(r.curve.length > 0 ? { curve: r.curve } : {}),
+      ...(r.kind === 'failed' ? { error: r.error } : {}),
+      ...(r.kind === 'done' && r.info ? { info: { ...trial.info, ...r.info } } : {}),
+    };
+    store.transaction(() => {
+      store.finishTrial(runId, this.stage, done);
+      const now = Date.now();
+      store.addElapsed(runId, now - this.lastMark);
+      this.lastMark = now;
+      strategy.tell(done);
+      for (let i = this.waiting[done.key] ?? 0; i > 0; i--) strategy.tell(done);
+      delete this.waiting[done.key];
+      this.checkpoint();
+    });
+    this.byKey.set(done.key, done);
+    this.noteFinal(done);
+    this.s.onEvent?.({ type: 'trial-finished', trial: done, best: this.best, finished: this.finalCount });
+    if (done.state === 'failed' && this.failures > this.budget.failures) {
+      this.stop('failed', `${this.failures} trials failed, more than the failure budget of ${this.budget.failures}; last error: ${done.error}`);
+    }
+  }
+
+  private noteFinal(t: TrialRecord): void {
+    this.finalCount++;
+    if (t.state === 'failed') this.failures++;
+    this.s.pruner?.observe(t);
+    if (t.state !== 'complete') return;
+    const score = objectiveScore(this.s.workflow.objective, t.metrics);
+    const bestScore = this.best ? objectiveScore(this.s.workflow.objective, this.best.metrics) : null;
+    if (score !== null && (bestScore === null || score > bestScore)) this.best = t;
+  }
+
+  private checkpoint(): void {
+    const cp: EngineCheckpoint = { strategy: this.s.strategy.snapshot(), waiting: this.waiting };
+    this.s.store.saveCheckpoint(this.s.runId, this.stage, cp as unknown as Json);
+  }
+
+  private stop(status: SearchOutcome['status'], reason: string): void {
+    if (this.stopReason) return;
+    this.stopReason = { status, reason };
+    for (const c of this.controllers.values()) c.abort();
+  }
+}

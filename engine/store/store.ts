@@ -1,0 +1,237 @@
+// The crash-safe store (SQLite through better-sqlite3, WAL). Every change that matters for resume
+// (a trial proposed, a trial finished, and the strategy checkpoint that goes with it) is one
+// transaction, so a kill -9 at any moment leaves trials and checkpoint consistent.
+// synchronous=NORMAL in WAL mode survives process crashes; only a power loss may drop the last commits.
+
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { FatalError } from '../errors.js';
+import type { Json, JsonObject, Metrics, TrialRecord, TrialState, CurvePoint } from '../types.js';
+import { SCHEMA_SQL, SCHEMA_VERSION } from './schema.js';
+
+export type RunStatus = 'running' | 'complete' | 'stopped' | 'failed';
+
+export interface RunRow {
+  id: number;
+  name: string;
+  workflowFile: string;
+  workflowText: string;
+  workflowHash: string;
+  config: JsonObject;
+  status: RunStatus;
+  reason: string | null;
+  ownerPid: number | null;
+  createdAt: number;
+  updatedAt: number;
+  elapsedMs: number;
+}
+
+export interface NewRun {
+  name: string;
+  workflowFile: string;
+  workflowText: string;
+  workflowHash: string;
+  config: JsonObject;
+}
+
+interface TrialDbRow {
+  number: number;
+  key: string;
+  arch: string;
+  state: TrialState;
+  metrics: string;
+  seed: number;
+  error: string | null;
+  curve: string | null;
+  attempts: number;
+  info: string | null;
+  started_at: number;
+  finished_at: number | null;
+}
+
+interface RunDbRow {
+  id: number;
+  name: string;
+  workflow_file: string;
+  workflow_text: string;
+  workflow_hash: string;
+  config: string;
+  status: RunStatus;
+  reason: string | null;
+  owner_pid: number | null;
+  created_at: number;
+  updated_at: number;
+  elapsed_ms: number;
+}
+
+export class Store {
+  readonly db: Database.Database;
+
+  private constructor(readonly path: string, db: Database.Database) {
+    this.db = db;
+  }
+
+  /** Opens (creating when needed) a store file; ':memory:' for an in-memory store. */
+  static open(path: string): Store {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    let db: Database.Database;
+    try {
+      db = new Database(path);
+    } catch (e) {
+      throw new FatalError(`cannot open store ${path}: ${(e as Error).message}`, { cause: e });
+    }
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    const version = db.pragma('user_version', { simple: true }) as number;
+    if (version > SCHEMA_VERSION) {
+      db.close();
+      throw new FatalError(`store ${path} was written by a newer version (schema ${version} > ${SCHEMA_VERSION}); upgrade nas to read it`);
+    }
+    db.exec(SCHEMA_SQL);
+    db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    return new Store(path, db);
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  /** Runs `fn` in one transaction (nested calls join the outer one). */
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  createRun(run: NewRun): number {
+    const now = Date.now();
+    const info = this.db
+      .prepare(
+        `INSERT INTO runs (name, workflow_file, workflow_text, workflow_hash, config, status, owner_pid, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, 'running', ?, ?, ?)`,
+      )
+      .run(run.name, run.workflowFile, run.workflowText, run.workflowHash, JSON.stringify(run.config), process.pid, now, now);
+    return Number(info.lastInsertRowid);
+  }
+
+  getRun(id: number): RunRow | undefined {
+    const row = this.db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as RunDbRow | undefined;
+    return row && toRun(row);
+  }
+
+  listRuns(): RunRow[] {
+    return (this.db.prepare('SELECT * FROM runs ORDER BY id').all() as RunDbRow[]).map(toRun);
+  }
+
+  latestRun(): RunRow | undefined {
+    const row = this.db.prepare('SELECT * FROM runs ORDER BY id DESC LIMIT 1').get() as RunDbRow | undefined;
+    return row && toRun(row);
+  }
+
+  setRunStatus(id: number, status: RunStatus, reason: string | null): void {
+    this.db
+      .prepare('UPDATE runs SET status = ?, reason = ?, owner_pid = ?, updated_at = ? WHERE id = ?')
+      .run(status, reason, status === 'running' ? process.pid : null, Date.now(), id);
+  }
+
+  /** Replaces the stored workflow (resume with a grown budget). */
+  updateRunWorkflow(id: number, wf: Omit<NewRun, 'name'>): void {
+    this.db
+      .prepare('UPDATE runs SET workflow_file = ?, workflow_text = ?, workflow_hash = ?, config = ?, updated_at = ? WHERE id = ?')
+      .run(wf.workflowFile, wf.workflowText, wf.workflowHash, JSON.stringify(wf.config), Date.now(), id);
+  }
+
+  addElapsed(id: number, ms: number): void {
+    this.db.prepare('UPDATE runs SET elapsed_ms = elapsed_ms + ?, updated_at = ? WHERE id = ?').run(Math.round(ms), Date.now(), id);
+  }
+
+  insertTrial(runId: number, stage: string, t: TrialRecord): void {
+    this.db
+      .prepare(
+        `INSERT INTO trials (run_id, stage, number, key, arch, state, metrics, seed, error, curve, attempts, info, started_at, finished_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(runId, stage, t.number, t.key, JSON.stringify(t.arch), t.state, JSON.stringify(t.metrics), t.seed, t.error ?? null,
+        t.curve ? JSON.stringify(t.curve) : null, t.attempts, t.info ? JSON.stringify(t.info) : null, t.startedAt, t.finishedAt ?? null);
+  }
+
+  /** Writes the final state of a running trial. A final trial is never changed again. */
+  finishTrial(runId: number, stage: string, t: TrialRecord): void {
+    const res = this.db
+      .prepare(
+        `UPDATE trials SET state = ?, metrics = ?, error = ?, curve = ?, attempts = ?, info = ?, finished_at = ?
+         WHERE run_id = ? AND stage = ? AND number = ? AND state = 'running'`,
+      )
+      .run(t.state, JSON.stringify(t.metrics), t.error ?? null, t.curve ? JSON.stringify(t.curve) : null, t.attempts,
+        t.info ? JSON.stringify(t.info) : null, t.finishedAt ?? Date.now(), runId, stage, t.number);
+    if (res.changes !== 1) throw new FatalError(`trial ${t.number} of run ${runId} is not running; it cannot be finished twice`);
+  }
+
+  trials(runId: number, stage = ''): TrialRecord[] {
+    const rows = this.db
+      .prepare('SELECT * FROM trials WHERE run_id = ? AND stage = ? ORDER BY number')
+      .all(runId, stage) as TrialDbRow[];
+    return rows.map(toTrial);
+  }
+
+  trialCounts(runId: number, stage = ''): Record<TrialState, number> {
+    const counts: Record<TrialState, number> = { running: 0, complete: 0, pruned: 0, failed: 0 };
+    const rows = this.db
+      .prepare('SELECT state, COUNT(*) AS n FROM trials WHERE run_id = ? AND stage = ? GROUP BY state')
+      .all(runId, stage) as { state: TrialState; n: number }[];
+    for (const r of rows) counts[r.state] = r.n;
+    return counts;
+  }
+
+  saveCheckpoint(runId: number, stage: string, state: Json): void {
+    this.db
+      .prepare(
+        `INSERT INTO checkpoints (run_id, stage, state, updated_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (run_id, stage) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at`,
+      )
+      .run(runId, stage, JSON.stringify(state), Date.now());
+  }
+
+  loadCheckpoint(runId: number, stage = ''): Json | undefined {
+    const row = this.db.prepare('SELECT state FROM checkpoints WHERE run_id = ? AND stage = ?').get(runId, stage) as
+      | { state: string }
+      | undefined;
+    return row ? (JSON.parse(row.state) as Json) : undefined;
+  }
+}
+
+function toRun(r: RunDbRow): RunRow {
+  return {
+    id: r.id,
+    name: r.name,
+    workflowFile: r.workflow_file,
+    workflowText: r.workflow_text,
+    workflowHash: r.workflow_hash,
+    config: JSON.parse(r.config) as JsonObject,
+    status: r.status,
+    reason: r.reason,
+    ownerPid: r.owner_pid,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    elapsedMs: r.elapsed_ms,
+  };
+}
+
+function toTrial(r: TrialDbRow): TrialRecord {
+  const t: TrialRecord = {
+    number: r.number,
+    key: r.key,
+    arch: JSON.parse(r.arch) as Json,
+    state: r.state,
+    metrics: JSON.parse(r.metrics) as Metrics,
+    seed: r.seed,
+    attempts: r.attempts,
+    startedAt: r.started_at,
+  };
+  if (r.error !== null) t.error = r.error;
+  if (r.curve !== null) t.curve = JSON.parse(r.curve) as CurvePoint[];
+  if (r.info !== null) t.info = JSON.parse(r.info) as JsonObject;
+  if (r.finished_at !== null) t.finishedAt = r.finished_at;
+  return t;
+}

@@ -1,0 +1,50 @@
+// The in-memory dataset every evaluator trains on: dense row-major features and class indices.
+// Plain typed arrays (not tensors) so a dataset can be cached per worker, split and subsampled
+// without touching a tfjs backend.
+
+export interface Dataset {
+  /** Row-major samples: sample i is x[i * size .. (i + 1) * size], size = product(featureShape). */
+  x: Float32Array;
+  /** Class index (0..classes-1) of each sample. */
+  y: Int32Array;
+  n: number;
+  /** Shape of one sample, e.g. [28, 28, 1] for images or [4] for tabular data. */
+  featureShape: number[];
+  classes: number;
+  /** classNames[k] is the original label of class index k (sorted, numerically when all labels are numbers). */
+  classNames: string[];
+  /** The `source` it was loaded from (builtin:iris, csv:/abs/path, ...). */
+  source: string;
+  /**
+   * True for tabular sources: features are z-scored when the dataset is split, with the mean and std
+   * of the training part only (see standardize.ts), so no statistic leaks from validation.
+   */
+  standardize: boolean;
+  /** Column names of tabular sources (feature order). */
+  featureNames?: string[];
+  /** On a split of a standardised dataset: the training statistics that were applied. */
+  scaling?: Scaling;
+}
+
+export interface Scaling {
+  mean: Float32Array;
+  std: Float32Array;
+}
+
+export interface DatasetSplit {
+  train: Dataset;
+  validation: Dataset;
+}
+
+/** What a source parser produces before labels are indexed. */
+export interface RawDataset {
+  x: Float32Array;
+  labels: (string | number)[];
+  featureShape: number[];
+  standardize: boolean;
+  featureNames?: string[];
+}
+
+export function sampleSize(ds: { featureShape: number[] }): number {
+  return ds.featureShape.reduce((a, b) => a * b, 1);
+}

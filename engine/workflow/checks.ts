@@ -1,0 +1,195 @@
+// Checks the schema cannot express (registry lookups, files on disk, relations between keys), and the
+// normalisation that goes with them: paths made absolute, presets and default layer choices filled in.
+// Each check skips a part that already has schema problems, so one mistake is reported once.
+
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Json, JsonObject } from '../types.js';
+import { LAYER_TYPES } from '../space/layers.js';
+import { parseDuration } from './duration.js';
+import { NEEDS_DATASET, type Registries } from './registries.js';
+import { NB201_OPS } from './schema.js';
+import { type DataPath, type Issue, showPath } from './source.js';
+import { didYouMean } from './suggest.js';
+
+export interface CheckContext {
+  /** The workflow file's directory: relative paths resolve against it. */
+  dir: string;
+  registries: Registries;
+  /** True when the schema already reported a problem at or under `path`. */
+  broken(path: DataPath): boolean;
+  /** True when the file itself sets the value at `path` (not a default). */
+  given(path: DataPath): boolean;
+}
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Runs every check on schema-validated, defaulted `data`, rewriting it in place; returns the problems. */
+export function semanticIssues(data: Obj, ctx: CheckContext): Issue[] {
+  const issues: Issue[] = [];
+  checkStrategy(data, ctx, issues);
+  checkEvaluation(data, ctx, issues);
+  checkSpace(data, ctx, issues);
+  if (isObj(data.dataset) && typeof data.dataset.source === 'string' && !ctx.broken(['dataset', 'source'])) {
+    const m = /^(csv|idx|json):(.+)$/.exec(data.dataset.source);
+    const abs = m && checkFile(m[2], ['dataset', 'source'], ctx, issues);
+    if (m && abs) data.dataset.source = `${m[1]}:${abs}`;
+  }
+  if (isObj(data.meta) && Array.isArray(data.meta.from) && !ctx.broken(['meta', 'from'])) {
+    const from = data.meta.from as string[];
+    from.forEach((f, i) => (from[i] = checkFile(f, ['meta', 'from', i], ctx, issues) ?? f));
+  }
+  if (isObj(data.budget) && typeof data.budget.time === 'string' && !ctx.broken(['budget', 'time'])) {
+    if (parseDuration(data.budget.time) === 0) {
+      issues.push({ path: ['budget', 'time'], at: 'value', message: `budget.time must be longer than 0, got "${data.budget.time}"` });
+    }
+  }
+  return issues;
+}
+
+/** The absolute path of an existing file, or undefined after reporting that it is missing. */
+function checkFile(file: string, path: DataPath, ctx: CheckContext, issues: Issue[]): string | undefined {
+  const abs = resolve(ctx.dir, file);
+  if (existsSync(abs)) return abs;
+  issues.push({
+    path,
+    at: 'value',
+    message: `${showPath(path)}: file "${file}" not found (paths are relative to the workflow file: ${ctx.dir})`,
+  });
+  return undefined;
+}
+
+/** Makes every string marked `"x-path": "file"` in `schema` absolute, reporting missing files. */
+function checkPaths(schema: unknown, value: unknown, path: DataPath, ctx: CheckContext, issues: Issue[], set: (v: string) => void): void {
+  if (!isObj(schema)) return;
+  if (schema['x-path'] === 'file' && typeof value === 'string') {
+    const abs = checkFile(value, path, ctx, issues);
+    if (abs) set(abs);
+    return;
+  }
+  if (isObj(value) && isObj(schema.properties)) {
+    for (const [k, sub] of Object.entries(schema.properties)) {
+      if (k in value) checkPaths(sub, value[k], [...path, k], ctx, issues, (v) => (value[k] = v));
+    }
+  } else if (Array.isArray(value) && isObj(schema.items)) {
+    value.forEach((item, i) => checkPaths(schema.items, item, [...path, i], ctx, issues, (v) => (value[i] = v)));
+  }
+}
+
+function unknownType(what: 'strategy' | 'evaluation', noun: string, type: string, known: string[]): Issue {
+  const list = known.length ? known.join(', ') : 'none registered';
+  return {
+    path: [what, 'type'],
+    at: 'value',
+    message: `${what}.type "${type}" is not ${noun}${didYouMean(type, known)} (known: ${list})`,
+  };
+}
+
+function checkStrategy(data: Obj, ctx: CheckContext, issues: Issue[]): void {
+  const s = data.strategy;
+  if (!isObj(s) || typeof s.type !== 'string') return;
+  const def = ctx.registries.strategies.find((d) => d.type === s.type);
+  if (!def) {
+    issues.push(unknownType('strategy', 'a strategy', s.type, ctx.registries.strategies.map((d) => d.type)));
+  } else if (!ctx.broken(['strategy'])) {
+    checkPaths(def.optionsSchema, s, ['strategy'], ctx, issues, () => {});
+  }
+}
+
+function checkEvaluation(data: Obj, ctx: CheckContext, issues: Issue[]): void {
+  const e = data.evaluation;
+  if (!isObj(e) || typeof e.type !== 'string') return;
+  const def = ctx.registries.evaluators.find((d) => d.type === e.type);
+  if (!def) {
+    issues.push(unknownType('evaluation', 'an evaluator', e.type, ctx.registries.evaluators.map((d) => d.type)));
+    return;
+  }
+  if (NEEDS_DATASET.includes(e.type) && data.dataset === undefined) {
+    issues.push({
+      path: ['evaluation', 'type'],
+      at: 'value',
+      message: `evaluation type "${e.type}" trains on data: add dataset: { source: builtin:mnist } (or csv:PATH, ...)`,
+    });
+  }
+  if (ctx.broken(['evaluation'])) return;
+  checkPaths(def.optionsSchema, e, ['evaluation'], ctx, issues, () => {});
+  const objective = data.objective;
+  if (!isObj(objective) || typeof objective.metric !== 'string' || ctx.broken(['objective'])) return;
+  let reported: string[];
+  try {
+    reported = def.metrics(e as JsonObject);
+  } catch {
+    return; // options the evaluator cannot read were reported by the schema
+  }
+  if (reported.includes(objective.metric)) return;
+  const list = reported.join(', ');
+  issues.push(
+    ctx.given(['objective', 'metric'])
+      ? {
+          path: ['objective', 'metric'],
+          at: 'value',
+          message: `objective.metric "${objective.metric}" is not reported by evaluation ${e.type}${didYouMean(objective.metric, reported)} (it reports: ${list})`,
+        }
+      : {
+          path: ['evaluation', 'type'],
+          at: 'value',
+          message: `objective.metric defaults to "${objective.metric}", which evaluation ${e.type} does not report; set objective.metric to one of: ${list}`,
+        },
+  );
+}
+
+function checkSpace(data: Obj, ctx: CheckContext, issues: Issue[]): void {
+  const space = data.space;
+  if (!isObj(space) || ctx.broken(['space', 'kind'])) return;
+  if (space.kind === 'cell' && !ctx.broken(['space'])) {
+    if (space.preset === 'nb201') {
+      space.nodes ??= 4;
+      space.ops ??= [...NB201_OPS];
+    }
+    for (const key of ['nodes', 'ops']) {
+      if (space[key] === undefined) {
+        issues.push({ path: ['space', key], at: 'missing', message: `missing required key "space.${key}" (or set preset: nb201)` });
+      }
+    }
+  }
+  if (space.kind !== 'chain' || !isObj(space.layers)) return;
+  const layers = space.layers;
+  const ok = (key: string) => !ctx.broken(['space', 'layers', key]);
+  if (ok('min') && ok('max') && typeof layers.min === 'number' && typeof layers.max === 'number' && layers.min > layers.max) {
+    issues.push({
+      path: ['space', 'layers', 'max'],
+      at: 'value',
+      message: `space.layers.max must be >= space.layers.min (${layers.min}), got ${layers.max}`,
+    });
+  }
+  const listed = Array.isArray(layers.choose) ? layers.choose.map(String) : null;
+  const types = listed ?? (isObj(layers.choose) ? Object.keys(layers.choose) : []);
+  const input = space.input;
+  if (Array.isArray(input) && !ctx.broken(['space', 'input']) && input.length !== 3) {
+    for (const type of types) {
+      if (!LAYER_TYPES[type]?.spatial) continue;
+      issues.push({
+        path: ['space', 'layers', 'choose', listed ? listed.indexOf(type) : type],
+        at: listed ? 'value' : 'key',
+        message: `layer type "${type}" needs a spatial input [height, width, channels], but space.input is [${input.join(', ')}]; remove it or use a 3-D input`,
+      });
+    }
+  }
+  if (ok('choose')) layers.choose = normaliseChoose(layers.choose);
+}
+
+/** List form -> map with default choices; map form -> missing parameters filled with defaults. */
+function normaliseChoose(choose: unknown): Record<string, Record<string, Json[]>> {
+  const out: Record<string, Record<string, Json[]>> = {};
+  const entries: [string, unknown][] = Array.isArray(choose)
+    ? choose.map((t) => [String(t), null])
+    : isObj(choose)
+      ? Object.entries(choose)
+      : [];
+  for (const [type, given] of entries) {
+    const defaults = LAYER_TYPES[type]?.params ?? {};
+    out[type] = { ...structuredClone(defaults), ...(isObj(given) ? (given as Record<string, Json[]>) : {}) };
+  }
+  return out;
+}

@@ -1,0 +1,201 @@
+// The JSON Schema (draft-07) of a whole workflow file, assembled from the registries at call time so a
+// new strategy or evaluator shows up without touching this file. Variants are chosen with if/then on
+// `type` / `kind` (not oneOf) so that validation errors name the one branch the user meant.
+// Non-standard annotations: "x-expect" (how to describe a valid value in messages), "x-path" (a file path).
+
+import { LAYER_TYPES, HYPER_PARAMS, ACTIVATIONS } from '../space/layers.js';
+import type { Json } from '../types.js';
+import { DURATION_PATTERN } from './duration.js';
+import { defaultRegistries, type Registries } from './registries.js';
+
+export type JsonSchema = Record<string, unknown>;
+
+export const NAME_PATTERN = '^[a-z0-9]+(-[a-z0-9]+)*$';
+export const DATASET_SOURCE_PATTERN = '^(builtin:(mnist|digits|iris|wine)|(csv|idx|json):.+)$';
+export const NB201_OPS = ['none', 'skip_connect', 'nor_conv_1x1', 'nor_conv_3x3', 'avg_pool_3x3'];
+export const META_LEARN = ['space', 'strategy', 'evaluation'];
+
+const int = (minimum: number, extra: JsonSchema = {}): JsonSchema => ({ type: 'integer', minimum, ...extra });
+const obj = (properties: Record<string, JsonSchema>, extra: JsonSchema = {}): JsonSchema => ({
+  type: 'object',
+  additionalProperties: false,
+  properties,
+  ...extra,
+});
+const list = (items: JsonSchema, extra: JsonSchema = {}): JsonSchema => ({ type: 'array', minItems: 1, items, ...extra });
+
+export function buildWorkflowSchema(registries: Registries = defaultRegistries()): JsonSchema {
+  const bound = obj({ min: { type: 'number' }, max: { type: 'number' } });
+  return {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    title: 'NAS workflow',
+    description: 'A neural architecture search: space, strategy, evaluation, budget. Paths are relative to this file.',
+    ...obj(
+      {
+        name: {
+          type: 'string',
+          pattern: NAME_PATTERN,
+          'x-expect': 'lowercase words and dashes, e.g. mnist-cnn',
+          description: 'Run name; the default store is runs/<name>.sqlite.',
+        },
+        seed: int(0, { default: 0, description: 'Every random choice derives from it.' }),
+        objective: obj(
+          {
+            metric: { type: 'string', minLength: 1, default: 'accuracy' },
+            mode: { enum: ['max', 'min'], default: 'max' },
+          },
+          { default: { metric: 'accuracy', mode: 'max' } },
+        ),
+        constraints: obj({ params: bound, flops: bound, latency: bound }, { default: {} }),
+        dataset: obj(
+          {
+            source: {
+              type: 'string',
+              pattern: DATASET_SOURCE_PATTERN,
+              'x-expect': 'builtin:mnist|digits|iris|wine, or csv:PATH, idx:PATH, json:PATH',
+            },
+            label: { type: 'string', minLength: 1, default: 'label' },
+            limit: int(1),
+            split: obj(
+              { validation: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1, default: 0.2 } },
+              { default: { validation: 0.2 } },
+            ),
+          },
+          { required: ['source'] },
+        ),
+        space: spaceSchema(),
+        strategy: byType('strategy', registries.strategies),
+        evaluation: byType('evaluation', registries.evaluators),
+        budget: obj(
+          {
+            trials: int(1),
+            time: {
+              type: ['number', 'string'],
+              exclusiveMinimum: 0,
+              pattern: DURATION_PATTERN,
+              'x-expect': 'a number of seconds > 0 or a duration like "90s", "20m", "1h30m"',
+            },
+            failures: int(0, { default: 5 }),
+          },
+          { default: {} },
+        ),
+        parallel: int(1, { description: "Trials evaluated at once; default: the machine's cores." }),
+        retries: int(0, { default: 2 }),
+        meta: obj(
+          {
+            from: list({ type: 'string', minLength: 1, 'x-path': 'file' }),
+            learn: list({ enum: META_LEARN }, { uniqueItems: true, default: META_LEARN }),
+          },
+          { required: ['from'] },
+        ),
+        stages: { type: 'array', items: { type: 'object' }, description: 'Multi-stage search (validated separately).' },
+      },
+      { required: ['name', 'space', 'strategy', 'evaluation'] },
+    ),
+  };
+}
+
+interface Typed {
+  type: string;
+  description: string;
+  optionsSchema: object;
+}
+
+/** `{ type: X, ...options }` where the options schema is the registered one for X. */
+function byType(what: string, entries: readonly Typed[]): JsonSchema {
+  const types = entries.map((e) => e.type);
+  return {
+    type: 'object',
+    required: ['type'],
+    properties: { type: types.length ? { type: 'string', enum: types } : { type: 'string' } },
+    allOf: entries.map((e) => {
+      const options = e.optionsSchema as JsonSchema;
+      const props = (options.properties ?? {}) as Record<string, JsonSchema>;
+      return {
+        if: { properties: { type: { const: e.type } }, required: ['type'] },
+        then: {
+          ...options,
+          description: e.description,
+          type: 'object',
+          properties: { type: { const: e.type }, ...props },
+          additionalProperties: options.additionalProperties ?? false,
+        },
+      };
+    }),
+    description: `The ${what} type and its options.`,
+  };
+}
+
+function spaceSchema(): JsonSchema {
+  const cell = obj(
+    {
+      kind: { const: 'cell' },
+      preset: { enum: ['nb201'], description: 'nb201: 4 nodes, ops ' + NB201_OPS.join(', ') },
+      nodes: int(2),
+      ops: list({ type: 'string', minLength: 1 }, { uniqueItems: true }),
+      skeleton: obj({ channels: int(1), cells: int(1), stages: int(1) }, { required: ['channels', 'cells', 'stages'] }),
+    },
+  );
+  const chain = obj(
+    {
+      kind: { const: 'chain' },
+      input: list(int(1), { maxItems: 3, 'x-expect': 'a list of 1 to 3 sizes >= 1, e.g. [28, 28, 1] or [64]' }),
+      layers: obj(
+        {
+          min: int(1, { default: 1 }),
+          max: int(1),
+          choose: chooseSchema(),
+        },
+        { required: ['max', 'choose'] },
+      ),
+      hyper: obj(
+        Object.fromEntries(Object.keys(HYPER_PARAMS).map((k) => [k, list(valueSchema(k, [HYPER_PARAMS[k].default]))])),
+        { default: {} },
+      ),
+    },
+    { required: ['input', 'layers'] },
+  );
+  return {
+    type: 'object',
+    required: ['kind'],
+    properties: { kind: { enum: ['cell', 'chain'] } },
+    allOf: [
+      { if: { properties: { kind: { const: 'cell' } }, required: ['kind'] }, then: cell },
+      { if: { properties: { kind: { const: 'chain' } }, required: ['kind'] }, then: chain },
+    ],
+  };
+}
+
+/** A list of layer types (default choices), or a map type -> { param: [choices] }. */
+function chooseSchema(): JsonSchema {
+  const types = Object.keys(LAYER_TYPES);
+  return {
+    type: ['array', 'object'],
+    'x-expect': 'a list of layer types or a map type -> { param: [choices] }',
+    minItems: 1,
+    uniqueItems: true,
+    items: { enum: types },
+    minProperties: 1,
+    additionalProperties: false,
+    properties: Object.fromEntries(
+      types.map((t) => {
+        const params = LAYER_TYPES[t].params;
+        const props = Object.fromEntries(Object.keys(params).map((p) => [p, list(valueSchema(p, params[p]))]));
+        return [t, { type: ['object', 'null'], additionalProperties: false, properties: props }];
+      }),
+    ),
+  };
+}
+
+/** The schema of one choice of a parameter, from its name and its default choices. */
+function valueSchema(param: string, defaults: Json[]): JsonSchema {
+  if (param === 'activation') return { enum: [...ACTIVATIONS] };
+  if (param === 'optimizer') return { enum: ['adam', 'sgd', 'rmsprop', 'adagrad'] };
+  if (param === 'rate') return { type: 'number', minimum: 0, exclusiveMaximum: 1 };
+  if (param === 'learning_rate') return { type: 'number', exclusiveMinimum: 0 };
+  if (param === 'weight_decay') return { type: 'number', minimum: 0 };
+  if (defaults.every((d) => typeof d === 'boolean')) return { type: 'boolean' };
+  if (defaults.every((d) => Number.isInteger(d))) return int(1);
+  if (defaults.every((d) => typeof d === 'number')) return { type: 'number', minimum: 0 };
+  return { type: 'string' };
+}

@@ -1,0 +1,140 @@
+// A workflow's YAML text with source positions: parse once, then find the line:col of any value, key
+// or missing key by its path in the data.
+
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+
+export type DataPath = (string | number)[];
+
+/** Where in the file an issue points: the value at `path`, the key naming it, or (for a key that is
+ *  absent) the key of the mapping that should hold it. */
+export type Anchor = 'value' | 'key' | 'missing';
+
+export interface Issue {
+  path: DataPath;
+  at: Anchor;
+  message: string;
+}
+
+export interface Position {
+  line: number;
+  col: number;
+}
+
+export interface YamlIssue extends Position {
+  message: string;
+}
+
+export class WorkflowSource {
+  readonly doc: Document.Parsed;
+  private readonly lines = new LineCounter();
+  /** YAML errors (syntax, duplicate keys), already positioned. */
+  readonly yamlIssues: YamlIssue[] = [];
+  /** False when the YAML is too broken to check further (anything but duplicate keys). */
+  readonly usable: boolean;
+
+  constructor(readonly text: string) {
+    this.doc = parseDocument(text, { lineCounter: this.lines, prettyErrors: false });
+    let syntax = false;
+    for (const e of this.doc.errors) {
+      const pos = this.pos(e.pos[0]);
+      if (e.code === 'DUPLICATE_KEY') {
+        const key = /^("[^"]*"|'[^']*'|[^:\s,{}[\]]+)/.exec(text.slice(e.pos[0]))?.[1] ?? 'key';
+        this.yamlIssues.push({ ...pos, message: `duplicate key "${key}"; remove one (YAML keys must be unique)` });
+      } else if (!syntax) {
+        // Later syntax errors are mostly echoes of the first one.
+        syntax = true;
+        this.yamlIssues.push({ ...pos, message: `YAML syntax error: ${e.message}` });
+      }
+    }
+    this.usable = !syntax;
+  }
+
+  data(): unknown {
+    return this.doc.toJS({ maxAliasCount: 1000 });
+  }
+
+  /** Whether the file sets a value at `path`. */
+  has(path: DataPath): boolean {
+    return this.walk(path).depth === path.length;
+  }
+
+  locate(issue: Issue): Position {
+    const { path, at } = issue;
+    if (at === 'missing') {
+      // `path` names the absent key: point at the key of its parent mapping, or the mapping's first key.
+      const parent = path.slice(0, -1);
+      if (parent.length > 0) {
+        const key = this.keyNode(parent.slice(0, -1), parent[parent.length - 1]);
+        if (key) return this.nodePos(key);
+      }
+      const holder = this.walk(parent);
+      const node = holder.node;
+      if (isMap(node) && node.items.length > 0 && node.items[0].key) return this.nodePos(node.items[0].key as Node);
+      return node ? this.nodePos(node) : { line: 1, col: 1 };
+    }
+    if (at === 'key' && path.length > 0) {
+      const key = this.keyNode(path.slice(0, -1), path[path.length - 1]);
+      if (key) return this.nodePos(key);
+    }
+    const found = this.walk(path);
+    // A value that is absent (e.g. `key:` with nothing) points at its key.
+    if (found.depth === path.length && found.node) return this.nodePos(found.node);
+    if (found.depth === path.length - 1) {
+      const key = this.keyNode(path.slice(0, -1), path[path.length - 1]);
+      if (key) return this.nodePos(key);
+    }
+    return found.node ? this.nodePos(found.node) : { line: 1, col: 1 };
+  }
+
+  private pos(offset: number): Position {
+    return this.lines.linePos(offset);
+  }
+
+  private nodePos(node: Node): Position {
+    return node.range ? this.pos(node.range[0]) : { line: 1, col: 1 };
+  }
+
+  private resolve(node: unknown): Node | null {
+    if (isAlias(node)) return (node.resolve(this.doc) as Node | undefined) ?? null;
+    return (node as Node | null) ?? null;
+  }
+
+  /** The deepest node along `path` and how many segments were followed. */
+  private walk(path: DataPath): { node: Node | null; depth: number } {
+    let node = this.resolve(this.doc.contents);
+    let depth = 0;
+    for (const seg of path) {
+      let next: Node | null = null;
+      if (isMap(node)) {
+        const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(seg));
+        next = pair ? this.resolve(pair.value) : null;
+      } else if (isSeq(node) && typeof seg === 'number') {
+        next = this.resolve(node.items[seg]);
+      }
+      if (!next) break;
+      node = next;
+      depth++;
+    }
+    return { node, depth };
+  }
+
+  /** The key node of `seg` in the mapping at `parent` (the item itself for a sequence). */
+  private keyNode(parent: DataPath, seg: string | number): Node | null {
+    const found = this.walk(parent);
+    if (found.depth !== parent.length) return null;
+    const node = found.node;
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(seg));
+      return (pair?.key as Node | undefined) ?? null;
+    }
+    if (isSeq(node) && typeof seg === 'number') return this.resolve(node.items[seg]);
+    return null;
+  }
+}
+
+/** `strategy.population`, `space.ops[2]`; the empty path is "the workflow". */
+export function showPath(path: DataPath): string {
+  let out = '';
+  for (const seg of path) out += typeof seg === 'number' ? `[${seg}]` : out ? `.${seg}` : seg;
+  return out || 'the workflow';
+}

@@ -1,0 +1,281 @@
+// Bayesian optimisation over the architecture encoding: a Gaussian-process surrogate (squared-
+// exponential kernel on the space's encode() vectors, hyperparameters by marginal likelihood) and an
+// acquisition function (expected improvement, upper confidence bound or probability of improvement)
+// maximised over a candidate pool: mutations (one or two steps) of the best architectures so far plus
+// random samples, or the whole space when it is small enough (`exhaustive`). With several proposals in
+// flight, each pending one enters the model with its predicted mean as a fantasy (kriging believer).
+// Works on any space with encode()/mutate()/sample(): cells and chains alike.
+
+import type { Arch, Json, JsonObject, TrialRecord } from '../engine/types.js';
+import { Rng } from '../engine/rng.js';
+import type { Ask, Strategy, StrategyContext, StrategyDefinition } from './types.js';
+import { PendingSet, checkSnapshot, trialScore } from './lib/common.js';
+import { GaussianProcess, type SparseVec, normCdf, normPdf, sparse } from './lib/gp.js';
+
+export interface BayesianOptions {
+  surrogate?: 'gp';
+  acquisition?: 'ei' | 'ucb' | 'pi';
+  /** Exploration: EI/PI margin in standard deviations of the results; UCB multiplier. */
+  xi?: number;
+  kappa?: number;
+  /** Random proposals before the surrogate is used. */
+  initial?: number;
+  /** The best `parents` results are mutated to make candidates. */
+  parents?: number;
+  /** Candidates per parent (alternately one and two mutation steps). */
+  mutations?: number;
+  /** Random candidates per ask. */
+  random?: number;
+  /** Score every architecture not yet evaluated when the space has at most this many. */
+  exhaustive?: number;
+  /** Refit the kernel hyperparameters every this many new results. */
+  refit?: number;
+}
+
+const TYPE = 'bayesian';
+const VERSION = 1;
+const LENGTHSCALES = [0.75, 1, 1.5, 2, 3, 4];
+const NOISES = [1e-4, 1e-2, 0.1];
+
+interface Obs {
+  key: string;
+  choices: number[];
+  score: number | null;
+}
+
+export class BayesianStrategy implements Strategy {
+  private readonly acq: 'ei' | 'ucb' | 'pi';
+  private readonly xi: number;
+  private readonly kappa: number;
+  private readonly initial: number;
+  private readonly parents: number;
+  private readonly mutations: number;
+  private readonly randomN: number;
+  private readonly exhaustive: number;
+  private readonly refitEvery: number;
+
+  private rng: Rng;
+  private obs: Obs[] = [];
+  private seen = new Set<string>();
+  private pending = new PendingSet();
+  private queue: number[][] = [];
+  private proposals = 0;
+  private hyper: { lengthscale: number; noise: number } | null = null;
+  private fittedAt = 0;
+  private enc = new Map<string, SparseVec>();
+  private all: { key: string; arch: Arch }[] | null = null;
+
+  constructor(
+    options: BayesianOptions,
+    private readonly ctx: StrategyContext,
+  ) {
+    this.acq = options.acquisition ?? 'ei';
+    this.xi = options.xi ?? 0;
+    this.kappa = options.kappa ?? 2;
+    this.initial = options.initial ?? 10;
+    this.parents = options.parents ?? 10;
+    this.mutations = options.mutations ?? 30;
+    this.randomN = options.random ?? 200;
+    this.exhaustive = options.exhaustive ?? 0;
+    this.refitEvery = options.refit ?? 10;
+    this.rng = new Rng(ctx.seed);
+    for (const o of ctx.warmStart?.observations ?? []) {
+      const arch = ctx.space.validate(o.arch);
+      const key = ctx.space.key(arch);
+      if (this.seen.has(key) || !Number.isFinite(o.score)) continue;
+      this.seen.add(key);
+      this.obs.push({ key, choices: ctx.space.choicesOf(arch), score: o.score });
+    }
+    for (const a of ctx.warmStart?.archs ?? []) this.queue.push(ctx.space.choicesOf(ctx.space.validate(a)));
+  }
+
+  private encoding(key: string, arch: Arch): SparseVec {
+    let e = this.enc.get(key);
+    if (!e) {
+      e = sparse(this.ctx.space.encode(arch));
+      this.enc.set(key, e);
+    }
+    return e;
+  }
+
+  private fresh(key: string): boolean {
+    return !this.seen.has(key) && !this.pending.has(key);
+  }
+
+  ask(): Ask {
+    const space = this.ctx.space;
+    while (this.queue.length) {
+      const choices = this.queue.shift()!;
+      const key = space.key(space.decode(choices));
+      if (this.fresh(key)) return this.propose(choices, key, null, { source: 'warm-start' });
+    }
+    const size = space.size();
+    if (Number.isFinite(size) && this.seen.size + this.pending.size >= size) {
+      return this.pending.size ? { wait: true } : { done: true };
+    }
+    const scored = this.obs.filter((o) => o.score !== null);
+    if (this.proposals < this.initial || scored.length < 2) {
+      for (let t = 0; t < 1000; t++) {
+        const arch = space.sample(this.rng, this.ctx.warmStart?.priors);
+        const key = space.key(arch);
+        if (this.fresh(key)) return this.propose(space.choicesOf(arch), key, null, { source: 'initial' });
+      }
+    }
+    return this.acquire();
+  }
+
+  private acquire(): Ask {
+    const space = this.ctx.space;
+    // training data: results (failed ones as the worst result) plus fantasies for pending proposals
+    let worst = Infinity;
+    for (const o of this.obs) if (o.score !== null && o.score < worst) worst = o.score;
+    const X: SparseVec[] = [];
+    const y: number[] = [];
+    for (const o of this.obs) {
+      X.push(this.encoding(o.key, space.decode(o.choices)));
+      y.push(o.score ?? worst);
+    }
+    for (const [key, list] of this.pending.entries()) {
+      for (const p of list) {
+        if (typeof p.tag !== 'number') continue;
+        X.push(this.encoding(key, space.decode(p.choices)));
+        y.push(p.tag);
+      }
+    }
+    let gp: GaussianProcess;
+    if (!this.hyper || this.obs.length - this.fittedAt >= this.refitEvery) {
+      gp = GaussianProcess.best(X, y, LENGTHSCALES, NOISES);
+      this.hyper = { ...gp.hyper };
+      this.fittedAt = this.obs.length;
+    } else gp = new GaussianProcess(X, y, this.hyper);
+
+    const best = Math.max(...this.obs.filter((o) => o.score !== null).map((o) => o.score as number));
+    const sdY = Math.sqrt(y.reduce((a, t) => a + (t - y.reduce((b, u) => b + u, 0) / y.length) ** 2, 0) / Math.max(y.length - 1, 1)) || 1;
+    let top: { key: string; arch: Arch; a: number; mu: number } | null = null;
+    for (const c of this.candidates()) {
+      const { mu, sd } = gp.predict(this.encoding(c.key, c.arch));
+      const a = this.acquisition(mu, sd, best, sdY);
+      if (!top || a > top.a) top = { ...c, a, mu };
+    }
+    if (!top) {
+      // the candidate pool was empty: fall back to a random architecture not seen yet
+      for (let t = 0; t < 10_000; t++) {
+        const arch = space.sample(this.rng);
+        const key = space.key(arch);
+        if (this.fresh(key)) return this.propose(space.choicesOf(arch), key, null, { source: 'random' });
+      }
+      return { wait: true };
+    }
+    return this.propose(space.choicesOf(top.arch), top.key, top.mu, {
+      source: 'acquisition',
+      acquisition: top.a,
+      predicted: top.mu,
+    });
+  }
+
+  private acquisition(mu: number, sd: number, best: number, sdY: number): number {
+    if (this.acq === 'ucb') return mu + this.kappa * sd;
+    const imp = mu - best - this.xi * sdY;
+    const z = imp / sd;
+    if (this.acq === 'pi') return normCdf(z);
+    return imp * normCdf(z) + sd * normPdf(z);
+  }
+
+  private *candidates(): Iterable<{ key: string; arch: Arch }> {
+    const space = this.ctx.space;
+    const size = space.size();
+    if (Number.isFinite(size) && size <= this.exhaustive) {
+      if (!this.all) this.all = [...space.enumerate()].map((arch) => ({ key: space.key(arch), arch }));
+      for (const c of this.all) if (this.fresh(c.key)) yield c;
+      return;
+    }
+    const done = new Set<string>();
+    const parents = this.obs
+      .filter((o) => o.score !== null)
+      .sort((a, b) => (b.score as number) - (a.score as number))
+      .slice(0, this.parents);
+    for (const p of parents) {
+      const parent = space.decode(p.choices);
+      for (let m = 0; m < this.mutations; m++) {
+        let arch = space.mutate(parent, this.rng);
+        if (m % 2 === 1) arch = space.mutate(arch, this.rng);
+        const key = space.key(arch);
+        if (done.has(key) || !this.fresh(key)) continue;
+        done.add(key);
+        yield { key, arch };
+      }
+    }
+    for (let r = 0; r < this.randomN; r++) {
+      const arch = space.sample(this.rng, this.ctx.warmStart?.priors);
+      const key = space.key(arch);
+      if (done.has(key) || !this.fresh(key)) continue;
+      done.add(key);
+      yield { key, arch };
+    }
+  }
+
+  private propose(choices: number[], key: string, predicted: number | null, info: JsonObject): Ask {
+    this.pending.add(key, choices, predicted);
+    this.proposals++;
+    return { arch: this.ctx.space.decode(choices), info };
+  }
+
+  tell(trial: TrialRecord): void {
+    const space = this.ctx.space;
+    const p = this.pending.take(trial.key);
+    if (this.seen.has(trial.key)) return; // a duplicate: its result is already an observation
+    const choices = p ? p.choices : space.choicesOf(space.validate(trial.arch));
+    this.seen.add(trial.key);
+    this.obs.push({ key: trial.key, choices, score: trialScore(this.ctx.objective, trial) });
+  }
+
+  snapshot(): Json {
+    return {
+      type: TYPE,
+      version: VERSION,
+      rng: this.rng.state(),
+      obs: this.obs.map((o) => [o.key, o.choices, o.score]),
+      pending: this.pending.toJson(),
+      queue: this.queue,
+      proposals: this.proposals,
+      hyper: this.hyper,
+      fittedAt: this.fittedAt,
+    } as Json;
+  }
+
+  restore(state: Json): void {
+    const s = checkSnapshot(state, TYPE, VERSION);
+    this.rng = Rng.fromState(s.rng as [number, number, number, number]);
+    this.obs = (s.obs as [string, number[], number | null][]).map(([key, choices, score]) => ({ key, choices: [...choices], score }));
+    this.seen = new Set(this.obs.map((o) => o.key));
+    this.pending = PendingSet.fromJson(s.pending);
+    this.queue = (s.queue as number[][]).map((c) => [...c]);
+    this.proposals = s.proposals as number;
+    this.hyper = s.hyper === null ? null : { ...(s.hyper as { lengthscale: number; noise: number }) };
+    this.fittedAt = s.fittedAt as number;
+  }
+}
+
+export const bayesian: StrategyDefinition<BayesianOptions> = {
+  type: TYPE,
+  description:
+    'Bayesian optimisation: a Gaussian-process surrogate over the architecture encoding, an acquisition function ' +
+    '(EI, UCB, PI) over mutations of the best and random samples (or the whole space when small)',
+  optionsSchema: {
+    type: 'object',
+    properties: {
+      surrogate: { type: 'string', enum: ['gp'], default: 'gp' },
+      acquisition: { type: 'string', enum: ['ei', 'ucb', 'pi'], default: 'ei' },
+      xi: { type: 'number', minimum: 0, default: 0, description: 'EI/PI margin, in standard deviations of the results' },
+      kappa: { type: 'number', minimum: 0, default: 2, description: 'UCB exploration weight' },
+      initial: { type: 'integer', minimum: 1, default: 10, description: 'random proposals before the surrogate' },
+      parents: { type: 'integer', minimum: 1, default: 10, description: 'best results mutated into candidates' },
+      mutations: { type: 'integer', minimum: 0, default: 30, description: 'candidates per parent' },
+      random: { type: 'integer', minimum: 0, default: 200, description: 'random candidates per ask' },
+      exhaustive: { type: 'integer', minimum: 0, default: 0, description: 'score the whole space when it has at most this many architectures' },
+      refit: { type: 'integer', minimum: 1, default: 10, description: 'refit kernel hyperparameters every this many results' },
+    },
+    additionalProperties: false,
+  },
+  create: (options, ctx) => new BayesianStrategy(options ?? {}, ctx),
+};

@@ -1,0 +1,339 @@
+// Q-learning over the space's decision tree (MetaQNN, Baker et al. 2017). A state is a partial
+// architecture: the position in the decision sequence plus the earlier choices that matter (all of
+// them, only the previous one, or none); an action is the next choice; the reward, given at the
+// terminal step only, is the objective score. Exploration is epsilon-greedy with a declared schedule
+// (epsilon 1 for the first proposals, then stepping down), and every result is also kept in an
+// experience-replay buffer from which past trajectories are replayed after each new one.
+//
+// Update (applied backwards along a trajectory, intermediate rewards 0):
+//   Q(s,a) <- Q(s,a) + alpha [ r + gamma max_a' Q(s',a') - Q(s,a) ]   (no max term at the last step)
+//
+// Rewards are normalised by default: r = (score - mean) / std over the distinct results so far, so
+// the same options work for accuracies in 0..1 or 0..100 (replay re-applies old results with the
+// current statistics). With `reward: raw` the score is used as is.
+
+import type { Json, JsonObject, TrialRecord } from '../engine/types.js';
+import { Rng } from '../engine/rng.js';
+import type { Decision } from '../engine/space/types.js';
+import type { Ask, Strategy, StrategyContext, StrategyDefinition } from './types.js';
+import { PendingSet, RunningStats, checkSnapshot, mapFromJson, mapToJson, trialScore, walk } from './lib/common.js';
+
+export interface EpsilonStep {
+  /** How many proposals this epsilon lasts; the last step lasts forever. */
+  trials?: number;
+  epsilon: number;
+}
+
+export interface QLearningOptions {
+  alpha?: number;
+  gamma?: number;
+  epsilon?: EpsilonStep[];
+  /** Past trajectories replayed (sampled with replacement from the buffer) after each new result. */
+  replay?: number;
+  /** Largest replay buffer (oldest dropped first). */
+  buffer?: number;
+  /** What a state remembers besides its position: all earlier choices, the previous one, or nothing. */
+  state?: 'prefix' | 'previous' | 'position';
+  /** Q-value of a state-action pair never updated (in reward units: normalised or raw). */
+  qInit?: number;
+  reward?: 'normalized' | 'raw';
+  /** Samples tried per ask before giving up on finding an architecture not evaluated yet. */
+  retries?: number;
+}
+
+const TYPE = 'q-learning';
+const VERSION = 1;
+
+export const DEFAULT_EPSILON: EpsilonStep[] = [
+  { trials: 30, epsilon: 1.0 },
+  { trials: 15, epsilon: 0.7 },
+  { trials: 15, epsilon: 0.5 },
+  { trials: 15, epsilon: 0.3 },
+  { trials: 15, epsilon: 0.2 },
+  { epsilon: 0.1 },
+];
+
+/** One Q-learning step: the new value of Q(s,a) given the reward and max_a' Q(s',a') (0 at the end). */
+export function qUpdate(q: number, alpha: number, gamma: number, reward: number, maxNext: number): number {
+  return q + alpha * (reward + gamma * maxNext - q);
+}
+
+/** Epsilon after `n` proposals under a schedule. */
+export function epsilonAt(schedule: readonly EpsilonStep[], n: number): number {
+  let left = n;
+  for (const step of schedule) {
+    if (step.trials === undefined || left < step.trials) return step.epsilon;
+    left -= step.trials;
+  }
+  return schedule.length ? schedule[schedule.length - 1].epsilon : 0.1;
+}
+
+interface Experience {
+  choices: number[];
+  /** null: failed (rewarded as the worst result seen). */
+  score: number | null;
+}
+
+export class QLearningStrategy implements Strategy {
+  private readonly alpha: number;
+  private readonly gamma: number;
+  private readonly schedule: EpsilonStep[];
+  private readonly replayN: number;
+  private readonly bufferMax: number;
+  private readonly stateMode: 'prefix' | 'previous' | 'position';
+  private readonly qInit: number;
+  private readonly rewardMode: 'normalized' | 'raw';
+  private readonly retries: number;
+
+  private rng: Rng;
+  private q = new Map<string, number>();
+  private buffer: Experience[] = [];
+  /** key -> score of every distinct result (null: failed). */
+  private seen = new Map<string, number | null>();
+  private stats = new RunningStats();
+  private pending = new PendingSet();
+  private proposals = 0;
+  private queue: number[][] = [];
+
+  constructor(
+    options: QLearningOptions,
+    private readonly ctx: StrategyContext,
+  ) {
+    this.alpha = options.alpha ?? 0.2;
+    this.gamma = options.gamma ?? 1.0;
+    this.schedule = options.epsilon && options.epsilon.length ? options.epsilon : DEFAULT_EPSILON;
+    this.replayN = options.replay ?? 30;
+    this.bufferMax = options.buffer ?? 5000;
+    this.stateMode = options.state ?? 'prefix';
+    this.qInit = options.qInit ?? 0.5;
+    this.rewardMode = options.reward ?? 'normalized';
+    this.retries = options.retries ?? 200;
+    this.rng = new Rng(ctx.seed);
+    const ws = ctx.warmStart;
+    for (const o of ws?.observations ?? []) {
+      const arch = ctx.space.validate(o.arch);
+      const key = ctx.space.key(arch);
+      if (this.seen.has(key) || !Number.isFinite(o.score)) continue;
+      this.record(ctx.space.choicesOf(arch), key, o.score);
+    }
+    for (const a of ws?.archs ?? []) this.queue.push(ctx.space.choicesOf(ctx.space.validate(a)));
+  }
+
+  // ---- Q-table -------------------------------------------------------------------------------
+
+  private stateKey(d: Decision, prefix: readonly number[]): string {
+    switch (this.stateMode) {
+      case 'prefix':
+        return `${d.name}|${prefix.join('.')}`;
+      case 'previous':
+        return `${d.name}|${prefix.length ? prefix[prefix.length - 1] : ''}`;
+      default:
+        return d.name;
+    }
+  }
+
+  private getQ(s: string, a: number): number {
+    return this.q.get(`${s}#${a}`) ?? this.qInit;
+  }
+
+  /** Q-value of a (state, action) pair, for inspection and tests: the state is given by its prefix. */
+  qValue(prefix: readonly number[], action: number): number {
+    const d = this.ctx.space.next(prefix);
+    if (!d) throw new Error('qValue: prefix is a complete architecture');
+    return this.getQ(this.stateKey(d, prefix), action);
+  }
+
+  private reward(score: number | null): number | null {
+    let s = score;
+    if (s === null) {
+      if (this.stats.n === 0) return null;
+      s = this.stats.min;
+    }
+    if (this.rewardMode === 'raw') return s;
+    const sd = this.stats.std();
+    return sd > 0 ? (s - this.stats.mean) / sd : 0;
+  }
+
+  /** Applies the update backwards along one trajectory. */
+  private learn(choices: readonly number[], score: number | null): void {
+    const r = this.reward(score);
+    if (r === null) return;
+    const space = this.ctx.space;
+    const states: string[] = [];
+    const sizes: number[] = [];
+    for (let i = 0; i <= choices.length; i++) {
+      const d = space.next(choices.slice(0, i));
+      if (!d) break;
+      states.push(this.stateKey(d, choices.slice(0, i)));
+      sizes.push(d.choices.length);
+    }
+    const T = states.length;
+    for (let i = T - 1; i >= 0; i--) {
+      let maxNext = 0;
+      if (i < T - 1) {
+        maxNext = -Infinity;
+        for (let a = 0; a < sizes[i + 1]; a++) maxNext = Math.max(maxNext, this.getQ(states[i + 1], a));
+      }
+      const k = `${states[i]}#${choices[i]}`;
+      const q = this.q.get(k) ?? this.qInit;
+      this.q.set(k, qUpdate(q, this.alpha, this.gamma, i === T - 1 ? r : 0, maxNext));
+    }
+  }
+
+  private record(choices: number[], key: string, score: number | null): void {
+    this.seen.set(key, score);
+    if (score !== null) this.stats.push(score);
+    this.buffer.push({ choices, score });
+    if (this.buffer.length > this.bufferMax) this.buffer.shift();
+    this.learn(choices, score);
+    for (let i = 0; i < this.replayN && this.buffer.length > 0; i++) {
+      const e = this.buffer[this.rng.int(this.buffer.length)];
+      this.learn(e.choices, e.score);
+    }
+  }
+
+  // ---- ask / tell ------------------------------------------------------------------------------
+
+  private sample(epsilon: number): number[] {
+    const priors = this.ctx.warmStart?.priors;
+    return walk(this.ctx.space, (d, prefix) => {
+      const n = d.choices.length;
+      if (this.rng.next() < epsilon) {
+        const w = priors?.[d.name];
+        return w && w.length === n ? this.rng.weighted(w) : this.rng.int(n);
+      }
+      const s = this.stateKey(d, prefix);
+      let best = -Infinity;
+      let ties: number[] = [];
+      for (let a = 0; a < n; a++) {
+        const q = this.getQ(s, a);
+        if (q > best + 1e-12) {
+          best = q;
+          ties = [a];
+        } else if (Math.abs(q - best) <= 1e-12) ties.push(a);
+      }
+      return ties.length === 1 ? ties[0] : ties[this.rng.int(ties.length)];
+    });
+  }
+
+  ask(): Ask {
+    const space = this.ctx.space;
+    while (this.queue.length) {
+      const choices = this.queue.shift()!;
+      const key = space.key(space.decode(choices));
+      if (this.seen.has(key) || this.pending.has(key)) continue;
+      return this.propose(choices, key, { source: 'warm-start' });
+    }
+    if (Number.isFinite(space.size()) && this.seen.size + this.pending.size >= space.size()) {
+      return this.pending.size ? { wait: true } : { done: true };
+    }
+    const eps = epsilonAt(this.schedule, this.proposals);
+    let last: number[] | null = null;
+    for (let t = 0; t < 2 * this.retries; t++) {
+      // after `retries` samples that were all known, explore uniformly
+      const choices = this.sample(t < this.retries ? eps : 1);
+      const key = space.key(space.decode(choices));
+      last = choices;
+      if (this.pending.has(key)) continue;
+      if (this.seen.has(key)) {
+        // evaluated before: learn from the known result again instead of asking for it
+        this.learn(choices, this.seen.get(key)!);
+        continue;
+      }
+      return this.propose(choices, key, { epsilon: eps });
+    }
+    // nothing new found: propose anyway, the engine answers with the earlier record
+    return this.propose(last!, space.key(space.decode(last!)), { epsilon: eps, duplicate: true });
+  }
+
+  private propose(choices: number[], key: string, info: JsonObject): Ask {
+    this.pending.add(key, choices);
+    this.proposals++;
+    return { arch: this.ctx.space.decode(choices), info };
+  }
+
+  tell(trial: TrialRecord): void {
+    const space = this.ctx.space;
+    const p = this.pending.take(trial.key);
+    const choices = p ? p.choices : space.choicesOf(space.validate(trial.arch));
+    const score = trialScore(this.ctx.objective, trial);
+    if (this.seen.has(trial.key)) {
+      const known = this.seen.get(trial.key)!;
+      this.learn(choices, known ?? score);
+      return;
+    }
+    this.record(choices, trial.key, score);
+  }
+
+  // ---- persistence -----------------------------------------------------------------------------
+
+  snapshot(): Json {
+    return {
+      type: TYPE,
+      version: VERSION,
+      rng: this.rng.state(),
+      q: mapToJson(this.q),
+      buffer: this.buffer.map((e) => [e.choices, e.score]),
+      seen: [...this.seen.entries()],
+      stats: this.stats.toJson(),
+      pending: this.pending.toJson(),
+      proposals: this.proposals,
+      queue: this.queue,
+    } as Json;
+  }
+
+  restore(state: Json): void {
+    const s = checkSnapshot(state, TYPE, VERSION);
+    this.rng = Rng.fromState(s.rng as [number, number, number, number]);
+    this.q = mapFromJson(s.q);
+    this.buffer = (s.buffer as [number[], number | null][]).map(([choices, score]) => ({ choices: [...choices], score }));
+    this.seen = new Map(s.seen as [string, number | null][]);
+    this.stats = RunningStats.fromJson(s.stats);
+    this.pending = PendingSet.fromJson(s.pending);
+    this.proposals = s.proposals as number;
+    this.queue = (s.queue as number[][]).map((c) => [...c]);
+  }
+}
+
+const epsilonStepSchema = {
+  type: 'object',
+  properties: {
+    trials: { type: 'integer', minimum: 1, description: 'proposals this epsilon lasts (omit on the last step)' },
+    epsilon: { type: 'number', minimum: 0, maximum: 1 },
+  },
+  required: ['epsilon'],
+  additionalProperties: false,
+};
+
+export const qLearning: StrategyDefinition<QLearningOptions> = {
+  type: TYPE,
+  description:
+    'MetaQNN-style Q-learning: states are partial architectures, actions the next choice, terminal reward the ' +
+    'objective; epsilon-greedy with a schedule, experience replay',
+  optionsSchema: {
+    type: 'object',
+    properties: {
+      alpha: { type: 'number', exclusiveMinimum: 0, maximum: 1, default: 0.2, description: 'learning rate' },
+      gamma: { type: 'number', minimum: 0, maximum: 1, default: 1, description: 'discount' },
+      epsilon: {
+        type: 'array',
+        items: epsilonStepSchema,
+        minItems: 1,
+        description: 'schedule: epsilon for the first `trials` proposals, then the next step (default 1.0 x30, 0.7, 0.5, 0.3, 0.2 x15 each, then 0.1)',
+      },
+      replay: { type: 'integer', minimum: 0, default: 30, description: 'past trajectories replayed after each result' },
+      buffer: { type: 'integer', minimum: 1, default: 5000, description: 'replay buffer size' },
+      state: {
+        type: 'string',
+        enum: ['prefix', 'previous', 'position'],
+        default: 'prefix',
+        description: 'what a state remembers besides the position: all earlier choices, the previous one, none',
+      },
+      qInit: { type: 'number', default: 0.5, description: 'initial Q-value (in reward units)' },
+      reward: { type: 'string', enum: ['normalized', 'raw'], default: 'normalized' },
+      retries: { type: 'integer', minimum: 1, default: 200, description: 'samples per ask to find an unevaluated architecture' },
+    },
+    additionalProperties: false,
+  },
+  create: (options, ctx) => new QLearningStrategy(options ?? {}, ctx),
+};

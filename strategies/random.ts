@@ -1,0 +1,47 @@
+// Random search: uniform samples (or samples from meta-learned priors), never proposing the same
+// architecture twice; done once a finite space is exhausted.
+
+import type { Json, JsonObject } from '../engine/types.js';
+import { Rng } from '../engine/rng.js';
+import type { Ask, Strategy, StrategyContext, StrategyDefinition } from './types.js';
+import { checkSnapshot, rngStateOf, sampleFresh } from './lib/search.js';
+
+const TYPE = 'random';
+const VERSION = 1;
+
+class RandomSearch implements Strategy {
+  private rng: Rng;
+  private seen = new Set<string>();
+
+  constructor(private readonly ctx: StrategyContext) {
+    this.rng = new Rng(ctx.seed);
+  }
+
+  ask(): Ask {
+    const arch = sampleFresh(this.ctx.space, this.rng, this.seen, this.ctx.warmStart?.priors);
+    if (arch === null) return { done: true };
+    this.seen.add(this.ctx.space.key(arch));
+    return { arch };
+  }
+
+  tell(): void {
+    // samples do not depend on results
+  }
+
+  snapshot(): Json {
+    return { type: TYPE, version: VERSION, rng: this.rng.state(), seen: [...this.seen] };
+  }
+
+  restore(state: Json): void {
+    const s = checkSnapshot(state, TYPE, VERSION);
+    this.rng = Rng.fromState(rngStateOf(s.rng));
+    this.seen = new Set((s.seen as string[]) ?? []);
+  }
+}
+
+export const random: StrategyDefinition<JsonObject> = {
+  type: TYPE,
+  description: 'Uniform random sampling without repeats (or sampling from warm-start priors); ends when a finite space is exhausted.',
+  optionsSchema: { type: 'object', additionalProperties: false, properties: {} },
+  create: (_options, ctx) => new RandomSearch(ctx),
+};

@@ -1,0 +1,128 @@
+// Benchmark `nb201`: search efficiency of every table-capable strategy on NAS-Bench-201, through
+// the real engine loop (in-memory store), in the same form as ../shared/bench/nb201_peers.py:
+// mean best after B queries, median queries to the top 0.1% (the 16 best of 15,625), median
+// queries to the optimum (B+1 when not reached). A query is one distinct evaluation (a trial):
+// the engine never evaluates a key twice. The peer script runs in the same run when python3 is there.
+
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadWorkflow } from '../../engine/workflow/index.js';
+import { Store } from '../../engine/store/store.js';
+import { startRun } from '../../engine/search/run.js';
+import { loadBenchmarkTable } from '../../engine/evaluation/benchmark.js';
+import { STRATEGIES } from '../../strategies/index.js';
+import type { WorkflowConfig } from '../../engine/workflow/types.js';
+import type { Emit } from './run.js';
+import { flag, mean, median, repoRoot, sharedDir } from './util.js';
+
+export interface Nb201Figures {
+  method: string;
+  column: string;
+  budget: number;
+  seeds: number;
+  mean_best: number;
+  'median_queries_to_top0.1pct': number;
+  median_queries_to_optimum: number;
+  optimum_found: number;
+  seconds: number;
+}
+
+export async function measureStrategy(wf: WorkflowConfig, column: string, budget: number, seeds: number): Promise<Nb201Figures> {
+  const table = loadBenchmarkTable(join(repoRoot(), 'workflows', 'benchmarks', 'nb201-cifar.csv'));
+  const ranked = [...table.rows.values()].map((m) => m[column]).sort((a, b) => b - a);
+  const opt = ranked[0];
+  const top = ranked[15];
+  const toTop: number[] = [];
+  const toOpt: number[] = [];
+  const finals: number[] = [];
+  const t0 = performance.now();
+  for (let seed = 0; seed < seeds; seed++) {
+    const run: WorkflowConfig = {
+      ...wf,
+      seed,
+      parallel: 1,
+      budget: { trials: budget, failures: wf.budget.failures },
+      evaluation: { ...wf.evaluation, metric: column },
+    };
+    const store = Store.open(':memory:');
+    const summary = await startRun(store, run);
+    if (summary.status === 'failed') throw new Error(`${wf.strategy.type} seed ${seed}: ${summary.reason}`);
+    let best = -Infinity;
+    let hitTop = budget + 1;
+    let hitOpt = budget + 1;
+    for (const t of store.trials(summary.run)) {
+      const acc = t.metrics[column];
+      if (acc === undefined) continue;
+      best = Math.max(best, acc);
+      if (acc >= top && hitTop > budget) hitTop = t.number;
+      if (acc >= opt && hitOpt > budget) hitOpt = t.number;
+    }
+    store.close();
+    toTop.push(hitTop);
+    toOpt.push(hitOpt);
+    finals.push(best);
+  }
+  return {
+    method: wf.strategy.type,
+    column,
+    budget,
+    seeds,
+    mean_best: Math.round(mean(finals) * 1000) / 1000,
+    'median_queries_to_top0.1pct': median(toTop),
+    median_queries_to_optimum: median(toOpt),
+    optimum_found: toOpt.filter((q) => q <= budget).length,
+    seconds: Math.round((performance.now() - t0) / 100) / 10,
+  };
+}
+
+export default async function nb201(emit: Emit, args: string[]): Promise<void> {
+  const budget = flag(args, 'budget', 300);
+  const seeds = flag(args, 'seeds', 20);
+  const only = args.find((a, i) => !a.startsWith('--') && !(args[i - 1] ?? '').startsWith('--'));
+  for (const column of ['cifar10', 'cifar100']) {
+    const ours = new Map<string, Nb201Figures>();
+    for (const def of STRATEGIES) {
+      if (only && def.type !== only) continue;
+      const file = join(repoRoot(), 'workflows', `nb201-${def.type}.yaml`);
+      if (!existsSync(file)) continue; // strategies that cannot run on a table (e.g. darts)
+      const figures = await measureStrategy(loadWorkflow(file), column, budget, seeds);
+      ours.set(def.type, figures);
+      emit({ ...figures });
+    }
+    const peers = runPeers(column, budget, seeds);
+    for (const p of peers) emit({ reference: 'nb201_peers.py', ...p });
+    const rea = ours.get('regularized-evolution');
+    const peerRea = peers.find((p) => p.method === 'regularized-evolution');
+    if (rea && peerRea) {
+      emit({
+        column,
+        compare: 'regularized-evolution vs peer REA',
+        mean_best_ratio: ratio(rea.mean_best, peerRea.mean_best),
+        queries_to_top_ratio: ratio(rea['median_queries_to_top0.1pct'], peerRea['median_queries_to_top0.1pct']),
+        queries_to_optimum_ratio: ratio(rea.median_queries_to_optimum, peerRea.median_queries_to_optimum),
+      });
+    }
+  }
+}
+
+function ratio(a: number, b: unknown): number | null {
+  return typeof b === 'number' && b !== 0 ? Math.round((a / b) * 1000) / 1000 : null;
+}
+
+interface PeerLine {
+  method: string;
+  [k: string]: unknown;
+}
+
+function runPeers(column: string, budget: number, seeds: number): PeerLine[] {
+  const shared = sharedDir();
+  const script = shared && join(shared, 'bench', 'nb201_peers.py');
+  if (!script || !existsSync(script) || !existsSync('/usr/bin/python3')) return [];
+  try {
+    const out = execFileSync('/usr/bin/python3', [script, column, String(budget), String(seeds)], { encoding: 'utf8', timeout: 600_000 });
+    return out.trim().split('\n').map((l) => JSON.parse(l) as PeerLine);
+  } catch (e) {
+    return [{ method: 'nb201_peers.py', skipped: (e as Error).message.split('\n')[0] }];
+  }
+}

@@ -1,0 +1,133 @@
+// Training speed of the reference CNN (../shared/bench/torch_reference.py) on wasm and cpu,
+// against PyTorch single-thread on the same machine in the same run.
+// Args: --epochs N (timed epochs, default 3), --cpu-batches N (default 2), --profile (also emit
+// the per-kernel time of one wasm training step).
+
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../../engine/training/backend.js';
+import { flag, median, sharedDir } from './util.js';
+
+type Emit = (line: Record<string, unknown>) => void;
+
+const SAMPLES = 512;
+const BATCH = 64;
+
+/** conv3x3(16) relu, maxpool2, conv3x3(32) relu, batchnorm, maxpool2, conv3x3(32) relu, gap, dense(10). */
+export function referenceModel(): tf.LayersModel {
+  const model = tf.sequential({
+    layers: [
+      tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 16, kernelSize: 3, padding: 'same', activation: 'relu' }),
+      tf.layers.maxPooling2d({ poolSize: 2 }),
+      tf.layers.conv2d({ filters: 32, kernelSize: 3, padding: 'same', activation: 'relu' }),
+      tf.layers.batchNormalization(),
+      tf.layers.maxPooling2d({ poolSize: 2 }),
+      tf.layers.conv2d({ filters: 32, kernelSize: 3, padding: 'same', activation: 'relu' }),
+      tf.layers.globalAveragePooling2d({}),
+      tf.layers.dense({ units: 10 }),
+    ],
+  });
+  model.compile({
+    optimizer: tf.train.adam(1e-3),
+    // Logits + softmax cross-entropy, as torch's CrossEntropyLoss.
+    loss: (y: tf.Tensor, logits: tf.Tensor) => tf.losses.softmaxCrossEntropy(y, logits),
+  });
+  return model;
+}
+
+export function referenceData(): { x: tf.Tensor4D; y: tf.Tensor2D } {
+  const x = tf.randomNormal([SAMPLES, 28, 28, 1], 0, 1, 'float32', 1) as tf.Tensor4D;
+  const labels = tf.randomUniform([SAMPLES], 0, 10, 'int32', 2) as tf.Tensor1D;
+  const y = tf.oneHot(labels, 10).toFloat() as tf.Tensor2D;
+  labels.dispose();
+  return { x, y };
+}
+
+/** Trains `batches` batches (of the epoch's 8) and returns the elapsed ms. */
+async function trainBatches(model: tf.LayersModel, x: tf.Tensor4D, y: tf.Tensor2D, batches: number): Promise<number> {
+  const t0 = performance.now();
+  for (let b = 0; b < batches; b++) {
+    const [xb, yb] = tf.tidy(() => [x.slice(b * BATCH, BATCH), y.slice(b * BATCH, BATCH)]);
+    await model.trainOnBatch(xb, yb);
+    tf.dispose([xb, yb]);
+  }
+  return performance.now() - t0;
+}
+
+/** ms per epoch: median of `epochs` runs of `batches` batches after a one-batch warm-up, scaled to 8 batches. */
+async function msPerEpoch(backend: 'wasm' | 'cpu', epochs: number, batches: number): Promise<number> {
+  await initBackend(backend);
+  const model = referenceModel();
+  const { x, y } = referenceData();
+  await trainBatches(model, x, y, 1);
+  const times: number[] = [];
+  for (let e = 0; e < epochs; e++) times.push(await trainBatches(model, x, y, batches));
+  const perEpoch = (median(times) * SAMPLES) / BATCH / batches;
+  model.optimizer.dispose();
+  model.dispose();
+  tf.dispose([x, y]);
+  return perEpoch;
+}
+
+/** Per-kernel wall time of one wasm training step, largest first. */
+async function profileStep(emit: Emit): Promise<void> {
+  await initBackend('wasm');
+  const model = referenceModel();
+  const { x, y } = referenceData();
+  await trainBatches(model, x, y, 2);
+  const [xb, yb] = tf.tidy(() => [x.slice(0, BATCH), y.slice(0, BATCH)]);
+  const info = await tf.profile(async () => { await model.trainOnBatch(xb, yb); });
+  const byKernel = new Map<string, { ms: number; calls: number }>();
+  for (const k of info.kernels) {
+    const e = byKernel.get(k.name) ?? { ms: 0, calls: 0 };
+    e.ms += typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
+    e.calls++;
+    byKernel.set(k.name, e);
+  }
+  const rows = [...byKernel.entries()].sort((a, b) => b[1].ms - a[1].ms);
+  const total = rows.reduce((s, [, e]) => s + e.ms, 0);
+  emit({ backend: 'wasm', profile: 'one-step', kernel_ms_total: +total.toFixed(2), kernels: info.kernels.length });
+  for (const [name, e] of rows.slice(0, 15)) emit({ backend: 'wasm', kernel: name, ms: +e.ms.toFixed(2), calls: e.calls });
+  tf.dispose([xb, yb, x, y]);
+  model.optimizer.dispose();
+  model.dispose();
+}
+
+async function torchMsPerEpoch(emit: Emit, epochs: number): Promise<number | undefined> {
+  const shared = sharedDir();
+  const script = shared && join(shared, 'bench', 'torch_reference.py');
+  if (!script || !existsSync(script)) {
+    emit({ reference: 'torch-cpu', skipped: 'torch_reference.py not found in ../shared/bench' });
+    return undefined;
+  }
+  const python = '/usr/bin/python3';
+  try {
+    await promisify(execFile)(python, ['-c', 'import torch']);
+  } catch {
+    emit({ reference: 'torch-cpu', skipped: `${python} has no torch (apt-get install -y python3-torch)` });
+    return undefined;
+  }
+  const { stdout } = await promisify(execFile)(python, [script, '1', String(epochs)]);
+  const line = JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as { ms_per_epoch?: number; torch?: string };
+  if (typeof line.ms_per_epoch !== 'number') throw new Error(`unexpected torch output: ${stdout}`);
+  emit({ reference: 'torch-cpu', torch: line.torch, threads: 1, ms_per_epoch: line.ms_per_epoch });
+  return line.ms_per_epoch;
+}
+
+export default async function run(emit: Emit, args: string[]): Promise<void> {
+  const epochs = flag(args, 'epochs', 3);
+  const cpuBatches = flag(args, 'cpu-batches', 2);
+  if (args.includes('--profile')) await profileStep(emit);
+  const wasm = await msPerEpoch('wasm', epochs, SAMPLES / BATCH);
+  emit({ backend: 'wasm', ms_per_epoch: +wasm.toFixed(1), epochs_timed: epochs });
+  if (cpuBatches > 0) {
+    const cpu = await msPerEpoch('cpu', 1, cpuBatches);
+    emit({ backend: 'cpu', ms_per_epoch: Math.round(cpu), measured_batches: cpuBatches,
+           note: `scaled from ${cpuBatches} of ${SAMPLES / BATCH} batches` });
+  }
+  const torch = await torchMsPerEpoch(emit, epochs);
+  if (torch !== undefined) emit({ ratio_wasm_to_torch: +(wasm / torch).toFixed(2) });
+}

@@ -1,0 +1,233 @@
+/**
+ * The wasm training kernels against the cpu backend (or, where the cpu kernel ignores an
+ * attribute such as depthwise dilations, against a direct loop over the definition).
+ */
+import {test} from 'uvu';
+import * as assert from 'uvu/assert';
+import * as tf from '@tensorflow/tfjs';
+import {initBackend, maxWorkersFor} from '../engine/training/backend.js';
+import {registerWasmTrainingKernels} from '../engine/training/kernels/index.js';
+
+type Shape4 = [number, number, number, number];
+
+function random(n: number, seed: number): Float32Array {
+  let s = seed >>> 0;
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = s / 2 ** 32 - 0.5;
+  }
+  return out;
+}
+
+/** Runs a kernel on one backend with fresh tensors made from the given arrays. */
+async function runOn(backend: string, kernel: string, inputs: Record<string, [Float32Array | Int32Array, number[]]>,
+                     attrs: tf.NamedAttrMap): Promise<{values: Float32Array; shape: number[]}> {
+  await tf.setBackend(backend);
+  const named: tf.NamedTensorMap = {};
+  for (const [k, [v, shape]] of Object.entries(inputs)) named[k] = tf.tensor(v, shape);
+  const out = tf.engine().runKernel(kernel, named, attrs) as tf.Tensor;
+  const values = (await out.data()) as Float32Array;
+  const shape = out.shape;
+  out.dispose();
+  for (const t of Object.values(named)) t.dispose();
+  return {values, shape};
+}
+
+function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  assert.is(a.length, b.length, 'lengths differ');
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+}
+
+async function compare(kernel: string, inputs: Record<string, [Float32Array | Int32Array, number[]]>,
+                       attrs: tf.NamedAttrMap, label: string,
+                       reference?: {values: ArrayLike<number>; shape: number[]}): Promise<void> {
+  const want = reference ?? await runOn('cpu', kernel, inputs, attrs);
+  const got = await runOn('wasm', kernel, inputs, attrs);
+  assert.equal(got.shape, want.shape, `${label}: shape`);
+  const err = maxAbsDiff(got.values, want.values);
+  assert.ok(err < 1e-4, `${label}: max abs error ${err}`);
+}
+
+/** The depthwise forward pass's geometry, used by the direct reference loops below. */
+function depthwiseInfo(xShape: Shape4, fShape: Shape4, s: number, d: number, pad: 'same' | 'valid' | number) {
+  return tf.backend_util.computeConv2DInfo(xShape, fShape, s, d, pad, undefined, true);
+}
+
+function depthwiseFilterGradReference(x: Float32Array, xShape: Shape4, dy: Float32Array, fShape: Shape4,
+                                      s: number, d: number, pad: 'same' | 'valid' | number): Float32Array {
+  const g = depthwiseInfo(xShape, fShape, s, d, pad);
+  const [n, h, w, c] = xShape;
+  const m = fShape[3];
+  const dw = new Float32Array(fShape[0] * fShape[1] * c * m);
+  for (let a = 0; a < fShape[0]; a++) for (let b = 0; b < fShape[1]; b++)
+    for (let ch = 0; ch < c; ch++) for (let k = 0; k < m; k++) {
+      let acc = 0;
+      for (let bi = 0; bi < n; bi++) for (let i = 0; i < g.outHeight; i++) for (let j = 0; j < g.outWidth; j++) {
+        const r = i * s + a * d - g.padInfo.top, q = j * s + b * d - g.padInfo.left;
+        if (r < 0 || r >= h || q < 0 || q >= w) continue;
+        acc += x[((bi * h + r) * w + q) * c + ch] *
+               dy[((bi * g.outHeight + i) * g.outWidth + j) * c * m + ch * m + k];
+      }
+      dw[((a * fShape[1] + b) * c + ch) * m + k] = acc;
+    }
+  return dw;
+}
+
+function depthwiseInputGradReference(dy: Float32Array, xShape: Shape4, f: Float32Array, fShape: Shape4,
+                                     s: number, d: number, pad: 'same' | 'valid' | number): Float32Array {
+  const g = depthwiseInfo(xShape, fShape, s, d, pad);
+  const [n, h, w, c] = xShape;
+  const m = fShape[3];
+  const dx = new Float32Array(n * h * w * c);
+  for (let bi = 0; bi < n; bi++) for (let i = 0; i < g.outHeight; i++) for (let j = 0; j < g.outWidth; j++)
+    for (let a = 0; a < fShape[0]; a++) for (let b = 0; b < fShape[1]; b++) {
+      const r = i * s + a * d - g.padInfo.top, q = j * s + b * d - g.padInfo.left;
+      if (r < 0 || r >= h || q < 0 || q >= w) continue;
+      for (let ch = 0; ch < c; ch++) for (let k = 0; k < m; k++) {
+        dx[((bi * h + r) * w + q) * c + ch] += f[((a * fShape[1] + b) * c + ch) * m + k] *
+          dy[((bi * g.outHeight + i) * g.outWidth + j) * c * m + ch * m + k];
+      }
+    }
+  return dx;
+}
+
+const pads: Array<'same' | 'valid' | number> = ['same', 'valid', 1];
+const convShapes: Array<{x: Shape4; f: [number, number]; cout: number}> = [
+  {x: [2, 7, 7, 3], f: [3, 3], cout: 4},
+  {x: [3, 8, 6, 1], f: [2, 3], cout: 5},
+  {x: [1, 9, 9, 4], f: [1, 1], cout: 2},
+  {x: [2, 10, 11, 2], f: [5, 5], cout: 3},
+];
+
+test.before(async () => {
+  assert.is(await initBackend('wasm'), 'wasm');
+});
+
+test('initBackend falls back from tensorflow and keeps registration idempotent', async () => {
+  let failed = false;
+  try { await initBackend('tensorflow'); } catch { failed = true; }
+  assert.ok(failed, "explicit 'tensorflow' must throw when tfjs-node is absent");
+  assert.equal(registerWasmTrainingKernels(), []);
+  assert.is(maxWorkersFor('tensorflow', 8), 1);
+  assert.is(maxWorkersFor('wasm', 8), 8);
+  assert.is(await initBackend('wasm'), 'wasm');
+});
+
+test('Conv2DBackpropFilter matches cpu', async () => {
+  let seed = 1;
+  for (const {x, f, cout} of convShapes) for (const s of [1, 2]) for (const pad of pads) {
+    const filterShape: Shape4 = [f[0], f[1], x[3], cout];
+    const g = tf.backend_util.computeConv2DInfo(x, filterShape, s, 1, pad);
+    const dyShape = [x[0], g.outHeight, g.outWidth, cout];
+    await compare('Conv2DBackpropFilter', {
+      x: [random(tf.util.sizeFromShape(x), seed++), x],
+      dy: [random(tf.util.sizeFromShape(dyShape), seed++), dyShape],
+    }, {strides: [s, s], pad, dataFormat: 'NHWC', filterShape}, `x=${x} f=${f} s=${s} pad=${pad}`);
+  }
+});
+
+test('Conv2DBackpropInput matches cpu', async () => {
+  let seed = 100;
+  for (const {x, f, cout} of convShapes) for (const s of [1, 2]) for (const pad of pads) {
+    const filterShape: Shape4 = [f[0], f[1], x[3], cout];
+    const g = tf.backend_util.computeConv2DInfo(x, filterShape, s, 1, pad);
+    const dyShape = [x[0], g.outHeight, g.outWidth, cout];
+    await compare('Conv2DBackpropInput', {
+      dy: [random(tf.util.sizeFromShape(dyShape), seed++), dyShape],
+      filter: [random(tf.util.sizeFromShape(filterShape), seed++), filterShape],
+    }, {strides: [s, s], pad, dataFormat: 'NHWC', inputShape: x}, `x=${x} f=${f} s=${s} pad=${pad}`);
+  }
+});
+
+test('Conv2D backprop kernels accept NCHW', async () => {
+  const x: Shape4 = [2, 3, 7, 6], filterShape: Shape4 = [3, 3, 3, 4];
+  const g = tf.backend_util.computeConv2DInfo(x, filterShape, 2, 1, 'same', undefined, false, 'channelsFirst');
+  const dyShape = [2, 4, g.outHeight, g.outWidth];
+  const xs = random(tf.util.sizeFromShape(x), 7), dys = random(tf.util.sizeFromShape(dyShape), 8);
+  await compare('Conv2DBackpropFilter', {x: [xs, x], dy: [dys, dyShape]},
+                {strides: [2, 2], pad: 'same', dataFormat: 'NCHW', filterShape}, 'filter NCHW');
+  await compare('Conv2DBackpropInput', {dy: [dys, dyShape], filter: [random(108, 9), filterShape]},
+                {strides: [2, 2], pad: 'same', dataFormat: 'NCHW', inputShape: x}, 'input NCHW');
+});
+
+const depthwiseCases: Array<{x: Shape4; f: [number, number]; m: number}> = [
+  {x: [2, 7, 7, 3], f: [3, 3], m: 1},
+  {x: [2, 8, 6, 2], f: [3, 2], m: 2},
+  {x: [1, 9, 9, 4], f: [1, 1], m: 3},
+  {x: [2, 10, 11, 2], f: [5, 5], m: 1},
+];
+// Strides and dilations may not both exceed 1 (the forward op's own rule).
+const strideDilation: Array<[number, number]> = [[1, 1], [2, 1], [1, 2]];
+
+test('DepthwiseConv2dNativeBackpropFilter matches cpu and the definition', async () => {
+  let seed = 200;
+  for (const {x, f, m} of depthwiseCases) for (const [s, d] of strideDilation) for (const pad of pads) {
+    const filterShape: Shape4 = [f[0], f[1], x[3], m];
+    const g = depthwiseInfo(x, filterShape, s, d, pad);
+    const dyShape = [x[0], g.outHeight, g.outWidth, x[3] * m];
+    const xs = random(tf.util.sizeFromShape(x), seed++), dys = random(tf.util.sizeFromShape(dyShape), seed++);
+    const inputs = {x: [xs, x] as [Float32Array, number[]], dy: [dys, dyShape] as [Float32Array, number[]]};
+    const attrs = {strides: [s, s], dilations: [d, d], pad, filterShape};
+    const label = `x=${x} f=${f} m=${m} s=${s} d=${d} pad=${pad}`;
+    // The cpu kernel ignores dilations, so dilated cases use the direct loop.
+    const reference = d === 1 ? undefined
+      : {values: depthwiseFilterGradReference(xs, x, dys, filterShape, s, d, pad), shape: filterShape};
+    await compare('DepthwiseConv2dNativeBackpropFilter', inputs, attrs, label, reference);
+  }
+});
+
+test('DepthwiseConv2dNativeBackpropInput matches cpu and the definition', async () => {
+  let seed = 300;
+  for (const {x, f, m} of depthwiseCases) for (const [s, d] of strideDilation) for (const pad of pads) {
+    const filterShape: Shape4 = [f[0], f[1], x[3], m];
+    const g = depthwiseInfo(x, filterShape, s, d, pad);
+    const dyShape = [x[0], g.outHeight, g.outWidth, x[3] * m];
+    const dys = random(tf.util.sizeFromShape(dyShape), seed++), fs = random(tf.util.sizeFromShape(filterShape), seed++);
+    const inputs = {dy: [dys, dyShape] as [Float32Array, number[]], filter: [fs, filterShape] as [Float32Array, number[]]};
+    const attrs = {strides: [s, s], dilations: [d, d], pad, inputShape: x};
+    const label = `x=${x} f=${f} m=${m} s=${s} d=${d} pad=${pad}`;
+    const reference = d === 1 ? undefined
+      : {values: depthwiseInputGradReference(dys, x, fs, filterShape, s, d, pad), shape: x};
+    await compare('DepthwiseConv2dNativeBackpropInput', inputs, attrs, label, reference);
+  }
+});
+
+test('UnsortedSegmentSum matches cpu, including duplicate and out-of-range ids', async () => {
+  const x = random(6 * 2 * 3, 400);
+  await compare('UnsortedSegmentSum', {x: [x, [6, 2, 3]], segmentIds: [Int32Array.from([3, 0, 3, 1, 4, 3]), [6]]},
+                {numSegments: 5}, 'in range');
+  const want = await runOn('cpu', 'UnsortedSegmentSum', {x: [x, [6, 6]], segmentIds: [Int32Array.from([2, 0, 2, 0, 0, 0]), [6]]},
+                           {numSegments: 3});
+  await compare('UnsortedSegmentSum', {x: [x, [6, 6]], segmentIds: [Int32Array.from([2, -1, 2, 7, 0, 3]), [6]]},
+                {numSegments: 3}, 'out of range', {values: (() => {
+                  // Rows with ids -1, 7 and 3 are dropped: same as ids 2,_,2,_,0,_ on kept rows.
+                  const v = new Float32Array(18);
+                  for (const [row, id] of [[0, 2], [2, 2], [4, 0]] as const)
+                    for (let k = 0; k < 6; k++) v[id * 6 + k] += x[row * 6 + k];
+                  return v;
+                })(), shape: want.shape});
+});
+
+test('no tensors or wasm memory leak from the composed kernels', async () => {
+  await tf.setBackend('wasm');
+  const x = tf.tensor(random(2 * 8 * 8 * 3, 500), [2, 8, 8, 3]);
+  const f = tf.tensor(random(3 * 3 * 3 * 4, 501), [3, 3, 3, 4]);
+  const dwf = tf.tensor(random(3 * 3 * 3 * 2, 502), [3, 3, 3, 2]);
+  const before = tf.memory().numTensors;
+  const backend = tf.backend() as unknown as {numDataIds(): number};
+  const idsBefore = backend.numDataIds();
+  for (let i = 0; i < 3; i++) {
+    const grads = tf.grads((a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) =>
+      tf.add(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'same').sum(),
+             tf.depthwiseConv2d(a as tf.Tensor4D, c as tf.Tensor4D, 1, 'valid').sum()))([x, f, dwf]);
+    tf.dispose(grads);
+  }
+  assert.is(tf.memory().numTensors, before);
+  assert.is(backend.numDataIds(), idsBefore);
+  tf.dispose([x, f, dwf]);
+});
+
+test.run();
