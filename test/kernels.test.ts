@@ -211,6 +211,42 @@ test('UnsortedSegmentSum matches cpu, including duplicate and out-of-range ids',
                 })(), shape: want.shape});
 });
 
+test('MaxPoolGrad matches cpu, first maximum on ties', async () => {
+  let seed = 600;
+  const cases: Array<{x: Shape4; f: number; s: number; pad: 'same' | 'valid' | number}> = [
+    {x: [2, 8, 8, 3], f: 2, s: 2, pad: 'valid'}, {x: [2, 7, 9, 2], f: 3, s: 2, pad: 'same'},
+    {x: [1, 6, 6, 4], f: 3, s: 1, pad: 'same'}, {x: [2, 9, 7, 2], f: 2, s: 1, pad: 'valid'},
+    {x: [1, 7, 7, 3], f: 3, s: 2, pad: 1},
+  ];
+  for (const {x, f, s, pad} of cases) {
+    const xs = random(tf.util.sizeFromShape(x), seed++);
+    // Quantised values give many ties, as relu zeros do.
+    for (let i = 0; i < xs.length; i++) xs[i] = Math.max(0, Math.round(xs[i] * 4));
+    await tf.setBackend('cpu');
+    const y = tf.maxPool(tf.tensor4d(xs, x), f, s, pad);
+    const yv = (await y.data()) as Float32Array;
+    const yShape = y.shape;
+    y.dispose();
+    await compare('MaxPoolGrad', {
+      dy: [random(yv.length, seed++), yShape], input: [xs, x], output: [yv, yShape],
+    }, {filterSize: [f, f], strides: [s, s], pad}, `x=${x} f=${f} s=${s} pad=${pad}`);
+  }
+});
+
+test('Tile matches cpu for float32 and int32, and keeps bool working', async () => {
+  const cases: Array<[number[], number[]]> = [[[1, 1, 1, 5], [3, 4, 2, 1]], [[2, 3], [2, 2]], [[4], [3]], [[2, 1, 3], [1, 4, 2]]];
+  let seed = 700;
+  for (const [shape, reps] of cases) {
+    await compare('Tile', {x: [random(tf.util.sizeFromShape(shape), seed++), shape]}, {reps}, `float ${shape} x ${reps}`);
+    const ints = Int32Array.from(random(tf.util.sizeFromShape(shape), seed++), (v) => Math.round(v * 100));
+    await compare('Tile', {x: [ints, shape]}, {reps}, `int ${shape} x ${reps}`);
+  }
+  await tf.setBackend('wasm');
+  const b = tf.tile(tf.tensor1d([1, 0], 'bool'), [2]);
+  assert.equal(Array.from(await b.data()), [1, 0, 1, 0]);
+  b.dispose();
+});
+
 test('no tensors or wasm memory leak from the composed kernels', async () => {
   await tf.setBackend('wasm');
   const x = tf.tensor(random(2 * 8 * 8 * 3, 500), [2, 8, 8, 3]);

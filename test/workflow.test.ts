@@ -8,7 +8,7 @@ import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WorkflowError } from '../engine/errors.js';
-import { checkWorkflowFile, loadWorkflow } from '../engine/workflow/load.js';
+import { checkWorkflowFile, checkWorkflowText, loadWorkflow } from '../engine/workflow/load.js';
 import { parseDuration } from '../engine/workflow/duration.js';
 import { closest } from '../engine/workflow/suggest.js';
 import { registries } from './workflow-registries.js';
@@ -58,6 +58,16 @@ test('every problem of a file is reported at once', () => {
   const expected = ['2:7', '3:7', '4:33', '10:10', '12:7', '12:17', '13:23', '14:7', '15:34', '16:19', '17:39'];
   assert.equal(at, [...expected, '18:19', '18:31', '19:11', '20:1', '21:16', '22:20', '22:52']);
   assert.ok((error as WorkflowError).message.startsWith(`${file}:2:7: name must be`));
+});
+
+test('checking goes on after a duplicate key, but not after a syntax error', () => {
+  const file = join(FIXTURES, 'inline.yaml');
+  const dup = 'name: x\nname: y\nseed: -1\nspace: { kind: cell, preset: nb201 }\nstrategy: { type: random }\n';
+  const problems = checkWorkflowText(dup, file, opts).problems.map((p) => `${p.line}:${p.col}`);
+  assert.equal(problems, ['1:1', '2:1', '3:7']); // missing evaluation (at the first key), duplicate, seed
+  const broken = checkWorkflowText('name: [x\nseed: -1\n', file, opts).problems;
+  assert.is(broken.length, 1);
+  assert.match(broken[0].message, /^YAML syntax error: /);
 });
 
 test('defaults are applied and paths made absolute', () => {

@@ -1,20 +1,25 @@
 // `nas validate FILE...`: every problem of every file as FILE:LINE:COL: message, exit 1 if any.
 
 import { formatProblem } from '../errors.js';
-import { validateWorkflowFile } from '../workflow/load.js';
+import { validateWorkflowFile, type LoadOptions } from '../workflow/load.js';
 
 export interface Output {
   write(text: string): unknown;
 }
 
-export async function validateCommand(files: string[], io: { stdout: Output; stderr: Output }): Promise<number> {
+/** Exit code 0 when every file is valid (`FILE: ok` on stdout), else 1 with every problem on stderr. */
+export async function validateCommand(
+  files: string[],
+  io: { stdout: Output; stderr: Output },
+  opts: LoadOptions = {},
+): Promise<number> {
   if (files.length === 0) {
     io.stderr.write('usage: nas validate FILE...\n');
     return 1;
   }
   let failed = false;
   for (const file of files) {
-    const problems = validateWorkflowFile(file);
+    const problems = validateWorkflowFile(file, opts);
     if (problems.length === 0) io.stdout.write(`${file}: ok\n`);
     for (const p of problems) io.stderr.write(formatProblem(p) + '\n');
     failed ||= problems.length > 0;

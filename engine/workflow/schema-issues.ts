@@ -40,7 +40,7 @@ export function schemaIssues(validate: ValidateFunction, data: unknown): Issue[]
     } else if (e.keyword === 'required') {
       const prop = String((e.params as { missingProperty: string }).missingProperty);
       const full = [...path, prop];
-      issues.set('m' + JSON.stringify(full), { path: full, at: 'missing', message: `missing required key "${showPath(full)}"` });
+      issues.set('m' + JSON.stringify(full), { path: full, at: 'missing', message: missingKey(full, e.parentSchema) });
     } else if (e.keyword === 'uniqueItems') {
       const { i, j } = e.params as { i: number; j: number };
       const at = [...path, Math.max(i, j)];
@@ -77,6 +77,14 @@ function unknownKey(full: DataPath, parent: unknown): string {
   return `unknown key "${showPath(full)}"${hint}`;
 }
 
+function missingKey(full: DataPath, parent: unknown): string {
+  const props = ((parent as JsonSchema | undefined)?.properties ?? {}) as Record<string, JsonSchema>;
+  const schema = props[String(full[full.length - 1])];
+  const what = schema ? describe(schema) : 'valid';
+  // Mappings say nothing useful here; their own required keys are reported once they exist.
+  return what === 'valid' || what === OBJECT ? `missing required key "${showPath(full)}"` : `missing required key "${showPath(full)}" (${what})`;
+}
+
 function valueMessage(path: DataPath, e: ErrorObject): string {
   const schema = (e.parentSchema ?? {}) as JsonSchema;
   if (e.keyword === 'enum' && path[path.length - 2] === 'choose' && typeof e.data === 'string') {
@@ -88,9 +96,12 @@ function valueMessage(path: DataPath, e: ErrorObject): string {
   return msg;
 }
 
+const OBJECT = 'a mapping of keys';
+
 /** How to describe a valid value of `s` in a message ("an integer >= 1", "one of max, min"). */
 export function describe(s: JsonSchema): string {
   if (typeof s['x-expect'] === 'string') return s['x-expect'];
+  if (s['x-path'] === 'file') return 'a file path, relative to the workflow file';
   if (Array.isArray(s.enum)) return `one of ${s.enum.join(', ')}`;
   if ('const' in s) return JSON.stringify(s.const);
   const types = Array.isArray(s.type) ? (s.type as string[]) : typeof s.type === 'string' ? [s.type] : [];
@@ -105,7 +116,7 @@ export function describe(s: JsonSchema): string {
     case 'boolean':
       return 'true or false';
     case 'object':
-      return 'a mapping (key: value)';
+      return OBJECT;
     case 'array': {
       const base = s.minItems ? 'a non-empty list' : 'a list';
       return s.items && typeof s.items === 'object' ? `${base} (each ${describe(s.items as JsonSchema)})` : base;
@@ -127,7 +138,10 @@ function range(s: JsonSchema): string {
 /** A value as it should appear after "got". */
 export function show(v: unknown): string {
   if (v === null || v === undefined) return 'nothing';
-  if (Array.isArray(v)) return v.length ? 'a list' : 'an empty list';
+  if (Array.isArray(v)) {
+    const json = JSON.stringify(v).replace(/,/g, ', ');
+    return v.length === 0 ? 'an empty list' : json.length <= 40 ? json : 'a list';
+  }
   if (typeof v === 'object') return 'a mapping';
   return JSON.stringify(v);
 }

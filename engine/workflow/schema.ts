@@ -90,7 +90,11 @@ export function buildWorkflowSchema(registries: Registries = defaultRegistries()
         ),
         stages: { type: 'array', items: { type: 'object' }, description: 'Multi-stage search (validated separately).' },
       },
-      { required: ['name', 'space', 'strategy', 'evaluation'] },
+      {
+        required: ['name', 'space', 'strategy', 'evaluation'],
+        // Free room for YAML anchors, as in docker-compose: `x-defaults: &d {...}`.
+        patternProperties: { '^x-': {} },
+      },
     ),
   };
 }

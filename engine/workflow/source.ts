@@ -33,7 +33,7 @@ export class WorkflowSource {
   readonly usable: boolean;
 
   constructor(readonly text: string) {
-    this.doc = parseDocument(text, { lineCounter: this.lines, prettyErrors: false });
+    this.doc = parseDocument(text, { lineCounter: this.lines, prettyErrors: false, merge: true });
     let syntax = false;
     for (const e of this.doc.errors) {
       const pos = this.pos(e.pos[0]);

@@ -1,7 +1,7 @@
 // Training speed of the reference CNN (../shared/bench/torch_reference.py) on wasm and cpu,
 // against PyTorch single-thread on the same machine in the same run.
 // Args: --epochs N (timed epochs, default 3), --cpu-batches N (default 2), --profile (also emit
-// the per-kernel time of one wasm training step).
+// the per-kernel time of a wasm training step; --profile-only stops after it).
 
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -72,25 +72,35 @@ async function msPerEpoch(backend: 'wasm' | 'cpu', epochs: number, batches: numb
   return perEpoch;
 }
 
-/** Per-kernel wall time of one wasm training step, largest first. */
-async function profileStep(emit: Emit): Promise<void> {
+/** Per-kernel wall time of a wasm training step (mean over `steps` steps), largest first. */
+async function profileStep(emit: Emit, steps: number): Promise<void> {
   await initBackend('wasm');
   const model = referenceModel();
   const { x, y } = referenceData();
   await trainBatches(model, x, y, 2);
   const [xb, yb] = tf.tidy(() => [x.slice(0, BATCH), y.slice(0, BATCH)]);
-  const info = await tf.profile(async () => { await model.trainOnBatch(xb, yb); });
   const byKernel = new Map<string, { ms: number; calls: number }>();
-  for (const k of info.kernels) {
-    const e = byKernel.get(k.name) ?? { ms: 0, calls: 0 };
-    e.ms += typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
-    e.calls++;
-    byKernel.set(k.name, e);
+  const byCall = new Map<string, number>();
+  let kernels = 0;
+  for (let s = 0; s < steps; s++) {
+    const info = await tf.profile(async () => { await model.trainOnBatch(xb, yb); });
+    kernels = info.kernels.length;
+    for (const k of info.kernels) {
+      const ms = typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs / steps : 0;
+      const e = byKernel.get(k.name) ?? { ms: 0, calls: 0 };
+      e.ms += ms;
+      e.calls += 1 / steps;
+      byKernel.set(k.name, e);
+      const key = `${k.name} ${JSON.stringify(k.inputShapes)}`;
+      byCall.set(key, (byCall.get(key) ?? 0) + ms);
+    }
   }
   const rows = [...byKernel.entries()].sort((a, b) => b[1].ms - a[1].ms);
-  const total = rows.reduce((s, [, e]) => s + e.ms, 0);
-  emit({ backend: 'wasm', profile: 'one-step', kernel_ms_total: +total.toFixed(2), kernels: info.kernels.length });
-  for (const [name, e] of rows.slice(0, 15)) emit({ backend: 'wasm', kernel: name, ms: +e.ms.toFixed(2), calls: e.calls });
+  const total = rows.reduce((sum, [, e]) => sum + e.ms, 0);
+  emit({ backend: 'wasm', profile: `mean of ${steps} steps`, kernel_ms_total: +total.toFixed(2), kernels });
+  for (const [name, e] of rows.slice(0, 12)) emit({ backend: 'wasm', kernel: name, ms: +e.ms.toFixed(2), calls: Math.round(e.calls) });
+  const calls = [...byCall.entries()].sort((a, b) => b[1] - a[1]).slice(0, 12);
+  for (const [call, ms] of calls) emit({ backend: 'wasm', call, ms: +ms.toFixed(2) });
   tf.dispose([xb, yb, x, y]);
   model.optimizer.dispose();
   model.dispose();
@@ -120,7 +130,8 @@ async function torchMsPerEpoch(emit: Emit, epochs: number): Promise<number | und
 export default async function run(emit: Emit, args: string[]): Promise<void> {
   const epochs = flag(args, 'epochs', 3);
   const cpuBatches = flag(args, 'cpu-batches', 2);
-  if (args.includes('--profile')) await profileStep(emit);
+  if (args.includes('--profile')) await profileStep(emit, flag(args, 'profile-steps', 5));
+  if (args.includes('--profile-only')) return;
   const wasm = await msPerEpoch('wasm', epochs, SAMPLES / BATCH);
   emit({ backend: 'wasm', ms_per_epoch: +wasm.toFixed(1), epochs_timed: epochs });
   if (cpuBatches > 0) {

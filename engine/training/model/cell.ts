@@ -8,7 +8,7 @@
 //
 // Zero nodes: a node whose inputs are all `none` is zero. Ops applied to a zero node are dropped as
 // well (they would only add a constant learnt through BN's offset, carrying nothing from the input),
-// so the built graph is the pruned, equivalent cell. When the output node itself is zero, the cell
+// and nodes that do not feed the output are not built, so the graph is the pruned, equivalent cell. When the output node itself is zero, the cell
 // outputs zeros through ZeroLayer, and the network still builds and trains (its head learns the prior).
 
 import * as tf from '@tensorflow/tfjs';
@@ -58,19 +58,41 @@ function applyOp(op: string, x: T, init: SeededInit, name: string): T | null {
   throw unbuildable(`unknown cell op ${JSON.stringify(op)}; known: none, skip_connect, nor_conv_KxK, avg_pool_KxK, max_pool_KxK`);
 }
 
-function cell(x: T, ops: string[], nodes: number, init: SeededInit, name: string): T {
-  const values: (T | null)[] = [x]; // null: a zero node
+/**
+ * Which nodes carry the input to the output: not zero (some non-none edge from a non-zero node) and
+ * feeding the last node. Only those are built — layers off that path would hold weights the model
+ * does not own, which model.dispose() would then leak.
+ */
+export function liveNodes(ops: readonly string[], nodes: number): boolean[] {
+  const zero = [false];
   for (let j = 1; j < nodes; j++) {
+    let z = true;
+    for (let i = 0; i < j; i++) if (!zero[i] && ops[edgeIndex(j, i)] !== 'none') z = false;
+    zero.push(z);
+  }
+  const live = zero.map(() => false);
+  live[nodes - 1] = !zero[nodes - 1];
+  for (let i = nodes - 2; i >= 0; i--) {
+    for (let j = i + 1; j < nodes; j++) if (live[j] && !zero[i] && ops[edgeIndex(j, i)] !== 'none') live[i] = true;
+  }
+  return live;
+}
+
+function cell(x: T, ops: string[], nodes: number, init: SeededInit, name: string): T {
+  const live = liveNodes(ops, nodes);
+  if (!live[nodes - 1]) return zeroLike(x, `${name}_zero`);
+  const values: T[] = [x];
+  for (let j = 1; j < nodes; j++) {
+    if (!live[j]) continue;
     const terms: T[] = [];
     for (let i = 0; i < j; i++) {
-      const src = values[i];
-      if (!src) continue;
-      const y = applyOp(ops[edgeIndex(j, i)], src, init, `${name}_e${j}${i}`);
+      if (!live[i]) continue;
+      const y = applyOp(ops[edgeIndex(j, i)], values[i], init, `${name}_e${j}${i}`);
       if (y) terms.push(y);
     }
-    values.push(terms.length === 0 ? null : terms.length === 1 ? terms[0] : (tf.layers.add({ name: `${name}_n${j}` }).apply(terms) as T));
+    values[j] = terms.length === 1 ? terms[0] : (tf.layers.add({ name: `${name}_n${j}` }).apply(terms) as T);
   }
-  return values[nodes - 1] ?? zeroLike(x, `${name}_zero`);
+  return values[nodes - 1];
 }
 
 /** NB201's ResNet basic block with stride 2: ReLU-Conv3x3/2-BN, ReLU-Conv3x3-BN, plus avgpool2 + conv1x1 shortcut. */

@@ -2,7 +2,7 @@
 
 export type { ChainLayer, ChainModelSpec, CellModelSpec, CellSkeleton, ModelSpec } from './types.js';
 export { buildModel } from './build.js';
-export { edgeIndex } from './cell.js';
+export { edgeIndex, liveNodes } from './cell.js';
 export { countParams, estimateFlops, layerFlops } from './stats.js';
 export { compileModel, OPTIMIZERS, type CompileOptions, type OptimizerName } from './compile.js';
 export { ZeroLayer } from './zero.js';
