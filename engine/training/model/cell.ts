@@ -44,6 +44,8 @@ function reluConvBn(x: T, filters: number, kernel: number, strides: number, init
   return bn(conv(r, filters, kernel, strides, init, `${name}_conv`), `${name}_bn`);
 }
 
+const KNOWN_OP = /^(none|skip_connect|nor_conv_(\d+)x\2|(avg|max)_pool_(\d+)x\4)$/;
+
 /** The op on one edge, or null for `none`. */
 function applyOp(op: string, x: T, init: SeededInit, name: string): T | null {
   if (op === 'none') return null;
@@ -112,6 +114,10 @@ export function buildCell(spec: CellModelSpec, init: SeededInit): tf.LayersModel
   if (!Number.isInteger(nodes) || nodes < 2) throw unbuildable(`a cell needs nodes >= 2, got ${nodes}`);
   if (!Array.isArray(ops) || ops.length !== edges || ops.some((o) => typeof o !== 'string')) {
     throw unbuildable(`a cell with ${nodes} nodes needs ${edges} ops (one per edge), got ${JSON.stringify(ops)}`);
+  }
+  const unknown = ops.find((o) => !KNOWN_OP.test(o));
+  if (unknown !== undefined) {
+    throw unbuildable(`unknown cell op ${JSON.stringify(unknown)}; known: none, skip_connect, nor_conv_KxK, avg_pool_KxK, max_pool_KxK`);
   }
   if (spec.inputShape.length !== 3) {
     throw unbuildable(`a cell network needs an image input [height, width, channels], got [${spec.inputShape.join(', ')}]`);
