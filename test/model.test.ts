@@ -6,6 +6,8 @@ import * as assert from 'uvu/assert';
 import { TrialError } from '../engine/errors.js';
 import {
   buildModel,
+  compileModel,
+  compileOptionsFromHyper,
   countParams,
   estimateFlops,
   liveNodes,
@@ -201,6 +203,15 @@ test('bad cell specs fail the trial', () => {
   assert.throws(() => buildModel(cell(['none'])), (e: unknown) => e instanceof TrialError && /needs 6 ops/.test((e as Error).message));
   assert.throws(() => buildModel(cell(['conv_7x7', 'none', 'none', 'none', 'none', 'none'])), /unknown cell op "conv_7x7"/);
   assert.throws(() => buildModel({ ...cell(['none', 'none', 'none', 'none', 'none', 'none']), inputShape: [64] }), /image input/);
+});
+
+test('compile options from hyper, with defaults; unknown optimizers fail the trial', () => {
+  assert.equal(compileOptionsFromHyper({ learning_rate: 0.01, optimizer: 'sgd' }), { optimizer: 'sgd', learningRate: 0.01, weightDecay: 0 });
+  assert.equal(compileOptionsFromHyper(), { optimizer: 'adam', learningRate: 0.001, weightDecay: 0 });
+  built(chain([{ type: 'dense', units: 2 }], [4]), (m) => {
+    assert.throws(() => compileModel(m, { optimizer: 'lbfgs' }), (e: unknown) => e instanceof TrialError && /unknown optimizer "lbfgs"/.test((e as Error).message));
+    for (const optimizer of ['adam', 'sgd', 'rmsprop', 'adagrad']) compileModel(m, { optimizer, learningRate: 0.01, weightDecay: 1e-4 }).dispose();
+  });
 });
 
 test.run();

@@ -50,9 +50,10 @@ test('an nb201 cell network trains on cpu, also when the cell is all-none', asyn
     ['none', 'none', 'none', 'none', 'none', 'none'],
   ]) {
     const spec: ModelSpec = { space: 'cell', arch: { ops }, nodes: 4, inputShape: [8, 8, 1], classes: 10, skeleton: { channels: 4, cells: 1, stages: 2 }, seed: 2 };
-    const { loss } = await train(spec, 'builtin:digits', { epochs: 3, lr: 0.02, limit: 200 });
+    const allNone = ops[0] === 'none';
+    const { loss } = await train(spec, 'builtin:digits', { epochs: allNone ? 1 : 3, lr: 0.02, limit: 100 });
     assert.ok(loss.every(Number.isFinite), `${ops}: ${loss}`);
-    if (ops[0] !== 'none') assert.ok(loss[2] < loss[0], `loss ${loss.join(' -> ')}`);
+    if (!allNone) assert.ok(loss[2] < loss[0], `loss ${loss.join(' -> ')}`);
   }
 });
 

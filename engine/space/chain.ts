@@ -135,7 +135,7 @@ export class ChainSpace extends TreeSpace<ChainArch> {
     return s;
   }
 
-  private sizesFor(s: Shape, t: TypeInfo): Json[] {
+  private sizesFor(t: TypeInfo): Json[] {
     return t.params.find(([p]) => p === 'size')?.[1] ?? [];
   }
 
@@ -156,7 +156,7 @@ export class ChainSpace extends TreeSpace<ChainArch> {
   private countType(s: Shape, t: TypeInfo, r: number): number {
     if (t.pool) {
       let n = 0;
-      for (const size of this.sizesFor(s, t)) {
+      for (const size of this.sizesFor(t)) {
         const next = this.after(s, t, size);
         if (next) n += this.count(next, r - 1);
       }

@@ -11,7 +11,9 @@ import {conv2dBackpropInputConfig} from './conv2d-backprop-input.js';
 import {depthwiseBackpropFilterConfig} from './depthwise-backprop-filter.js';
 import {depthwiseBackpropInputConfig} from './depthwise-backprop-input.js';
 import {maxPoolGradConfig} from './max-pool-grad.js';
-import {rememberBundledTile, tileConfig} from './tile.js';
+import {meanConfig, sumConfig} from './reduce-leading.js';
+import {tileConfig} from './tile.js';
+import {rememberBundled} from './bundled.js';
 import {unsortedSegmentSumConfig} from './unsorted-segment-sum.js';
 
 export const wasmTrainingKernels: readonly tf.KernelConfig[] = [
@@ -22,17 +24,20 @@ export const wasmTrainingKernels: readonly tf.KernelConfig[] = [
   unsortedSegmentSumConfig,
   maxPoolGradConfig,
   tileConfig,
+  sumConfig,
+  meanConfig,
 ];
 
 /** Returns the names of the kernels that were (re)registered by this call. */
 export function registerWasmTrainingKernels(): string[] {
-  rememberBundledTile();
   const changed: string[] = [];
   for (const config of wasmTrainingKernels) {
     const current = tf.getKernel(config.kernelName, config.backendName);
     if (current?.kernelFunc === config.kernelFunc) continue;
-    // Conv2DBackpropInput, MaxPoolGrad and Tile ship with wasm (slow loops); ours replace
-    // them, and registerKernel would warn about the duplicate without the unregister.
+    // Conv2DBackpropInput, MaxPoolGrad, Tile, Sum and Mean ship with wasm (slow for the
+    // shapes of training); ours replace them, keeping the originals for fallbacks, and
+    // registerKernel would warn about the duplicate without the unregister.
+    rememberBundled(config.kernelName, config.kernelFunc);
     if (current != null) tf.unregisterKernel(config.kernelName, config.backendName);
     tf.registerKernel(config);
     changed.push(config.kernelName);

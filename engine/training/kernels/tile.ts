@@ -8,28 +8,15 @@
  * bool has no Add; it keeps the bundled kernel.
  */
 import * as tf from '@tensorflow/tfjs';
+import {callBundled} from './bundled.js';
 import {asWasm, call, dispose, reshape, type TensorInfo} from './wasm-ops.js';
-
-let bundled: tf.KernelConfig | null = null;
-let bundledReady = false;
-
-/** Keeps the kernel we replace, for the dtypes the broadcast does not cover. */
-export function rememberBundledTile(): void {
-  const current = tf.getKernel('Tile', 'wasm');
-  if (current != null && current.kernelFunc !== tileConfig.kernelFunc) bundled = current;
-}
 
 function tile(args: {inputs: tf.NamedTensorInfoMap; backend: {}; attrs?: tf.NamedAttrMap}): TensorInfo {
   const backend = asWasm(args.backend);
   const {reps} = (args.attrs ?? {}) as unknown as tf.TileAttrs;
   const {x} = args.inputs as unknown as {x: TensorInfo};
   if (x.dtype !== 'float32' && x.dtype !== 'int32') {
-    if (bundled == null) throw new Error('Tile: no kernel for dtype ' + x.dtype);
-    // Unregistered before the backend was created, its setupFunc (binding the C function)
-    // may never have run.
-    if (!bundledReady) bundled.setupFunc?.(args.backend);
-    bundledReady = true;
-    return bundled.kernelFunc(args) as TensorInfo;
+    return callBundled('Tile', args);
   }
   const xView: number[] = [], outView: number[] = [];
   x.shape.forEach((d, i) => {

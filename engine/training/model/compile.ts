@@ -6,6 +6,8 @@
 // than as a loss term keeps the reported loss plain cross-entropy.
 
 import * as tf from '@tensorflow/tfjs';
+import { HYPER_PARAMS } from '../../space/layers.js';
+import type { Json } from '../../types.js';
 import { unbuildable } from './params.js';
 
 export const OPTIMIZERS = ['adam', 'sgd', 'rmsprop', 'adagrad'] as const;
@@ -60,4 +62,15 @@ export function compileModel(model: tf.LayersModel, options: CompileOptions = {}
   if (wd > 0) addWeightDecay(optimizer, model, wd);
   model.compile({ optimizer, loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
   return optimizer;
+}
+
+/** Compile options from a chain arch's `hyper` (learning_rate, optimizer, weight_decay), HYPER_PARAMS defaults otherwise. */
+export function compileOptionsFromHyper(hyper: Record<string, Json> = {}): CompileOptions {
+  const get = (name: string): Json => hyper[name] ?? HYPER_PARAMS[name]?.default ?? null;
+  const num = (name: string): number => {
+    const v = get(name);
+    if (typeof v !== 'number') throw unbuildable(`hyperparameter ${name} must be a number, got ${JSON.stringify(v)}`);
+    return v;
+  };
+  return { optimizer: String(get('optimizer')), learningRate: num('learning_rate'), weightDecay: num('weight_decay') };
 }

@@ -1,0 +1,203 @@
+// Training one candidate: dataset preparation (cached per thread), model build, seeded training with
+// cooperative cancellation, validation metrics, and optional model artifacts. Runs inside a pool
+// worker, and in-process where a test or `nas export` needs the same data (same split, same scaling).
+
+import * as tf from '@tensorflow/tfjs';
+import { FatalError, TrialError } from '../../errors.js';
+import { deriveSeed, Rng } from '../../rng.js';
+import type { Json, Metrics } from '../../types.js';
+import type { DatasetConfig, SpaceConfig } from '../../workflow/types.js';
+import { loadDataset, splitDataset, stratifiedSubsample, type Dataset } from '../../training/datasets/index.js';
+import { take } from '../../training/datasets/sample.js';
+import { buildModel, compileModel, countParams, estimateFlops, type ModelSpec } from '../../training/model/index.js';
+import type { BackendName } from '../../training/backend.js';
+import type { ModelArtifactsJson, TrainJob, TrainResult } from './protocol.js';
+
+export interface PreparedData {
+  train: Dataset;
+  validation: Dataset;
+  inputShape: number[];
+  /** Created outside every candidate's scope and kept for the life of the thread. */
+  tensors: { xTrain: tf.Tensor; yTrain: tf.Tensor2D; xVal: tf.Tensor; yVal: tf.Tensor2D };
+}
+
+const prepared = new Map<string, PreparedData>();
+
+/** The input shape a candidate of `space` takes: the chain's `input`, or for cells the dataset's sample shape (a flat square becomes [s, s, 1]). */
+export function inputShapeFor(space: SpaceConfig, featureShape: number[]): number[] {
+  if (space.kind === 'chain') return [...space.input];
+  if (featureShape.length === 3) return [...featureShape];
+  if (featureShape.length === 2) return [...featureShape, 1];
+  const n = featureShape.reduce((a, b) => a * b, 1);
+  const s = Math.round(Math.sqrt(n));
+  if (s * s === n) return [s, s, 1];
+  throw new FatalError(`a cell space needs image-shaped samples; this dataset's samples have shape [${featureShape.join(', ')}]`);
+}
+
+/** The train/validation split every trial of a run sees (seeded by the workflow seed), with its tensors; cached per thread. */
+export function prepareData(dataset: DatasetConfig, space: SpaceConfig, dataSeed: number, dataFraction = 1): PreparedData {
+  const key = JSON.stringify([dataset, space.kind === 'chain' ? space.input : 'cell', dataSeed, dataFraction]);
+  const hit = prepared.get(key);
+  if (hit) return hit;
+  const full = loadDataset(dataset, undefined, { seed: dataSeed });
+  const inputShape = inputShapeFor(space, full.featureShape);
+  const ds = loadDataset(dataset, inputShape, { seed: dataSeed });
+  const split = splitDataset(ds, dataset.split.validation, deriveSeed(dataSeed, 'dataset.split'));
+  let train = split.train;
+  if (dataFraction < 1) {
+    const n = Math.max(train.classes, Math.round(train.n * dataFraction));
+    train = take(train, stratifiedSubsample(train, n, deriveSeed(dataSeed, 'fidelity.data')));
+  }
+  const tensors = tf.tidy(() => ({
+    xTrain: tf.tensor(train.x, [train.n, ...inputShape], 'float32'),
+    yTrain: tf.oneHot(tf.tensor1d(train.y, 'int32'), train.classes).toFloat() as tf.Tensor2D,
+    xVal: tf.tensor(split.validation.x, [split.validation.n, ...inputShape], 'float32'),
+    yVal: tf.oneHot(tf.tensor1d(split.validation.y, 'int32'), split.validation.classes).toFloat() as tf.Tensor2D,
+  }));
+  const p: PreparedData = { train, validation: split.validation, inputShape, tensors };
+  prepared.set(key, p);
+  return p;
+}
+
+export function modelSpecFor(job: Pick<TrainJob, 'arch' | 'space' | 'seed' | 'settings'>, inputShape: number[], classes: number): ModelSpec {
+  const space = job.space;
+  if (space.kind === 'chain') {
+    const arch = job.arch as { layers: { type: string; [k: string]: Json }[]; hyper?: Record<string, Json> };
+    return { space: 'chain', arch, inputShape, classes, seed: job.seed, ...(job.settings.head ? { head: job.settings.head } : {}) };
+  }
+  return {
+    space: 'cell',
+    arch: job.arch as { ops: string[] },
+    nodes: space.nodes,
+    inputShape,
+    classes,
+    skeleton: space.skeleton ?? { channels: 16, cells: 1, stages: 2 },
+    seed: job.seed,
+  };
+}
+
+/** Loss and accuracy of `model` on the validation tensors. */
+export function evaluateModel(model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor, batchSize: number): { loss: number; accuracy: number } {
+  const out = model.evaluate(x, y, { batchSize }) as tf.Scalar[];
+  const [loss, accuracy] = out.map((t) => t.dataSync()[0]);
+  tf.dispose(out);
+  return { loss, accuracy };
+}
+
+/** Captures a model's artifacts through a save handler (works on every backend). */
+export async function modelArtifacts(model: tf.LayersModel): Promise<ModelArtifactsJson> {
+  let captured: ModelArtifactsJson | undefined;
+  await model.save(
+    tf.io.withSaveHandler(async (a) => {
+      const wd = a.weightData;
+      const weightData = wd === undefined ? new ArrayBuffer(0) : Array.isArray(wd) ? tf.io.concatenateArrayBuffers(wd) : wd;
+      captured = {
+        modelTopology: a.modelTopology as Json,
+        weightSpecs: (a.weightSpecs ?? []) as unknown as Json,
+        weightData,
+        ...(a.format ? { format: a.format } : {}),
+        ...(a.generatedBy ? { generatedBy: a.generatedBy } : {}),
+      };
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
+  if (!captured) throw new Error('model.save produced no artifacts');
+  return captured;
+}
+
+export interface TrainHooks {
+  /** True when the trial should stop (checked after every batch). */
+  cancelled(): boolean;
+  onEpoch?(epoch: number, metrics: Metrics): void;
+  /** Fault injection for tests: called after every batch. */
+  onBatch?(epoch: number, batch: number): void;
+}
+
+/** Trains one candidate; everything it allocates is released before it returns (scope + explicit disposal). */
+export async function trainCandidate(job: TrainJob, backend: BackendName, hooks: TrainHooks): Promise<TrainResult> {
+  const t0 = performance.now();
+  const data = prepareData(job.dataset, job.space, job.dataSeed, job.settings.dataFraction);
+  const { xTrain, yTrain, xVal, yVal } = data.tensors;
+  const s = job.settings;
+  const curve: { step: number; metrics: Metrics }[] = [];
+  let metrics: Metrics = {};
+  let cancelled = false;
+  let model: tf.LayersModel | undefined;
+  let optimizer: tf.Optimizer | undefined;
+  let artifacts: ModelArtifactsJson | undefined;
+  let epochsRun = 0;
+  tf.engine().startScope();
+  try {
+    model = buildModel(modelSpecFor(job, data.inputShape, data.train.classes));
+    optimizer = compileModel(model, { optimizer: s.optimizer, learningRate: s.learningRate, weightDecay: s.weightDecay });
+    const params = countParams(model);
+    const flops = estimateFlops(model);
+    const rng = new Rng(deriveSeed(job.seed, 'shuffle'));
+    const m = model;
+    for (let epoch = 1; epoch <= s.epochs; epoch++) {
+      if (hooks.cancelled()) {
+        cancelled = true;
+        break;
+      }
+      // Seeded shuffle (fit's own shuffle uses Math.random).
+      const order = rng.shuffle(Array.from({ length: data.train.n }, (_, i) => i));
+      const [xs, ys] = tf.tidy(() => {
+        const idx = tf.tensor1d(order, 'int32');
+        return [tf.gather(xTrain, idx), tf.gather(yTrain, idx)];
+      });
+      let history: tf.History;
+      try {
+        history = await m.fit(xs, ys, {
+          epochs: 1,
+          batchSize: s.batchSize,
+          shuffle: false,
+          verbose: 0,
+          callbacks: {
+            onBatchEnd: async (batch) => {
+              hooks.onBatch?.(epoch, batch);
+              if (hooks.cancelled()) m.stopTraining = true;
+            },
+          },
+        });
+      } finally {
+        tf.dispose([xs, ys]);
+      }
+      if (hooks.cancelled()) {
+        cancelled = true;
+        break;
+      }
+      const trainLoss = Number(history.history.loss?.[0]);
+      const trainAcc = Number((history.history.acc ?? history.history.accuracy)?.[0]);
+      if (!Number.isFinite(trainLoss)) throw new TrialError(`training diverged (loss ${trainLoss}) in epoch ${epoch}`, false);
+      const val = evaluateModel(m, xVal, yVal, s.evalBatchSize);
+      epochsRun = epoch;
+      metrics = { accuracy: val.accuracy, loss: val.loss, train_accuracy: trainAcc, train_loss: trainLoss, params, flops };
+      const point = { accuracy: val.accuracy, loss: val.loss, train_accuracy: trainAcc, train_loss: trainLoss };
+      curve.push({ step: epoch, metrics: point });
+      hooks.onEpoch?.(epoch, point);
+    }
+    if (!cancelled && job.returnModel) artifacts = await modelArtifacts(m);
+  } finally {
+    optimizer?.dispose();
+    model?.dispose();
+    tf.engine().endScope();
+  }
+  const ds = data.train;
+  return {
+    type: 'train',
+    cancelled,
+    metrics,
+    curve,
+    backend,
+    epochs: epochsRun,
+    seconds: (performance.now() - t0) / 1000,
+    data: {
+      inputShape: data.inputShape,
+      classNames: ds.classNames,
+      ...(ds.scaling ? { scaling: { mean: Array.from(ds.scaling.mean), std: Array.from(ds.scaling.std) } } : {}),
+      train: ds.n,
+      validation: data.validation.n,
+    },
+    ...(artifacts ? { model: artifacts } : {}),
+  };
+}

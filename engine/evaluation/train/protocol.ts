@@ -1,0 +1,97 @@
+// The job/result protocol between the `train` evaluator (main thread) and its pool workers. Everything
+// here is plain JSON (plus a SharedArrayBuffer cancel flag and a MessagePort for progress, which are
+// transport details of the local pool), so another transport (a queue, another machine) can carry
+// the same jobs.
+
+import type { Arch, Json, Metrics } from '../../types.js';
+import type { DatasetConfig, SpaceConfig } from '../../workflow/types.js';
+import type { BackendChoice, BackendName } from '../../training/backend.js';
+
+/** The resolved training settings of one candidate (options with the arch's searched hyperparameters applied). */
+export interface TrainSettings {
+  epochs: number;
+  batchSize: number;
+  optimizer: string;
+  learningRate: number;
+  weightDecay: number;
+  /** Fraction of the training split used (stratified, seeded by the workflow seed). */
+  dataFraction: number;
+  /** Batch size of validation passes. */
+  evalBatchSize: number;
+  /** Classifier head of a still-spatial chain output. */
+  head?: 'gap' | 'flatten';
+}
+
+export interface TrainJob {
+  type: 'train';
+  trial: number;
+  /** 1 for the first evaluation of this trial in this process, 2 for its first retry, ... */
+  attempt: number;
+  arch: Arch;
+  key: string;
+  seed: number;
+  space: SpaceConfig;
+  dataset: DatasetConfig;
+  /** Seed of the dataset subsample and of the train/validation split: the workflow's, so every trial sees the same data. */
+  dataSeed: number;
+  backend: BackendChoice;
+  settings: TrainSettings;
+  /** Return the trained model's artifacts (topology + weights) with the result. */
+  returnModel: boolean;
+  /** Set to 1 (Atomics) by the main thread to ask the worker to stop at the next batch. */
+  cancel?: Int32Array;
+  /** Per-epoch progress: the worker posts ProgressMessage objects. */
+  progress?: MessagePort;
+}
+
+export interface MemoryJob {
+  type: 'memory';
+  backend: BackendChoice;
+}
+
+export type PoolJob = TrainJob | MemoryJob;
+
+export interface ProgressMessage {
+  epoch: number;
+  metrics: Metrics;
+}
+
+/** Model artifacts as tf.io gives them to a save handler, with the weights as one ArrayBuffer. */
+export interface ModelArtifactsJson {
+  modelTopology: Json;
+  weightSpecs: Json;
+  weightData: ArrayBuffer;
+  format?: string;
+  generatedBy?: string;
+  convertedBy?: string | null;
+}
+
+export interface TrainResult {
+  type: 'train';
+  /** The worker stopped because it was asked to (pruning, budget, Ctrl-C). */
+  cancelled: boolean;
+  metrics: Metrics;
+  curve: { step: number; metrics: Metrics }[];
+  backend: BackendName;
+  epochs: number;
+  seconds: number;
+  /** Facts an exported model needs to be used: the input shape, class names, and the tabular scaling. */
+  data: { inputShape: number[]; classNames: string[]; scaling?: { mean: number[]; std: number[] }; train: number; validation: number };
+  model?: ModelArtifactsJson;
+}
+
+export interface MemoryResult {
+  type: 'memory';
+  numTensors: number;
+  numBytes: number;
+  backend: BackendName;
+  tasks: number;
+}
+
+/** A failure inside the worker, as plain data (Error subclasses do not survive structured cloning). */
+export interface ErrorResult {
+  type: 'error';
+  message: string;
+  kind: 'trial' | 'fatal' | 'other';
+  retryable: boolean;
+}

@@ -1,0 +1,68 @@
+// A pool worker (piscina). It initialises its tensor backend once and caches datasets (per source,
+// in core.ts), then trains the candidates it is sent. Cancellation is cooperative: the main thread
+// sets job.cancel[0] and training stops after the current batch.
+
+import * as tf from '@tensorflow/tfjs';
+import { initBackend, type BackendChoice, type BackendName } from '../../training/backend.js';
+import { trainCandidate } from './core.js';
+import { FatalError, TrialError } from '../../errors.js';
+import type { ErrorResult, MemoryResult, PoolJob, ProgressMessage, TrainJob, TrainResult } from './protocol.js';
+
+let backend: Promise<BackendName> | undefined;
+let backendChoice: BackendChoice | undefined;
+let tasks = 0;
+
+function ensureBackend(choice: BackendChoice): Promise<BackendName> {
+  if (!backend || backendChoice !== choice) {
+    backendChoice = choice;
+    backend = initBackend(choice);
+  }
+  return backend;
+}
+
+/** Fault injection for tests only: NAS_TEST_CRASH_TRIAL=N makes the first attempt of trial N exit mid-training. */
+function crashHook(job: TrainJob): ((epoch: number, batch: number) => void) | undefined {
+  const n = Number(process.env.NAS_TEST_CRASH_TRIAL);
+  if (!Number.isInteger(n) || n !== job.trial || job.attempt !== 1) return undefined;
+  return (_epoch, batch) => {
+    if (batch >= 1) process.exit(3);
+  };
+}
+
+async function train(job: TrainJob): Promise<TrainResult> {
+  const name = await ensureBackend(job.backend);
+  const flag = job.cancel;
+  const port = job.progress;
+  try {
+    const onBatch = crashHook(job);
+    const result = await trainCandidate(job, name, {
+      cancelled: () => (flag ? Atomics.load(flag, 0) !== 0 : false),
+      onEpoch: (epoch, metrics) => port?.postMessage({ epoch, metrics } satisfies ProgressMessage),
+      ...(onBatch ? { onBatch } : {}),
+    });
+    return result;
+  } finally {
+    port?.close();
+  }
+}
+
+export default async function run(job: PoolJob): Promise<TrainResult | MemoryResult | ErrorResult> {
+  tasks++;
+  try {
+    return await dispatch(job);
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    if (e instanceof TrialError) return { type: 'error', message, kind: 'trial', retryable: e.retryable };
+    if (e instanceof FatalError) return { type: 'error', message, kind: 'fatal', retryable: false };
+    return { type: 'error', message, kind: 'other', retryable: true };
+  }
+}
+
+async function dispatch(job: PoolJob): Promise<TrainResult | MemoryResult> {
+  if (job.type === 'memory') {
+    const name = await ensureBackend(job.backend);
+    const m = tf.memory();
+    return { type: 'memory', numTensors: m.numTensors, numBytes: m.numBytes, backend: name, tasks };
+  }
+  return train(job);
+}
