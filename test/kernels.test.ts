@@ -247,6 +247,20 @@ test('Tile matches cpu for float32 and int32, and keeps bool working', async () 
   b.dispose();
 });
 
+test('Sum and Mean match cpu on leading, trailing and mixed axes', async () => {
+  let seed = 800;
+  const cases: Array<[number[], number | number[], boolean]> = [
+    [[4, 5, 6, 3], [0, 1, 2], false], [[4, 5, 6, 3], [2, 0, 1], true], [[4, 5, 6, 3], 0, false],
+    [[4, 5, 6, 3], [1, 2], false], [[4, 5, 6, 3], [0, 1, 2, 3], false], [[4, 5, 6, 3], -1, true],
+    [[7, 9], [0], true], [[1, 6], [0], false],
+  ];
+  for (const kernel of ['Sum', 'Mean']) for (const [shape, axis, keepDims] of cases) {
+    const xs = random(tf.util.sizeFromShape(shape), seed++);
+    await compare(kernel, {x: [xs, shape]}, {axis, keepDims}, `${kernel} ${shape} axis=${axis} keep=${keepDims}`);
+  }
+  await compare('Sum', {x: [Int32Array.from([1, 2, 3, 4, 5, 6]), [3, 2]]}, {axis: [0], keepDims: false}, 'int32 sum');
+});
+
 test('no tensors or wasm memory leak from the composed kernels', async () => {
   await tf.setBackend('wasm');
   const x = tf.tensor(random(2 * 8 * 8 * 3, 500), [2, 8, 8, 3]);
