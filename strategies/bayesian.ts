@@ -10,7 +10,7 @@ import type { Arch, Json, JsonObject, TrialRecord } from '../engine/types.js';
 import { Rng } from '../engine/rng.js';
 import type { Ask, Strategy, StrategyContext, StrategyDefinition } from './types.js';
 import { PendingSet, checkSnapshot, trialScore } from './lib/common.js';
-import { GaussianProcess, type SparseVec, normCdf, normPdf, sparse } from './lib/gp.js';
+import { GaussianProcess, type SparseVec, dist2, extendFactor, normCdf, normPdf, rbf, sparse } from './lib/gp.js';
 
 export interface BayesianOptions {
   surrogate?: 'gp';
@@ -34,8 +34,16 @@ export interface BayesianOptions {
 
 const TYPE = 'bayesian';
 const VERSION = 1;
-const LENGTHSCALES = [0.75, 1, 1.5, 2, 3, 4];
-const NOISES = [1e-4, 1e-2, 0.1];
+const LENGTHSCALES = [0.75, 1, 1.5, 2, 3];
+const NOISES = [1e-3, 0.05];
+
+interface Scored {
+  key: string;
+  arch: Arch;
+  mu: number;
+  sdBound: number;
+  k: () => Float64Array;
+}
 
 interface Obs {
   key: string;
@@ -63,7 +71,13 @@ export class BayesianStrategy implements Strategy {
   private hyper: { lengthscale: number; noise: number } | null = null;
   private fittedAt = 0;
   private enc = new Map<string, SparseVec>();
-  private all: { key: string; arch: Arch }[] | null = null;
+  private all: { key: string; arch: Arch; x: SparseVec }[] | null = null;
+  /** Column i: squared distances from observation i to every architecture of `all` (not snapshotted). */
+  private cols: Float32Array[] = [];
+  /** Row i: squared distances from observation i to observations 0..i-1 (not snapshotted). */
+  private dcache: Float64Array[] = [];
+  /** Cholesky factor of the observations' covariance under `hyper` (not snapshotted). */
+  private factor: { n: number; L: Float64Array } | null = null;
 
   constructor(
     options: BayesianOptions,
@@ -76,7 +90,7 @@ export class BayesianStrategy implements Strategy {
     this.parents = options.parents ?? 10;
     this.mutations = options.mutations ?? 30;
     this.randomN = options.random ?? 200;
-    this.exhaustive = options.exhaustive ?? 0;
+    this.exhaustive = options.exhaustive ?? 20_000;
     this.refitEvery = options.refit ?? 10;
     this.rng = new Rng(ctx.seed);
     for (const o of ctx.warmStart?.observations ?? []) {
@@ -135,27 +149,39 @@ export class BayesianStrategy implements Strategy {
       X.push(this.encoding(o.key, space.decode(o.choices)));
       y.push(o.score ?? worst);
     }
+    const nObs = X.length;
+    this.factorObservations(X, y);
+    let L = this.factor!.L;
     for (const [key, list] of this.pending.entries()) {
       for (const p of list) {
         if (typeof p.tag !== 'number') continue;
-        X.push(this.encoding(key, space.decode(p.choices)));
+        const x = this.encoding(key, space.decode(p.choices));
+        const k = Float64Array.from(X, (xi) => rbf(dist2(x, xi), this.hyper!.lengthscale));
+        const ext = extendFactor(L, X.length, k, this.hyper!);
+        if (!ext) continue; // (numerically) a copy of a training point: adds nothing
+        L = ext;
+        X.push(x);
         y.push(p.tag);
       }
     }
-    let gp: GaussianProcess;
-    if (!this.hyper || this.obs.length - this.fittedAt >= this.refitEvery) {
-      gp = GaussianProcess.best(X, y, LENGTHSCALES, NOISES);
-      this.hyper = { ...gp.hyper };
-      this.fittedAt = this.obs.length;
-    } else gp = new GaussianProcess(X, y, this.hyper);
+    const gp = new GaussianProcess(X, y, this.hyper!, L);
 
-    const best = Math.max(...this.obs.filter((o) => o.score !== null).map((o) => o.score as number));
-    const sdY = Math.sqrt(y.reduce((a, t) => a + (t - y.reduce((b, u) => b + u, 0) / y.length) ** 2, 0) / Math.max(y.length - 1, 1)) || 1;
+    let best = -Infinity;
+    for (const o of this.obs) if (o.score !== null && o.score > best) best = o.score;
+    const sdY = gp.priorSd;
+    // posterior means of every candidate, then exact acquisition values in decreasing order of the
+    // mean, skipping those whose upper bound (prior or nearest-point standard deviation) cannot win
+    const scored = this.useAll() ? this.scoreAll(gp, X, nObs) : this.scorePool(gp);
+    scored.sort((a, b) => b.mu - a.mu);
+    const prune = this.acq !== 'pi';
     let top: { key: string; arch: Arch; a: number; mu: number } | null = null;
-    for (const c of this.candidates()) {
-      const { mu, sd } = gp.predict(this.encoding(c.key, c.arch));
-      const a = this.acquisition(mu, sd, best, sdY);
-      if (!top || a > top.a) top = { ...c, a, mu };
+    for (const c of scored) {
+      if (top && prune) {
+        if (this.acquisition(c.mu, sdY, best, sdY) <= top.a) break;
+        if (this.acquisition(c.mu, c.sdBound, best, sdY) <= top.a) continue;
+      }
+      const a = this.acquisition(c.mu, gp.sd(c.k()), best, sdY);
+      if (!top || a > top.a) top = { key: c.key, arch: c.arch, a, mu: c.mu };
     }
     if (!top) {
       // the candidate pool was empty: fall back to a random architecture not seen yet
@@ -173,6 +199,132 @@ export class BayesianStrategy implements Strategy {
     });
   }
 
+  private useAll(): boolean {
+    const size = this.ctx.space.size();
+    return Number.isFinite(size) && size <= this.exhaustive;
+  }
+
+  /** Candidates from mutations and random samples, with their posterior means. */
+  private scorePool(gp: GaussianProcess): Scored[] {
+    const out: Scored[] = [];
+    for (const c of this.candidates()) {
+      const { k, mu, sdBound } = gp.mean_(this.encoding(c.key, c.arch));
+      out.push({ key: c.key, arch: c.arch, mu, sdBound, k: () => k });
+    }
+    return out;
+  }
+
+  /**
+   * Every architecture not evaluated yet, with its posterior mean. The squared distances from each
+   * observation to every architecture are computed once and kept (one column per observation).
+   */
+  private scoreAll(gp: GaussianProcess, X: SparseVec[], nObs: number): Scored[] {
+    const space = this.ctx.space;
+    if (!this.all) {
+      this.all = [];
+      for (const arch of space.enumerate()) {
+        const key = space.key(arch);
+        this.all.push({ key, arch, x: this.encodeOnly(arch) });
+      }
+    }
+    const all = this.all;
+    const N = all.length;
+    const cols: Float32Array[] = [];
+    for (let i = 0; i < X.length; i++) {
+      let col = i < nObs ? this.cols[i] : undefined;
+      if (!col) {
+        col = new Float32Array(N);
+        for (let c = 0; c < N; c++) col[c] = dist2(X[i], all[c].x);
+        if (i < nObs) this.cols[i] = col;
+      }
+      cols.push(col);
+    }
+    // kernel values through a lookup table where squared distances are small integers (one-hot codes)
+    const table = new Float64Array(64);
+    for (let d = 0; d < 64; d++) table[d] = gp.kernel(d);
+    const kern = (d2: number) => {
+      const r = Math.round(d2);
+      return r < 64 && Math.abs(d2 - r) < 1e-6 ? table[r] : gp.kernel(d2);
+    };
+    const w = gp.weights;
+    const acc = new Float64Array(N);
+    const kmax = new Float64Array(N);
+    for (let i = 0; i < cols.length; i++) {
+      const col = cols[i];
+      const wi = w[i];
+      for (let c = 0; c < N; c++) {
+        const kv = kern(col[c]);
+        acc[c] += kv * wi;
+        if (kv > kmax[c]) kmax[c] = kv;
+      }
+    }
+    const out: Scored[] = [];
+    const scale = gp.priorSd;
+    const noise = gp.hyper.noise;
+    for (let c = 0; c < N; c++) {
+      const { key, arch } = all[c];
+      if (!this.fresh(key)) continue;
+      const bound = 1 - (kmax[c] * kmax[c]) / (1 + noise);
+      out.push({
+        key,
+        arch,
+        mu: gp.yMean + scale * acc[c],
+        sdBound: scale * Math.sqrt(Math.max(bound, 0)) + 1e-12,
+        k: () => Float64Array.from(cols, (col) => kern(col[c])),
+      });
+    }
+    return out;
+  }
+
+  private encodeOnly(arch: Arch): SparseVec {
+    return sparse(this.ctx.space.encode(arch));
+  }
+
+  /** Brings the Cholesky factor of the observations up to date (grid refit every `refit` results). */
+  private factorObservations(X: SparseVec[], y: number[]): void {
+    const n = X.length;
+    const D = this.distanceMatrix(X);
+    if (!this.hyper || !this.factor || n - this.fittedAt >= this.refitEvery) {
+      const gp = GaussianProcess.best(X, y, LENGTHSCALES, NOISES, D);
+      this.hyper = { ...gp.hyper };
+      this.fittedAt = n;
+      this.factor = { n, L: gp.L };
+      return;
+    }
+    let { L, n: m } = this.factor;
+    while (m < n) {
+      const k = new Float64Array(m);
+      for (let j = 0; j < m; j++) k[j] = rbf(D[m * n + j], this.hyper.lengthscale);
+      const ext = extendFactor(L, m, k, this.hyper);
+      if (!ext) {
+        const gp = GaussianProcess.fit(X, y, this.hyper, D);
+        this.hyper = { ...gp.hyper };
+        this.factor = { n, L: gp.L };
+        return;
+      }
+      L = ext;
+      m++;
+    }
+    this.factor = { n, L };
+  }
+
+  /** Squared distances between training points; rows of earlier observations are cached. */
+  private distanceMatrix(X: SparseVec[]): Float64Array {
+    const n = X.length;
+    const nObs = this.obs.length;
+    const D = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) {
+      let row = i < nObs ? this.dcache[i] : undefined;
+      if (!row) {
+        row = new Float64Array(i);
+        for (let j = 0; j < i; j++) row[j] = dist2(X[i], X[j]);
+        if (i < nObs) this.dcache[i] = row;
+      }
+      for (let j = 0; j < i; j++) D[i * n + j] = D[j * n + i] = row[j];
+    }
+    return D;
+  }
+
   private acquisition(mu: number, sd: number, best: number, sdY: number): number {
     if (this.acq === 'ucb') return mu + this.kappa * sd;
     const imp = mu - best - this.xi * sdY;
@@ -183,12 +335,6 @@ export class BayesianStrategy implements Strategy {
 
   private *candidates(): Iterable<{ key: string; arch: Arch }> {
     const space = this.ctx.space;
-    const size = space.size();
-    if (Number.isFinite(size) && size <= this.exhaustive) {
-      if (!this.all) this.all = [...space.enumerate()].map((arch) => ({ key: space.key(arch), arch }));
-      for (const c of this.all) if (this.fresh(c.key)) yield c;
-      return;
-    }
     const done = new Set<string>();
     const parents = this.obs
       .filter((o) => o.score !== null)
@@ -248,6 +394,9 @@ export class BayesianStrategy implements Strategy {
     this.rng = Rng.fromState(s.rng as [number, number, number, number]);
     this.obs = (s.obs as [string, number[], number | null][]).map(([key, choices, score]) => ({ key, choices: [...choices], score }));
     this.seen = new Set(this.obs.map((o) => o.key));
+    this.dcache = [];
+    this.factor = null;
+    this.cols = [];
     this.pending = PendingSet.fromJson(s.pending);
     this.queue = (s.queue as number[][]).map((c) => [...c]);
     this.proposals = s.proposals as number;
@@ -272,7 +421,7 @@ export const bayesian: StrategyDefinition<BayesianOptions> = {
       parents: { type: 'integer', minimum: 1, default: 10, description: 'best results mutated into candidates' },
       mutations: { type: 'integer', minimum: 0, default: 30, description: 'candidates per parent' },
       random: { type: 'integer', minimum: 0, default: 200, description: 'random candidates per ask' },
-      exhaustive: { type: 'integer', minimum: 0, default: 0, description: 'score the whole space when it has at most this many architectures' },
+      exhaustive: { type: 'integer', minimum: 0, default: 20000, description: 'score the whole space when it has at most this many architectures' },
       refit: { type: 'integer', minimum: 1, default: 10, description: 'refit kernel hyperparameters every this many results' },
     },
     additionalProperties: false,

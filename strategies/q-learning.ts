@@ -36,7 +36,11 @@ export interface QLearningOptions {
   state?: 'prefix' | 'previous' | 'position';
   /** Q-value of a state-action pair never updated (in reward units: normalised or raw). */
   qInit?: number;
-  reward?: 'normalized' | 'raw';
+  /** normalized: (score - mean) / std; rank: the fraction of results below the score (0 worst, 1 best); raw. */
+  reward?: 'normalized' | 'rank' | 'raw';
+  /** Value of a state-action pair never updated: the decision's marginal value (learnt from every
+   *  result with that choice) or qInit. */
+  backoff?: 'marginal' | 'none';
   /** Samples tried per ask before giving up on finding an architecture not evaluated yet. */
   retries?: number;
 }
@@ -82,15 +86,20 @@ export class QLearningStrategy implements Strategy {
   private readonly bufferMax: number;
   private readonly stateMode: 'prefix' | 'previous' | 'position';
   private readonly qInit: number;
-  private readonly rewardMode: 'normalized' | 'raw';
+  private readonly rewardMode: 'normalized' | 'rank' | 'raw';
   private readonly retries: number;
+  private readonly backoff: boolean;
 
   private rng: Rng;
   private q = new Map<string, number>();
+  /** Per-decision marginal values (decision name # choice), the backoff for unvisited pairs. */
+  private marginal = new Map<string, number>();
   private buffer: Experience[] = [];
   /** key -> score of every distinct result (null: failed). */
   private seen = new Map<string, number | null>();
   private stats = new RunningStats();
+  /** Distinct results, ascending (for rank rewards; rebuilt from `seen` on restore). */
+  private sorted: number[] = [];
   private pending = new PendingSet();
   private proposals = 0;
   private queue: number[][] = [];
@@ -99,15 +108,16 @@ export class QLearningStrategy implements Strategy {
     options: QLearningOptions,
     private readonly ctx: StrategyContext,
   ) {
-    this.alpha = options.alpha ?? 0.2;
+    this.alpha = options.alpha ?? 0.3;
     this.gamma = options.gamma ?? 1.0;
     this.schedule = options.epsilon && options.epsilon.length ? options.epsilon : DEFAULT_EPSILON;
-    this.replayN = options.replay ?? 30;
+    this.replayN = options.replay ?? 100;
     this.bufferMax = options.buffer ?? 5000;
     this.stateMode = options.state ?? 'prefix';
-    this.qInit = options.qInit ?? 0.5;
+    this.qInit = options.qInit ?? 0;
     this.rewardMode = options.reward ?? 'normalized';
     this.retries = options.retries ?? 200;
+    this.backoff = (options.backoff ?? 'marginal') === 'marginal';
     this.rng = new Rng(ctx.seed);
     const ws = ctx.warmStart;
     for (const o of ws?.observations ?? []) {
@@ -132,15 +142,19 @@ export class QLearningStrategy implements Strategy {
     }
   }
 
-  private getQ(s: string, a: number): number {
-    return this.q.get(`${s}#${a}`) ?? this.qInit;
+  /** Q(s,a); a pair never updated takes the per-decision marginal value (backoff) or qInit. */
+  private getQ(s: string, a: number, name: string): number {
+    const v = this.q.get(`${s}#${a}`);
+    if (v !== undefined) return v;
+    if (this.backoff) return this.marginal.get(`${name}#${a}`) ?? this.qInit;
+    return this.qInit;
   }
 
   /** Q-value of a (state, action) pair, for inspection and tests: the state is given by its prefix. */
   qValue(prefix: readonly number[], action: number): number {
     const d = this.ctx.space.next(prefix);
     if (!d) throw new Error('qValue: prefix is a complete architecture');
-    return this.getQ(this.stateKey(d, prefix), action);
+    return this.getQ(this.stateKey(d, prefix), action, d.name);
   }
 
   private reward(score: number | null): number | null {
@@ -150,6 +164,18 @@ export class QLearningStrategy implements Strategy {
       s = this.stats.min;
     }
     if (this.rewardMode === 'raw') return s;
+    if (this.rewardMode === 'rank') {
+      const a = this.sorted;
+      if (a.length < 2) return 0.5;
+      let lo = 0,
+        hi = a.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (a[mid] < s) lo = mid + 1;
+        else hi = mid;
+      }
+      return lo / (a.length - 1);
+    }
     const sd = this.stats.std();
     return sd > 0 ? (s - this.stats.mean) / sd : 0;
   }
@@ -160,29 +186,43 @@ export class QLearningStrategy implements Strategy {
     if (r === null) return;
     const space = this.ctx.space;
     const states: string[] = [];
+    const names: string[] = [];
     const sizes: number[] = [];
     for (let i = 0; i <= choices.length; i++) {
       const d = space.next(choices.slice(0, i));
       if (!d) break;
       states.push(this.stateKey(d, choices.slice(0, i)));
+      names.push(d.name);
       sizes.push(d.choices.length);
+    }
+    if (this.backoff) {
+      // the marginal value of each choice, learnt from the terminal reward with the same step size
+      for (let i = 0; i < states.length; i++) {
+        const k = `${names[i]}#${choices[i]}`;
+        this.marginal.set(k, qUpdate(this.marginal.get(k) ?? this.qInit, this.alpha, 1, r, 0));
+      }
     }
     const T = states.length;
     for (let i = T - 1; i >= 0; i--) {
       let maxNext = 0;
       if (i < T - 1) {
         maxNext = -Infinity;
-        for (let a = 0; a < sizes[i + 1]; a++) maxNext = Math.max(maxNext, this.getQ(states[i + 1], a));
+        for (let a = 0; a < sizes[i + 1]; a++) maxNext = Math.max(maxNext, this.getQ(states[i + 1], a, names[i + 1]));
       }
       const k = `${states[i]}#${choices[i]}`;
-      const q = this.q.get(k) ?? this.qInit;
+      const q = this.getQ(states[i], choices[i], names[i]);
       this.q.set(k, qUpdate(q, this.alpha, this.gamma, i === T - 1 ? r : 0, maxNext));
     }
   }
 
   private record(choices: number[], key: string, score: number | null): void {
     this.seen.set(key, score);
-    if (score !== null) this.stats.push(score);
+    if (score !== null) {
+      this.stats.push(score);
+      let i = this.sorted.length;
+      while (i > 0 && this.sorted[i - 1] > score) i--;
+      this.sorted.splice(i, 0, score);
+    }
     this.buffer.push({ choices, score });
     if (this.buffer.length > this.bufferMax) this.buffer.shift();
     this.learn(choices, score);
@@ -206,7 +246,7 @@ export class QLearningStrategy implements Strategy {
       let best = -Infinity;
       let ties: number[] = [];
       for (let a = 0; a < n; a++) {
-        const q = this.getQ(s, a);
+        const q = this.getQ(s, a, d.name);
         if (q > best + 1e-12) {
           best = q;
           ties = [a];
@@ -273,6 +313,7 @@ export class QLearningStrategy implements Strategy {
       version: VERSION,
       rng: this.rng.state(),
       q: mapToJson(this.q),
+      marginal: mapToJson(this.marginal),
       buffer: this.buffer.map((e) => [e.choices, e.score]),
       seen: [...this.seen.entries()],
       stats: this.stats.toJson(),
@@ -286,9 +327,11 @@ export class QLearningStrategy implements Strategy {
     const s = checkSnapshot(state, TYPE, VERSION);
     this.rng = Rng.fromState(s.rng as [number, number, number, number]);
     this.q = mapFromJson(s.q);
+    this.marginal = mapFromJson(s.marginal);
     this.buffer = (s.buffer as [number[], number | null][]).map(([choices, score]) => ({ choices: [...choices], score }));
     this.seen = new Map(s.seen as [string, number | null][]);
     this.stats = RunningStats.fromJson(s.stats);
+    this.sorted = [...this.seen.values()].filter((v): v is number => v !== null).sort((a, b) => a - b);
     this.pending = PendingSet.fromJson(s.pending);
     this.proposals = s.proposals as number;
     this.queue = (s.queue as number[][]).map((c) => [...c]);
@@ -313,7 +356,7 @@ export const qLearning: StrategyDefinition<QLearningOptions> = {
   optionsSchema: {
     type: 'object',
     properties: {
-      alpha: { type: 'number', exclusiveMinimum: 0, maximum: 1, default: 0.2, description: 'learning rate' },
+      alpha: { type: 'number', exclusiveMinimum: 0, maximum: 1, default: 0.3, description: 'learning rate' },
       gamma: { type: 'number', minimum: 0, maximum: 1, default: 1, description: 'discount' },
       epsilon: {
         type: 'array',
@@ -321,7 +364,7 @@ export const qLearning: StrategyDefinition<QLearningOptions> = {
         minItems: 1,
         description: 'schedule: epsilon for the first `trials` proposals, then the next step (default 1.0 x30, 0.7, 0.5, 0.3, 0.2 x15 each, then 0.1)',
       },
-      replay: { type: 'integer', minimum: 0, default: 30, description: 'past trajectories replayed after each result' },
+      replay: { type: 'integer', minimum: 0, default: 100, description: 'past trajectories replayed after each result' },
       buffer: { type: 'integer', minimum: 1, default: 5000, description: 'replay buffer size' },
       state: {
         type: 'string',
@@ -329,8 +372,19 @@ export const qLearning: StrategyDefinition<QLearningOptions> = {
         default: 'prefix',
         description: 'what a state remembers besides the position: all earlier choices, the previous one, none',
       },
-      qInit: { type: 'number', default: 0.5, description: 'initial Q-value (in reward units)' },
-      reward: { type: 'string', enum: ['normalized', 'raw'], default: 'normalized' },
+      qInit: { type: 'number', default: 0, description: 'initial Q-value (in reward units)' },
+      backoff: {
+        type: 'string',
+        enum: ['marginal', 'none'],
+        default: 'marginal',
+        description: 'value of an unvisited state-action pair: the choice\'s marginal value, or qInit',
+      },
+      reward: {
+        type: 'string',
+        enum: ['normalized', 'rank', 'raw'],
+        default: 'normalized',
+        description: 'normalized: (score - mean) / std; rank: fraction of results below (0..1); raw: the score',
+      },
       retries: { type: 'integer', minimum: 1, default: 200, description: 'samples per ask to find an unevaluated architecture' },
     },
     additionalProperties: false,

@@ -2,6 +2,7 @@
  * The wasm training kernels against the cpu backend (or, where the cpu kernel ignores an
  * attribute such as depthwise dilations, against a direct loop over the definition).
  */
+import {Worker} from 'node:worker_threads';
 import {test} from 'uvu';
 import * as assert from 'uvu/assert';
 import * as tf from '@tensorflow/tfjs';
@@ -106,7 +107,7 @@ test.before(async () => {
   assert.is(await initBackend('wasm'), 'wasm');
 });
 
-test('initBackend falls back from tensorflow and keeps registration idempotent', async () => {
+test("initBackend('tensorflow') throws without tfjs-node; kernel registration is idempotent", async () => {
   let failed = false;
   try { await initBackend('tensorflow'); } catch { failed = true; }
   assert.ok(failed, "explicit 'tensorflow' must throw when tfjs-node is absent");
@@ -127,6 +128,15 @@ test('Conv2DBackpropFilter matches cpu', async () => {
       dy: [random(tf.util.sizeFromShape(dyShape), seed++), dyShape],
     }, {strides: [s, s], pad, dataFormat: 'NHWC', filterShape}, `x=${x} f=${f} s=${s} pad=${pad}`);
   }
+});
+
+test('Conv2DBackpropFilter matches cpu when the batch is split into chunks', async () => {
+  // dy holds 8*32*32*72 floats, over the 512K that triggers chunking.
+  const x: Shape4 = [8, 32, 32, 3], filterShape: Shape4 = [3, 3, 3, 72];
+  const dyShape = [8, 32, 32, 72];
+  await compare('Conv2DBackpropFilter', {
+    x: [random(tf.util.sizeFromShape(x), 900), x], dy: [random(tf.util.sizeFromShape(dyShape), 901), dyShape],
+  }, {strides: [1, 1], pad: 'same', dataFormat: 'NHWC', filterShape}, 'chunked');
 });
 
 test('Conv2DBackpropInput matches cpu', async () => {
@@ -216,7 +226,7 @@ test('MaxPoolGrad matches cpu, first maximum on ties', async () => {
   const cases: Array<{x: Shape4; f: number; s: number; pad: 'same' | 'valid' | number}> = [
     {x: [2, 8, 8, 3], f: 2, s: 2, pad: 'valid'}, {x: [2, 7, 9, 2], f: 3, s: 2, pad: 'same'},
     {x: [1, 6, 6, 4], f: 3, s: 1, pad: 'same'}, {x: [2, 9, 7, 2], f: 2, s: 1, pad: 'valid'},
-    {x: [1, 7, 7, 3], f: 3, s: 2, pad: 1},
+    {x: [1, 7, 7, 3], f: 3, s: 2, pad: 1}, {x: [2, 7, 9, 3], f: 2, s: 2, pad: 'valid'},
   ];
   for (const {x, f, s, pad} of cases) {
     const xs = random(tf.util.sizeFromShape(x), seed++);
@@ -259,6 +269,29 @@ test('Sum and Mean match cpu on leading, trailing and mixed axes', async () => {
     await compare(kernel, {x: [xs, shape]}, {axis, keepDims}, `${kernel} ${shape} axis=${axis} keep=${keepDims}`);
   }
   await compare('Sum', {x: [Int32Array.from([1, 2, 3, 4, 5, 6]), [3, 2]]}, {axis: [0], keepDims: false}, 'int32 sum');
+});
+
+test('a worker thread gets wasm with the training kernels from initBackend', async () => {
+  const backendUrl = new URL('../engine/training/backend.js', import.meta.url).href;
+  const source = `
+    const {parentPort} = require('node:worker_threads');
+    (async () => {
+      const tf = await import('@tensorflow/tfjs');
+      const {initBackend} = await import(${JSON.stringify(backendUrl)});
+      const name = await initBackend('auto');
+      const x = tf.ones([2, 6, 6, 3]);
+      const f = tf.ones([3, 3, 3, 4]);
+      const g = tf.grad((w) => tf.conv2d(x, w, 1, 'same').sum())(f);
+      parentPort.postMessage({name, sum: (await g.sum().data())[0]});
+    })().catch((e) => parentPort.postMessage({error: String(e)}));`;
+  const worker = new Worker(source, {eval: true});
+  const reply = await new Promise<{name?: string; sum?: number; error?: string}>((resolve) => worker.once('message', resolve));
+  await worker.terminate();
+  assert.is(reply.error, undefined);
+  assert.is(reply.name, 'wasm');
+  // Tap (da,db) of a 3x3 'same' conv over 6x6 ones sees (6-|da|)(6-|db|) positions, which
+  // sum to (5+6+5)^2 = 256 over the taps; times 2 samples, 3 in- and 4 out-channels.
+  assert.is(reply.sum, 2 * 256 * 3 * 4);
 });
 
 test('no tensors or wasm memory leak from the composed kernels', async () => {

@@ -30,6 +30,7 @@ const EVALUATOR_STANDINS: EvaluatorEntry[] = [
     description: 'stand-in',
     optionsSchema: object({ epochs: { type: 'integer', minimum: 1, default: 3 } }),
     metrics: () => ['accuracy', 'loss', 'params', 'flops'],
+    needsDataset: true,
   },
   {
     type: 'benchmark',

@@ -7,6 +7,8 @@ import { processIo, UsageError, type Io } from './io.js';
 import { validateCommand } from './validate.js';
 import { resumeCommand, runCommand } from './run.js';
 import { bestCommand, statusCommand } from './inspect.js';
+import { metaCommand } from './meta.js';
+import { exportCommand } from './export.js';
 
 const HELP = `nas — declarative neural architecture search
 
@@ -19,6 +21,12 @@ usage:
   nas status [--store PATH] [RUN] [--json]   runs, trial counts and best so far
   nas best [--store PATH] [--top K] [RUN] [--json]
                                              the best trials of a run
+  nas export [--store PATH] [--run N] [--trial N] [--out DIR] [--json]
+                                             copy a trained model (default: the best trial) out
+  nas meta export SOURCE... [--out FILE] [--top K]
+                                             stores/knowledge files -> a shareable knowledge file
+  nas meta show SOURCE...|WORKFLOW.yaml [--json]
+                                             what knowledge holds, or what a workflow's meta: transfers
 `;
 
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
@@ -32,6 +40,9 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         json: { type: 'boolean' },
         top: { type: 'string' },
         parallel: { type: 'string' },
+        run: { type: 'string' },
+        trial: { type: 'string' },
+        out: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -54,6 +65,10 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         return statusCommand(positionals[0], flags, io);
       case 'best':
         return bestCommand(positionals[0], flags, io);
+      case 'meta':
+        return metaCommand(positionals, { ...flags, out: values.out }, io);
+      case 'export':
+        return exportCommand({ ...flags, run: intFlag('run', values.run), trial: intFlag('trial', values.trial), out: values.out }, io);
       case undefined:
       case 'help':
       case '--help':

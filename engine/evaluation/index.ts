@@ -2,9 +2,13 @@
 
 import type { EvaluatorDefinition } from './types.js';
 import { benchmarkEvaluator } from './benchmark.js';
+import { trainEvaluator } from './train/index.js';
+import { proxyEvaluator } from './proxies/index.js';
 
 export const EVALUATORS: EvaluatorDefinition<any>[] = [
   benchmarkEvaluator,
+  trainEvaluator,
+  proxyEvaluator,
 ];
 
 export function evaluatorTypes(): string[] {

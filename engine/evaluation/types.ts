@@ -34,6 +34,8 @@ export interface Evaluator {
 export interface EvaluatorContext {
   workflow: WorkflowConfig;
   space: SearchSpace;
+  /** The run being evaluated and its store (evaluators that keep files next to the store, e.g. trained models). */
+  run?: { id: number; storePath: string };
 }
 
 export interface EvaluatorDefinition<O = JsonObject> {
@@ -43,5 +45,7 @@ export interface EvaluatorDefinition<O = JsonObject> {
   optionsSchema: Record<string, unknown>;
   /** The metric names it reports, so validation can check the objective names one of them. */
   metrics(options: O): string[];
+  /** True when it works on the workflow's `dataset:` (training, proxies); validation then requires one. */
+  needsDataset?: boolean;
   create(options: O, ctx: EvaluatorContext): Promise<Evaluator>;
 }

@@ -18,6 +18,7 @@ export function writeModelFiles(dir: string, a: ModelArtifactsJson): void {
     format: a.format ?? 'layers-model',
     generatedBy: a.generatedBy ?? `TensorFlow.js tfjs-layers v${tf.version_layers}`,
     convertedBy: a.convertedBy ?? null,
+    ...(a.trainingConfig ? { trainingConfig: a.trainingConfig } : {}),
     weightsManifest: [{ paths: [WEIGHTS_FILE], weights: a.weightSpecs }],
   };
   writeFileSync(join(dir, WEIGHTS_FILE), Buffer.from(a.weightData));
@@ -31,6 +32,7 @@ export function readModelFiles(dir: string): tf.io.ModelArtifacts {
     format?: string;
     generatedBy?: string;
     convertedBy?: string | null;
+    trainingConfig?: tf.io.TrainingConfig;
     weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
   };
   const specs: tf.io.WeightsManifestEntry[] = [];
@@ -46,6 +48,7 @@ export function readModelFiles(dir: string): tf.io.ModelArtifacts {
     modelTopology: modelJson.modelTopology,
     weightSpecs: specs,
     weightData: buffers.length === 1 ? buffers[0] : tf.io.concatenateArrayBuffers(buffers),
+    ...(modelJson.trainingConfig ? { trainingConfig: modelJson.trainingConfig } : {}),
     ...(modelJson.format ? { format: modelJson.format } : {}),
     ...(modelJson.generatedBy ? { generatedBy: modelJson.generatedBy } : {}),
     ...(modelJson.convertedBy !== undefined ? { convertedBy: modelJson.convertedBy } : {}),
@@ -62,15 +65,22 @@ export function fileHandler(dir: string): tf.io.IOHandler {
         modelTopology: a.modelTopology as Json,
         weightSpecs: (a.weightSpecs ?? []) as unknown as Json,
         weightData: wd === undefined ? new ArrayBuffer(0) : Array.isArray(wd) ? tf.io.concatenateArrayBuffers(wd) : wd,
+        ...(a.trainingConfig ? { trainingConfig: a.trainingConfig as unknown as Json } : {}),
       });
       return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
     },
   };
 }
 
-/** Loads a saved model. */
-export function loadModelFrom(dir: string): Promise<tf.LayersModel> {
-  return tf.loadLayersModel(fileHandler(dir));
+/**
+ * Loads a saved model, compiled for evaluation as the engine trains (categorical cross-entropy on one-hot
+ * labels, accuracy) unless `compile` is false. Models of cell spaces may use the engine's ZeroLayer:
+ * import engine/training/model first so it is registered.
+ */
+export async function loadModelFrom(dir: string, options: { compile?: boolean } = {}): Promise<tf.LayersModel> {
+  const model = await tf.loadLayersModel(fileHandler(dir));
+  if (options.compile !== false) model.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  return model;
 }
 
 /** Replaces `dir` atomically enough: write into a sibling temp directory, then rename. */

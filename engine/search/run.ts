@@ -7,6 +7,8 @@ import type { WorkflowConfig } from '../workflow/types.js';
 import { resumeIncompatibilities } from './compatibility.js';
 import { makeEvaluator, makeSpace, makeStrategy } from './components.js';
 import { runSearch, type SearchEvent, type SearchOutcome } from './loop.js';
+import { prepareMeta } from '../meta/index.js';
+import { makePruner } from './pruners.js';
 
 export interface RunOptions {
   signal?: AbortSignal;
@@ -67,10 +69,12 @@ async function execute(store: Store, runId: number, wf: WorkflowConfig, opts: Ru
   let outcome: SearchOutcome;
   try {
     const space = makeSpace(wf);
-    const strategy = makeStrategy(wf, space);
-    const evaluator = await makeEvaluator(wf, space);
+    const meta = prepareMeta(wf, space); // meta-learning: priors, warm start, screening (no-op without `meta`)
+    const strategy = meta.wrap(makeStrategy(wf, meta.space, meta.warmStart));
+    const pruner = makePruner(wf.objective, wf.evaluation.early_stopping as Parameters<typeof makePruner>[1]);
+    const evaluator = await makeEvaluator(wf, space, { id: runId, storePath: store.path });
     try {
-      outcome = await runSearch({ store, runId, workflow: wf, space, strategy, evaluator, signal: opts.signal, onEvent: opts.onEvent });
+      outcome = await runSearch({ store, runId, workflow: wf, space, strategy, evaluator, pruner, signal: opts.signal, onEvent: opts.onEvent });
     } finally {
       await evaluator.close();
     }

@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import type { Json, JsonObject } from '../types.js';
 import { LAYER_TYPES } from '../space/layers.js';
 import { parseDuration } from './duration.js';
-import { NEEDS_DATASET, type Registries } from './registries.js';
+import type { Registries } from './registries.js';
 import { NB201_OPS } from './schema.js';
 import { type DataPath, type Issue, showPath } from './source.js';
 import { didYouMean } from './suggest.js';
@@ -105,11 +105,11 @@ function checkEvaluation(data: Obj, ctx: CheckContext, issues: Issue[]): void {
     issues.push(unknownType('evaluation', 'an evaluator', e.type, ctx.registries.evaluators.map((d) => d.type)));
     return;
   }
-  if (NEEDS_DATASET.includes(e.type) && data.dataset === undefined) {
+  if (def.needsDataset && data.dataset === undefined) {
     issues.push({
       path: ['evaluation', 'type'],
       at: 'value',
-      message: `evaluation type "${e.type}" trains on data: add dataset: { source: builtin:mnist } (or csv:PATH, ...)`,
+      message: `evaluation type "${e.type}" works on data: add dataset: { source: builtin:mnist } (or csv:PATH, ...)`,
     });
   }
   if (ctx.broken(['evaluation'])) return;

@@ -16,6 +16,8 @@ export interface EvaluatorEntry {
   description: string;
   optionsSchema: Record<string, unknown>;
   metrics(options: JsonObject): string[];
+  /** True when it works on the workflow's `dataset:` (training, proxies). */
+  needsDataset?: boolean;
 }
 
 export interface Registries {
@@ -26,6 +28,3 @@ export interface Registries {
 export function defaultRegistries(): Registries {
   return { strategies: STRATEGIES, evaluators: EVALUATORS };
 }
-
-/** Evaluator types that train on `dataset:` and so need one. */
-export const NEEDS_DATASET: readonly string[] = ['train'];

@@ -85,6 +85,13 @@ export function buildWorkflowSchema(registries: Registries = defaultRegistries()
           {
             from: list({ type: 'string', minLength: 1, 'x-path': 'file' }),
             learn: list({ enum: META_LEARN }, { uniqueItems: true, default: META_LEARN }),
+            top_k: int(1, { description: 'Best-known architectures handed to the strategy as its warm start (default 20).' }),
+            top_fraction: { type: 'number', exclusiveMinimum: 0, maximum: 1, description: "Fraction of each source run's trials that count as its best (default 0.1)." },
+            similarity: { enum: ['features', 'uniform'], description: 'Weight source tasks by task meta-features (default) or all alike.' },
+            min_similarity: { type: 'number', minimum: 0, maximum: 1, description: 'Ignore source tasks less similar than this (default 0).' },
+            prior_strength: { type: 'number', minimum: 0, maximum: 1, description: 'Weight of the learned choice distribution against uniform sampling (default 0.8).' },
+            prune_ops: { type: 'boolean', description: 'Remove choices never among the best of the sources from the space the strategy sees (default false).' },
+            screen: { type: 'number', exclusiveMinimum: 0, maximum: 1, description: 'learn: evaluation: evaluate only candidates predicted in this top fraction (default 0.5; 1 = no screening).' },
           },
           { required: ['from'] },
         ),

@@ -49,6 +49,20 @@ export interface BudgetConfig {
 export interface MetaConfig {
   from: string[]; // absolute paths of stores or knowledge files
   learn: ('space' | 'strategy' | 'evaluation')[];
+  /** Best-known architectures handed to the strategy as its warm start (default 20). */
+  top_k?: number;
+  /** Fraction of each source run's trials that count as its best, for priors and pruning (default 0.1). */
+  top_fraction?: number;
+  /** How source tasks are weighted: by task meta-features (default) or all alike. */
+  similarity?: 'features' | 'uniform';
+  /** Source tasks less similar than this are ignored (default 0). */
+  min_similarity?: number;
+  /** Weight of the learned choice distribution against uniform sampling, 0..1 (default 0.8). */
+  prior_strength?: number;
+  /** Remove the choices never among the best of the sources from the space the strategy sees (default false). */
+  prune_ops?: boolean;
+  /** learn: evaluation: evaluate only candidates the predictor places in this top fraction (default 0.5; 1 = off). */
+  screen?: number;
 }
 
 export interface StrategyConfig extends JsonObject {

@@ -46,30 +46,43 @@ export function referenceData(): { x: tf.Tensor4D; y: tf.Tensor2D } {
   return { x, y };
 }
 
+/** Process CPU ms of the last trainBatches call: less sensitive than wall time to other load. */
+let lastCpuMs = 0;
+
 /** Trains `batches` batches (of the epoch's 8) and returns the elapsed ms. */
 async function trainBatches(model: tf.LayersModel, x: tf.Tensor4D, y: tf.Tensor2D, batches: number): Promise<number> {
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
   for (let b = 0; b < batches; b++) {
     const [xb, yb] = tf.tidy(() => [x.slice(b * BATCH, BATCH), y.slice(b * BATCH, BATCH)]);
     await model.trainOnBatch(xb, yb);
     tf.dispose([xb, yb]);
   }
+  const c = process.cpuUsage(c0);
+  lastCpuMs = (c.user + c.system) / 1000;
   return performance.now() - t0;
 }
 
-/** ms per epoch: median of `epochs` runs of `batches` batches after a one-batch warm-up, scaled to 8 batches. */
-async function msPerEpoch(backend: 'wasm' | 'cpu', epochs: number, batches: number): Promise<number> {
+/**
+ * ms per epoch: median of `epochs` runs of `batches` batches after a one-batch warm-up,
+ * scaled to the 8 batches of an epoch; also each run's scaled time.
+ */
+async function msPerEpoch(backend: 'wasm' | 'cpu', epochs: number, batches: number): Promise<{ median: number; runs: number[]; cpu: number }> {
   await initBackend(backend);
   const model = referenceModel();
   const { x, y } = referenceData();
   await trainBatches(model, x, y, 1);
   const times: number[] = [];
-  for (let e = 0; e < epochs; e++) times.push(await trainBatches(model, x, y, batches));
-  const perEpoch = (median(times) * SAMPLES) / BATCH / batches;
+  const cpuTimes: number[] = [];
+  for (let e = 0; e < epochs; e++) {
+    times.push(await trainBatches(model, x, y, batches));
+    cpuTimes.push(lastCpuMs);
+  }
+  const scale = SAMPLES / BATCH / batches;
   model.optimizer.dispose();
   model.dispose();
   tf.dispose([x, y]);
-  return perEpoch;
+  return { median: median(times) * scale, runs: times.map((t) => Math.round(t * scale)), cpu: median(cpuTimes) * scale };
 }
 
 /** Per-kernel wall time of a wasm training step (mean over `steps` steps), largest first. */
@@ -132,13 +145,23 @@ export default async function run(emit: Emit, args: string[]): Promise<void> {
   const cpuBatches = flag(args, 'cpu-batches', 2);
   if (args.includes('--profile')) await profileStep(emit, flag(args, 'profile-steps', 5));
   if (args.includes('--profile-only')) return;
-  const wasm = await msPerEpoch('wasm', epochs, SAMPLES / BATCH);
-  emit({ backend: 'wasm', ms_per_epoch: +wasm.toFixed(1), epochs_timed: epochs });
+  // Torch runs before and after wasm and the ratio uses their mean, so that load from other
+  // processes on a shared machine weighs on both sides alike.
+  const torchBefore = await torchMsPerEpoch(emit, epochs);
+  const wasmRuns = await msPerEpoch('wasm', epochs, SAMPLES / BATCH);
+  const wasm = wasmRuns.median;
+  // cpu_ms_per_epoch: this process's CPU time (wasm runs single-threaded; V8's GC helpers add
+  // a little): a check on ms_per_epoch when other processes load the machine.
+  emit({ backend: 'wasm', ms_per_epoch: +wasm.toFixed(1), epochs_ms: wasmRuns.runs,
+         cpu_ms_per_epoch: +wasmRuns.cpu.toFixed(1) });
+  const torchAfter = torchBefore === undefined ? undefined : await torchMsPerEpoch(emit, epochs);
+  if (torchBefore !== undefined && torchAfter !== undefined) {
+    const torch = (torchBefore + torchAfter) / 2;
+    emit({ ratio_wasm_to_torch: +(wasm / torch).toFixed(2), torch_ms_per_epoch_mean: +torch.toFixed(1) });
+  }
   if (cpuBatches > 0) {
-    const cpu = await msPerEpoch('cpu', 1, cpuBatches);
+    const cpu = (await msPerEpoch('cpu', 1, cpuBatches)).median;
     emit({ backend: 'cpu', ms_per_epoch: Math.round(cpu), measured_batches: cpuBatches,
            note: `scaled from ${cpuBatches} of ${SAMPLES / BATCH} batches` });
   }
-  const torch = await torchMsPerEpoch(emit, epochs);
-  if (torch !== undefined) emit({ ratio_wasm_to_torch: +(wasm / torch).toFixed(2) });
 }

@@ -95,6 +95,7 @@ export async function modelArtifacts(model: tf.LayersModel): Promise<ModelArtifa
         modelTopology: a.modelTopology as Json,
         weightSpecs: (a.weightSpecs ?? []) as unknown as Json,
         weightData,
+        ...(a.trainingConfig ? { trainingConfig: a.trainingConfig as unknown as Json } : {}),
         ...(a.format ? { format: a.format } : {}),
         ...(a.generatedBy ? { generatedBy: a.generatedBy } : {}),
       };
@@ -172,7 +173,7 @@ export async function trainCandidate(job: TrainJob, backend: BackendName, hooks:
       const val = evaluateModel(m, xVal, yVal, s.evalBatchSize);
       epochsRun = epoch;
       metrics = { accuracy: val.accuracy, loss: val.loss, train_accuracy: trainAcc, train_loss: trainLoss, params, flops };
-      const point = { accuracy: val.accuracy, loss: val.loss, train_accuracy: trainAcc, train_loss: trainLoss };
+      const point = { ...metrics };
       curve.push({ step: epoch, metrics: point });
       hooks.onEpoch?.(epoch, point);
     }

@@ -93,12 +93,12 @@ export class TrainPool {
     let received = 0;
     let done = false;
     let drained: (() => void) | undefined;
+    let expected = Infinity;
     port1.on('message', (m: ProgressMessage) => {
       received++;
       if (!done || drained) hooks.onProgress?.(m);
       if (drained && received >= expected) drained();
     });
-    let expected = Infinity;
     const hard = new AbortController();
     let timer: NodeJS.Timeout | undefined;
     const onAbort = () => {

@@ -6,6 +6,7 @@
 import type { Arch, Json, Metrics } from '../../types.js';
 import type { DatasetConfig, SpaceConfig } from '../../workflow/types.js';
 import type { BackendChoice, BackendName } from '../../training/backend.js';
+import type { MessagePort } from 'node:worker_threads';
 
 /** The resolved training settings of one candidate (options with the arch's searched hyperparameters applied). */
 export interface TrainSettings {
@@ -61,6 +62,8 @@ export interface ModelArtifactsJson {
   modelTopology: Json;
   weightSpecs: Json;
   weightData: ArrayBuffer;
+  /** Loss, metrics and optimizer config: a reloaded model comes back compiled. */
+  trainingConfig?: Json;
   format?: string;
   generatedBy?: string;
   convertedBy?: string | null;

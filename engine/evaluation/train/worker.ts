@@ -15,7 +15,10 @@ let tasks = 0;
 function ensureBackend(choice: BackendChoice): Promise<BackendName> {
   if (!backend || backendChoice !== choice) {
     backendChoice = choice;
-    backend = initBackend(choice);
+    // a backend that cannot load will not load on a retry either: the run stops with a clear message
+    backend = initBackend(choice).catch((e: unknown) => {
+      throw new FatalError(`training backend: ${e instanceof Error ? e.message : String(e)}`);
+    });
   }
   return backend;
 }

@@ -103,3 +103,22 @@ export function zeroInsert(backend: WasmBackend, x: TensorInfo, sh: number, sw: 
   dispose(backend, padded);
   return out;
 }
+
+/**
+ * Rows [start, start+count) of the leading axis, as a new tensor. The bundled Slice copies
+ * the whole input out of the heap first (readSync); a leading-axis block is contiguous,
+ * so one typed-array copy of just that block does it.
+ */
+export function sliceLeading(backend: WasmBackend, x: TensorInfo, start: number, count: number): TensorInfo {
+  const rowSize = tf.util.sizeFromShape(x.shape.slice(1));
+  return sliceFlat(backend, x, start * rowSize, [count, ...x.shape.slice(1)]);
+}
+
+/** The elements [offset, offset + size(shape)) of x in memory order, as a tensor of `shape`. */
+export function sliceFlat(backend: WasmBackend, x: TensorInfo, offset: number, shape: number[]): TensorInfo {
+  const out = backend.makeOutput(shape, x.dtype);
+  // Views taken after the allocation, which may have grown (detached) the heap.
+  const src = backend.typedArrayFromHeap(x);
+  backend.typedArrayFromHeap(out).set(src.subarray(offset, offset + tf.util.sizeFromShape(shape)));
+  return out;
+}

@@ -1,0 +1,75 @@
+// nas export [--store PATH] [--run N] [--trial N] [--out DIR] [--json]: copies a trained model (the
+// best complete trial of the latest run by default) out of the store's model directory, with an
+// arch.json describing it (architecture, metrics, input shape, class names, input scaling).
+
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Store } from '../store/store.js';
+import type { WorkflowConfig } from '../workflow/types.js';
+import { MODEL_FILE, WEIGHTS_FILE } from '../export/files.js';
+import { META_FILE, trialModelDir } from '../evaluation/train/models.js';
+import { bestTrials } from './inspect.js';
+import { line, UsageError, type Io } from './io.js';
+import { locateStore } from './locate-store.js';
+
+export interface ExportFlags {
+  store?: string;
+  run?: number;
+  trial?: number;
+  out?: string;
+  json?: boolean;
+}
+
+export function exportCommand(flags: ExportFlags, io: Io, cwd = process.cwd()): number {
+  const store = Store.open(locateStore(flags.store, cwd));
+  try {
+    const run = flags.run !== undefined ? store.getRun(flags.run) : store.latestRun();
+    if (!run) throw new UsageError(flags.run !== undefined ? `no run ${flags.run} in ${store.path}` : `no run in ${store.path}`);
+    const wf = run.config as unknown as WorkflowConfig;
+    const trials = store.trials(run.id);
+    let trial;
+    if (flags.trial !== undefined) {
+      trial = trials.find((t) => t.number === flags.trial);
+      if (!trial) throw new UsageError(`run ${run.id} has no trial ${flags.trial}`);
+      if (trial.state !== 'complete') throw new UsageError(`trial ${trial.number} of run ${run.id} is ${trial.state}, not complete`);
+    } else {
+      trial = bestTrials(store, run, 1)[0];
+      if (!trial) throw new UsageError(`run ${run.id} has no complete trial to export`);
+    }
+    const src = trialModelDir(store.path, run.id, trial.number);
+    if (!existsSync(join(src, MODEL_FILE))) {
+      throw new UsageError(
+        `no trained model of trial ${trial.number} (run ${run.id}) under ${src}: only the best evaluation.keep_models ` +
+          `trials of a "train" evaluation are kept (this run's evaluation is "${wf.evaluation.type}")`,
+      );
+    }
+    const out = resolve(cwd, flags.out ?? join('exported', `${wf.name}-run${run.id}-trial${trial.number}`));
+    mkdirSync(out, { recursive: true });
+    copyFileSync(join(src, MODEL_FILE), join(out, MODEL_FILE));
+    copyFileSync(join(src, WEIGHTS_FILE), join(out, WEIGHTS_FILE));
+    const meta = JSON.parse(readFileSync(join(src, META_FILE), 'utf8')) as Record<string, unknown>;
+    const arch = {
+      workflow: wf.name,
+      run: run.id,
+      trial: trial.number,
+      key: trial.key,
+      arch: trial.arch,
+      metrics: trial.metrics,
+      objective: wf.objective,
+      input_shape: meta.input_shape,
+      class_names: meta.class_names,
+      // tabular inputs: x' = (x - mean) / std per feature before the model (null for images)
+      scaling: meta.scaling ?? null,
+      dataset: wf.dataset ?? null,
+      training: meta.settings ?? null,
+      backend: meta.backend ?? null,
+      files: { model: MODEL_FILE, weights: WEIGHTS_FILE },
+    };
+    writeFileSync(join(out, 'arch.json'), JSON.stringify(arch, null, 2) + '\n');
+    if (flags.json) line(io.stdout, JSON.stringify({ run: run.id, trial: trial.number, key: trial.key, metrics: trial.metrics, out }));
+    else line(io.stdout, `exported trial ${trial.number} of run ${run.id} (${wf.objective.metric}=${trial.metrics[wf.objective.metric]}) to ${out}`);
+    return 0;
+  } finally {
+    store.close();
+  }
+}

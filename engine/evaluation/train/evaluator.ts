@@ -1,0 +1,115 @@
+// The `train` evaluator: jobs to the worker pool, results and trained models back.
+
+import { createRequire } from 'node:module';
+import { FatalError, TrialError } from '../../errors.js';
+import { deriveSeed } from '../../rng.js';
+import { objectiveScore, type Json, type JsonObject, type Metrics } from '../../types.js';
+import type { BackendChoice } from '../../training/backend.js';
+import type { WorkflowConfig } from '../../workflow/types.js';
+import type { EvalContext, EvalJob, EvalResult, Evaluator } from '../types.js';
+import { resolveSettings, TRAIN_DEFAULTS, type TrainOptions } from './index.js';
+import { ModelKeeper, modelsDir } from './models.js';
+import { TrainPool } from './pool.js';
+
+/** Whether tfjs-node can be resolved (then 'auto' picks it, and the pool runs one thread). */
+export function tfjsNodeAvailable(): boolean {
+  try {
+    createRequire(import.meta.url).resolve('@tensorflow/tfjs-node');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function threadsFor(backend: BackendChoice, parallel: number): number {
+  if (backend === 'tensorflow' || (backend === 'auto' && tfjsNodeAvailable())) return 1;
+  return Math.max(1, parallel);
+}
+
+export interface TrainEvaluatorConfig {
+  workflow: WorkflowConfig;
+  options: TrainOptions;
+  /** Where trained models are kept (omit: none kept). */
+  models?: { storePath: string; runId: number };
+  /** Extra worker environment (tests). */
+  env?: Record<string, string>;
+}
+
+export class TrainEvaluator implements Evaluator {
+  readonly pool: TrainPool;
+  private readonly attempts = new Map<number, number>();
+  private readonly keeper: ModelKeeper | undefined;
+  private readonly backend: BackendChoice;
+
+  constructor(private readonly cfg: TrainEvaluatorConfig) {
+    const wf = cfg.workflow;
+    if (!wf.dataset) throw new FatalError('evaluation type "train" needs a dataset: add dataset: { source: builtin:mnist } (or csv:PATH, ...)');
+    this.backend = cfg.options.backend ?? TRAIN_DEFAULTS.backend;
+    this.pool = new TrainPool({
+      threads: threadsFor(this.backend, wf.parallel),
+      recycleAfter: cfg.options.recycle_after ?? TRAIN_DEFAULTS.recycle_after,
+      graceMs: (cfg.options.cancel_grace ?? TRAIN_DEFAULTS.cancel_grace) * 1000,
+      ...(cfg.env ? { env: cfg.env } : {}),
+    });
+    const keep = cfg.options.keep_models ?? TRAIN_DEFAULTS.keep_models;
+    if (cfg.models && cfg.models.storePath !== ':memory:' && keep > 0) {
+      this.keeper = new ModelKeeper(modelsDir(cfg.models.storePath, cfg.models.runId), keep);
+    }
+  }
+
+  async evaluate(job: EvalJob, ctx: EvalContext): Promise<EvalResult> {
+    const wf = this.cfg.workflow;
+    const attempt = (this.attempts.get(job.trial) ?? 0) + 1;
+    this.attempts.set(job.trial, attempt);
+    const settings = resolveSettings(this.cfg.options, job.arch, job.fidelity ?? 1);
+    const r = await this.pool.train(
+      {
+        type: 'train',
+        trial: job.trial,
+        attempt,
+        arch: job.arch,
+        key: job.key,
+        seed: job.seed,
+        space: wf.space,
+        dataset: wf.dataset!,
+        dataSeed: deriveSeed(wf.seed, 'dataset'),
+        backend: this.backend,
+        settings,
+        returnModel: this.keeper !== undefined,
+      },
+      { signal: ctx.signal, onProgress: (p) => ctx.report(p.epoch, p.metrics) },
+    );
+    if (r.cancelled || ctx.signal.aborted) throw new TrialError(`stopped after ${r.epochs} epoch(s)`);
+    const metrics: Metrics = r.metrics;
+    const info: JsonObject = {
+      backend: r.backend,
+      epochs: r.epochs,
+      seconds: Math.round(r.seconds * 1000) / 1000,
+      train_samples: r.data.train,
+      validation_samples: r.data.validation,
+      batch_size: settings.batchSize,
+    };
+    const score = objectiveScore(wf.objective, metrics);
+    if (this.keeper && r.model && score !== null && this.keeper.wants(score)) {
+      this.keeper.offer(job.trial, score, r.model, {
+        workflow: wf.name,
+        arch: job.arch,
+        key: job.key,
+        metrics,
+        objective: wf.objective as unknown as JsonObject,
+        dataset: wf.dataset as unknown as JsonObject,
+        input_shape: r.data.inputShape,
+        class_names: r.data.classNames,
+        scaling: (r.data.scaling ?? null) as unknown as Json,
+        settings: settings as unknown as JsonObject,
+        backend: r.backend,
+      });
+    }
+    return { metrics, curve: r.curve, info };
+  }
+
+  close(): Promise<void> {
+    return this.pool.close();
+  }
+}
+

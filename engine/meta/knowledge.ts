@@ -1,0 +1,145 @@
+// The knowledge base: earlier runs (from stores) and knowledge files (from `nas meta export`), reduced
+// to TaskKnowledge — the task descriptor, the space, and the complete trials best first.
+
+import { closeSync, openSync, readFileSync, readSync, writeFileSync } from 'node:fs';
+import { FatalError } from '../errors.js';
+import { Store } from '../store/store.js';
+import { createSpace } from '../space/index.js';
+import { valueKey } from '../space/tree.js';
+import { objectiveScore, type Objective } from '../types.js';
+import type { SpaceConfig, WorkflowConfig } from '../workflow/types.js';
+import { describeTask } from './task.js';
+import { KNOWLEDGE_FORMAT, KNOWLEDGE_VERSION, type KnowledgeFile, type KnownTrial, type TaskDescriptor, type TaskKnowledge } from './types.js';
+
+/** Decision name -> canonical choice values of a space config. */
+export function decisionsOf(space: SpaceConfig): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const d of createSpace(space).decisions()) out[d.name] = d.choices.map(valueKey);
+  return out;
+}
+
+function isSqlite(path: string): boolean {
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.alloc(16);
+    const n = readSync(fd, buf, 0, 16, 0);
+    return n === 16 && buf.toString('latin1') === 'SQLite format 3\u0000';
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export interface ReadOptions {
+  /** Only these run ids of a store (default: every run with complete trials). */
+  runs?: number[];
+  /** Runs with fewer complete trials are skipped (default 1). */
+  minTrials?: number;
+}
+
+/** Every run of a store that has complete trials, as TaskKnowledge. */
+export function readStore(path: string, opts: ReadOptions = {}): TaskKnowledge[] {
+  let store: Store;
+  try {
+    store = Store.open(path);
+  } catch (e) {
+    throw new FatalError(`cannot read knowledge from ${path}: ${(e as Error).message}`);
+  }
+  try {
+    const out: TaskKnowledge[] = [];
+    for (const run of store.listRuns()) {
+      if (opts.runs && !opts.runs.includes(run.id)) continue;
+      const wf = run.config as unknown as WorkflowConfig;
+      if (!wf?.space || !wf.objective || !wf.evaluation) continue;
+      const all = store.trials(run.id);
+      const trials = knownTrials(wf.objective, all);
+      if (trials.length < (opts.minTrials ?? 1)) continue;
+      let task: TaskDescriptor;
+      try {
+        task = describeTask(wf);
+      } catch (e) {
+        // the dataset is gone: keep what can be said without it
+        task = { kind: 'other', evaluation: String(wf.evaluation.type) };
+        void e;
+      }
+      out.push({
+        id: `${path}#${run.id}`,
+        name: run.name,
+        task,
+        space: wf.space,
+        decisions: decisionsOf(wf.space),
+        objective: wf.objective,
+        trials,
+        evaluated: all.filter((t) => t.state !== 'running').length,
+      });
+    }
+    return out;
+  } finally {
+    store.close();
+  }
+}
+
+function knownTrials(objective: Objective, trials: ReturnType<Store['trials']>): KnownTrial[] {
+  const out: KnownTrial[] = [];
+  for (const t of trials) {
+    if (t.state !== 'complete') continue;
+    const score = objectiveScore(objective, t.metrics);
+    if (score === null) continue;
+    out.push({ key: t.key, arch: t.arch, score, metrics: t.metrics });
+  }
+  return out.sort((a, b) => b.score - a.score);
+}
+
+/** Parses and checks a knowledge file's JSON. */
+export function parseKnowledge(text: string, path = 'knowledge'): KnowledgeFile {
+  let j: unknown;
+  try {
+    j = JSON.parse(text);
+  } catch (e) {
+    throw new FatalError(`${path}: not a store and not JSON: ${(e as Error).message}`);
+  }
+  const k = j as Partial<KnowledgeFile>;
+  if (!k || typeof k !== 'object' || k.format !== KNOWLEDGE_FORMAT) throw new FatalError(`${path}: not a nas knowledge file (format is not "${KNOWLEDGE_FORMAT}")`);
+  if (typeof k.version !== 'number' || k.version > KNOWLEDGE_VERSION) {
+    throw new FatalError(`${path}: knowledge file version ${String(k.version)} is newer than this nas reads (${KNOWLEDGE_VERSION})`);
+  }
+  if (!Array.isArray(k.tasks)) throw new FatalError(`${path}: knowledge file has no tasks list`);
+  for (const [i, t] of k.tasks.entries()) {
+    if (!t || typeof t !== 'object' || !t.space || !t.objective || !Array.isArray(t.trials) || !t.task) {
+      throw new FatalError(`${path}: task ${i} lacks space, objective, task or trials`);
+    }
+    t.decisions ??= decisionsOf(t.space);
+    t.trials = [...t.trials].sort((a, b) => b.score - a.score);
+  }
+  return k as KnowledgeFile;
+}
+
+/** Reads stores and knowledge files; a file is a store when it starts with the SQLite header. */
+export function loadKnowledge(paths: readonly string[], opts: ReadOptions = {}): TaskKnowledge[] {
+  const out: TaskKnowledge[] = [];
+  for (const p of paths) {
+    let sqlite: boolean;
+    try {
+      sqlite = isSqlite(p);
+    } catch (e) {
+      throw new FatalError(`cannot read knowledge from ${p}: ${(e as Error).message}`);
+    }
+    if (sqlite) out.push(...readStore(p, opts));
+    else out.push(...parseKnowledge(readFileSync(p, 'utf8'), p).tasks);
+  }
+  return out;
+}
+
+export interface ExportOptions extends ReadOptions {
+  /** Keep only the best N trials of each task (default: all). */
+  top?: number;
+}
+
+/** A knowledge file (plain JSON with a version) from stores and/or other knowledge files. */
+export function exportKnowledge(paths: readonly string[], opts: ExportOptions = {}): KnowledgeFile {
+  const tasks = loadKnowledge(paths, opts).map((t) => (opts.top ? { ...t, trials: t.trials.slice(0, opts.top) } : t));
+  return { format: KNOWLEDGE_FORMAT, version: KNOWLEDGE_VERSION, created: new Date().toISOString(), tasks };
+}
+
+export function writeKnowledge(path: string, k: KnowledgeFile): void {
+  writeFileSync(path, JSON.stringify(k) + '\n');
+}
