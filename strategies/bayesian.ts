@@ -172,14 +172,14 @@ export class BayesianStrategy implements Strategy {
     // posterior means of every candidate, then exact acquisition values in decreasing order of the
     // mean, skipping those whose upper bound (prior or nearest-point standard deviation) cannot win
     const scored = this.useAll() ? this.scoreAll(gp, X, nObs) : this.scorePool(gp);
-    scored.sort((a, b) => b.mu - a.mu);
+    // EI and UCB grow with the standard deviation: rank by the value at its upper bound, compute exact
+    // values in that order and stop when no bound can beat the best exact value
     const prune = this.acq !== 'pi';
+    const bounded = scored.map((c) => ({ c, ub: prune ? this.acquisition(c.mu, c.sdBound, best, sdY) : 0 }));
+    if (prune) bounded.sort((a, b) => b.ub - a.ub);
     let top: { key: string; arch: Arch; a: number; mu: number } | null = null;
-    for (const c of scored) {
-      if (top && prune) {
-        if (this.acquisition(c.mu, sdY, best, sdY) <= top.a) break;
-        if (this.acquisition(c.mu, c.sdBound, best, sdY) <= top.a) continue;
-      }
+    for (const { c, ub } of bounded) {
+      if (top && prune && ub <= top.a) break;
       const a = this.acquisition(c.mu, gp.sd(c.k()), best, sdY);
       if (!top || a > top.a) top = { key: c.key, arch: c.arch, a, mu: c.mu };
     }
