@@ -30,6 +30,8 @@ export interface BayesianOptions {
   exhaustive?: number;
   /** Refit the kernel hyperparameters every this many new results. */
   refit?: number;
+  /** Most candidates per ask whose exact posterior deviation is computed (in order of their bound). */
+  exact?: number;
 }
 
 const TYPE = 'bayesian';
@@ -61,6 +63,7 @@ export class BayesianStrategy implements Strategy {
   private readonly randomN: number;
   private readonly exhaustive: number;
   private readonly refitEvery: number;
+  private readonly exactN: number;
 
   private rng: Rng;
   private obs: Obs[] = [];
@@ -73,7 +76,7 @@ export class BayesianStrategy implements Strategy {
   private enc = new Map<string, SparseVec>();
   private all: { key: string; arch: Arch; x: SparseVec }[] | null = null;
   /** Column i: squared distances from observation i to every architecture of `all` (not snapshotted). */
-  private cols: Float32Array[] = [];
+  private cols: (Uint8Array | Float32Array)[] = [];
   /** Row i: squared distances from observation i to observations 0..i-1 (not snapshotted). */
   private dcache: Float64Array[] = [];
   /** Cholesky factor of the observations' covariance under `hyper` (not snapshotted). */
@@ -92,6 +95,7 @@ export class BayesianStrategy implements Strategy {
     this.randomN = options.random ?? 200;
     this.exhaustive = options.exhaustive ?? 20_000;
     this.refitEvery = options.refit ?? 10;
+    this.exactN = options.exact ?? 300;
     this.rng = new Rng(ctx.seed);
     for (const o of ctx.warmStart?.observations ?? []) {
       const arch = ctx.space.validate(o.arch);
@@ -128,7 +132,7 @@ export class BayesianStrategy implements Strategy {
       return this.pending.size ? { wait: true } : { done: true };
     }
     const scored = this.obs.filter((o) => o.score !== null);
-    if (this.proposals < this.initial || scored.length < 2) {
+    if (this.obs.length + this.pending.size < this.initial || scored.length < 2) {
       for (let t = 0; t < 1000; t++) {
         const arch = space.sample(this.rng, this.ctx.warmStart?.priors);
         const key = space.key(arch);
@@ -178,8 +182,11 @@ export class BayesianStrategy implements Strategy {
     const bounded = scored.map((c) => ({ c, ub: prune ? this.acquisition(c.mu, c.sdBound, best, sdY) : 0 }));
     if (prune) bounded.sort((a, b) => b.ub - a.ub);
     let top: { key: string; arch: Arch; a: number; mu: number } | null = null;
+    let exact = 0;
     for (const { c, ub } of bounded) {
       if (top && prune && ub <= top.a) break;
+      // exact values for at most `exact` candidates (the rest are ranked by their upper bounds only)
+      if (top && ++exact > this.exactN) break;
       const a = this.acquisition(c.mu, gp.sd(c.k()), best, sdY);
       if (!top || a > top.a) top = { key: c.key, arch: c.arch, a, mu: c.mu };
     }
@@ -229,48 +236,60 @@ export class BayesianStrategy implements Strategy {
     }
     const all = this.all;
     const N = all.length;
-    const cols: Float32Array[] = [];
+    const cols: (Uint8Array | Float32Array)[] = [];
     for (let i = 0; i < X.length; i++) {
       let col = i < nObs ? this.cols[i] : undefined;
       if (!col) {
-        col = new Float32Array(N);
-        for (let c = 0; c < N; c++) col[c] = dist2(X[i], all[c].x);
+        // one-hot codes give small integer squared distances: keep them as bytes (a lookup table below)
+        const f = new Float32Array(N);
+        let integral = true;
+        for (let c = 0; c < N; c++) {
+          const d = dist2(X[i], all[c].x);
+          f[c] = d;
+          if (integral && !(Number.isInteger(d) && d < 255)) integral = false;
+        }
+        col = integral ? Uint8Array.from(f) : f;
         if (i < nObs) this.cols[i] = col;
       }
       cols.push(col);
     }
-    // kernel values through a lookup table where squared distances are small integers (one-hot codes)
-    const table = new Float64Array(64);
-    for (let d = 0; d < 64; d++) table[d] = gp.kernel(d);
-    const kern = (d2: number) => {
-      const r = Math.round(d2);
-      return r < 64 && Math.abs(d2 - r) < 1e-6 ? table[r] : gp.kernel(d2);
-    };
+    const table = new Float64Array(256);
+    for (let d = 0; d < 256; d++) table[d] = gp.kernel(d);
     const w = gp.weights;
     const acc = new Float64Array(N);
-    const kmax = new Float64Array(N);
+    const dmin = new Float64Array(N).fill(Infinity);
     for (let i = 0; i < cols.length; i++) {
       const col = cols[i];
       const wi = w[i];
-      for (let c = 0; c < N; c++) {
-        const kv = kern(col[c]);
-        acc[c] += kv * wi;
-        if (kv > kmax[c]) kmax[c] = kv;
+      if (col instanceof Uint8Array) {
+        for (let c = 0; c < N; c++) {
+          const d = col[c];
+          acc[c] += table[d] * wi;
+          if (d < dmin[c]) dmin[c] = d;
+        }
+      } else {
+        for (let c = 0; c < N; c++) {
+          const d = col[c];
+          acc[c] += gp.kernel(d) * wi;
+          if (d < dmin[c]) dmin[c] = d;
+        }
       }
     }
+    const kern = (col: Uint8Array | Float32Array, c: number) => (col instanceof Uint8Array ? table[col[c]] : gp.kernel(col[c]));
     const out: Scored[] = [];
     const scale = gp.priorSd;
     const noise = gp.hyper.noise;
     for (let c = 0; c < N; c++) {
       const { key, arch } = all[c];
       if (!this.fresh(key)) continue;
-      const bound = 1 - (kmax[c] * kmax[c]) / (1 + noise);
+      const kmax = Number.isFinite(dmin[c]) ? gp.kernel(dmin[c]) : 0;
+      const bound = 1 - (kmax * kmax) / (1 + noise);
       out.push({
         key,
         arch,
         mu: gp.yMean + scale * acc[c],
         sdBound: scale * Math.sqrt(Math.max(bound, 0)) + 1e-12,
-        k: () => Float64Array.from(cols, (col) => kern(col[c])),
+        k: () => Float64Array.from(cols, (col) => kern(col, c)),
       });
     }
     return out;
@@ -280,32 +299,21 @@ export class BayesianStrategy implements Strategy {
     return sparse(this.ctx.space.encode(arch));
   }
 
-  /** Brings the Cholesky factor of the observations up to date (grid refit every `refit` results). */
+  /**
+   * Factorises the observations' covariance, refitting the kernel hyperparameters on a grid every
+   * `refit` results. (Always from scratch, O(n^3): the same state gives the same numbers, so a
+   * restored snapshot continues exactly like the original.)
+   */
   private factorObservations(X: SparseVec[], y: number[]): void {
     const n = X.length;
     const D = this.distanceMatrix(X);
-    if (!this.hyper || !this.factor || n - this.fittedAt >= this.refitEvery) {
-      const gp = GaussianProcess.best(X, y, LENGTHSCALES, NOISES, D);
-      this.hyper = { ...gp.hyper };
-      this.fittedAt = n;
-      this.factor = { n, L: gp.L };
-      return;
-    }
-    let { L, n: m } = this.factor;
-    while (m < n) {
-      const k = new Float64Array(m);
-      for (let j = 0; j < m; j++) k[j] = rbf(D[m * n + j], this.hyper.lengthscale);
-      const ext = extendFactor(L, m, k, this.hyper);
-      if (!ext) {
-        const gp = GaussianProcess.fit(X, y, this.hyper, D);
-        this.hyper = { ...gp.hyper };
-        this.factor = { n, L: gp.L };
-        return;
-      }
-      L = ext;
-      m++;
-    }
-    this.factor = { n, L };
+    const gp =
+      !this.hyper || n - this.fittedAt >= this.refitEvery
+        ? GaussianProcess.best(X, y, LENGTHSCALES, NOISES, D)
+        : GaussianProcess.fit(X, y, this.hyper, D);
+    if (!this.hyper || n - this.fittedAt >= this.refitEvery) this.fittedAt = n;
+    this.hyper = { ...gp.hyper };
+    this.factor = { n, L: gp.L };
   }
 
   /** Squared distances between training points; rows of earlier observations are cached. */
@@ -413,8 +421,13 @@ export const bayesian: StrategyDefinition<BayesianOptions> = {
   optionsSchema: {
     type: 'object',
     properties: {
-      surrogate: { type: 'string', enum: ['gp'], default: 'gp' },
-      acquisition: { type: 'string', enum: ['ei', 'ucb', 'pi'], default: 'ei' },
+      surrogate: { type: 'string', enum: ['gp'], default: 'gp', description: 'the model of the objective: a Gaussian process' },
+      acquisition: {
+        type: 'string',
+        enum: ['ei', 'ucb', 'pi'],
+        default: 'ei',
+        description: 'expected improvement, upper confidence bound or probability of improvement',
+      },
       xi: { type: 'number', minimum: 0, default: 0, description: 'EI/PI margin, in standard deviations of the results' },
       kappa: { type: 'number', minimum: 0, default: 2, description: 'UCB exploration weight' },
       initial: { type: 'integer', minimum: 1, default: 10, description: 'random proposals before the surrogate' },
@@ -423,6 +436,7 @@ export const bayesian: StrategyDefinition<BayesianOptions> = {
       random: { type: 'integer', minimum: 0, default: 200, description: 'random candidates per ask' },
       exhaustive: { type: 'integer', minimum: 0, default: 20000, description: 'score the whole space when it has at most this many architectures' },
       refit: { type: 'integer', minimum: 1, default: 10, description: 'refit kernel hyperparameters every this many results' },
+      exact: { type: 'integer', minimum: 1, default: 300, description: 'most candidates per ask scored with the exact posterior deviation' },
     },
     additionalProperties: false,
   },

@@ -7,6 +7,9 @@ import { grid } from './grid.js';
 import { regularizedEvolution } from './regularized-evolution.js';
 import { genetic } from './genetic.js';
 import { localSearch } from './local-search.js';
+import { qLearning } from './q-learning.js';
+import { reinforce } from './reinforce.js';
+import { bayesian } from './bayesian.js';
 
 export const STRATEGIES: StrategyDefinition<any>[] = [
   random,
@@ -14,6 +17,9 @@ export const STRATEGIES: StrategyDefinition<any>[] = [
   regularizedEvolution,
   genetic,
   localSearch,
+  qLearning,
+  reinforce,
+  bayesian,
 ];
 
 export function strategyTypes(): string[] {

@@ -212,7 +212,12 @@ export const reinforce: StrategyDefinition<ReinforceOptions> = {
   optionsSchema: {
     type: 'object',
     properties: {
-      controller: { type: 'string', enum: ['logits', 'lstm'], default: 'logits' },
+      controller: {
+        type: 'string',
+        enum: ['logits', 'lstm'],
+        default: 'logits',
+        description: 'independent categorical logits per decision, or an LSTM over the decision sequence',
+      },
       learningRate: { type: 'number', exclusiveMinimum: 0, description: 'Adam step size (default 0.2 logits, 0.02 lstm)' },
       batch: { type: 'integer', minimum: 1, default: 4, description: 'samples per update' },
       baselineDecay: { type: 'number', minimum: 0, maximum: 1, default: 0.9, description: 'moving-average baseline decay' },

@@ -5,7 +5,16 @@ import type { JSONSchemaType } from 'ajv';
 import type { Arch, Json, JsonObject, Objective, TrialRecord } from '../engine/types.js';
 import type { SearchSpace } from '../engine/space/types.js';
 
-export type Ask = { arch: Arch; info?: JsonObject } | { wait: true } | { done: true };
+export type Ask = { arch: Arch; info?: JsonObject } | { wait: true } | { done: true } | SupernetAsk;
+
+/**
+ * A one-shot strategy (darts) asks the engine to train a supernet: the engine runs it as one trial of
+ * the run (key `supernet:<id>`, arch `{ supernet: request }`, info.job = 'supernet') through the
+ * evaluator's `supernet` method, stores it like any trial, and tells the strategy the record, whose
+ * info carries the alphas per epoch and the derived architectures. Only asked when
+ * ctx.capabilities.supernet is true.
+ */
+export type SupernetAsk = { supernet: { id: string; options: JsonObject }; info?: JsonObject };
 
 export interface Strategy {
   /** Next candidate; `wait` when it needs results of trials in flight first; `done` when it has nothing more. */
@@ -25,6 +34,8 @@ export interface StrategyContext {
   budgetTrials?: number;
   /** Knowledge handed over by meta-learning or an earlier stage (optional for every strategy). */
   warmStart?: WarmStart;
+  /** What the run's evaluator can do beyond evaluating architectures (set by the engine). */
+  capabilities?: { supernet?: boolean };
 }
 
 export interface WarmStart {
@@ -42,4 +53,9 @@ export interface StrategyDefinition<O = JsonObject> {
   /** JSON Schema of the options beside `type` in `strategy:` (draft-07, additionalProperties: false). */
   optionsSchema: JSONSchemaType<O> | Record<string, unknown>;
   create(options: O, ctx: StrategyContext): Strategy;
+}
+
+/** The trial key the engine gives a supernet proposal. */
+export function supernetKey(id: string): string {
+  return `supernet:${id}`;
 }

@@ -28,6 +28,12 @@ export interface EvalResult {
 
 export interface Evaluator {
   evaluate(job: EvalJob, ctx: EvalContext): Promise<EvalResult>;
+  /**
+   * Optional: trains a one-shot strategy's supernet. job.arch is `{ supernet: { id, options } }`;
+   * the result's info carries what the strategy needs (for darts: `derived` architectures, `alphas`
+   * per epoch); its metrics are supernet_* (never the objective), its curve the per-epoch progress.
+   */
+  supernet?(job: EvalJob, ctx: EvalContext): Promise<EvalResult>;
   close(): Promise<void>;
 }
 
@@ -47,5 +53,7 @@ export interface EvaluatorDefinition<O = JsonObject> {
   metrics(options: O): string[];
   /** True when it works on the workflow's `dataset:` (training, proxies); validation then requires one. */
   needsDataset?: boolean;
+  /** True when its evaluators implement supernet() (strategies such as darts see it as ctx.capabilities.supernet). */
+  supernet?: boolean;
   create(options: O, ctx: EvaluatorContext): Promise<Evaluator>;
 }

@@ -21,6 +21,7 @@ export function makeStrategy(wf: WorkflowConfig, space: SearchSpace, warmStart?:
   if (!def) throw new FatalError(`unknown strategy type "${wf.strategy.type}"`);
   return def.create(optionsOf(wf.strategy), {
     space,
+    capabilities: { supernet: getEvaluator(wf.evaluation.type)?.supernet === true },
     seed: deriveSeed(wf.seed, 'strategy'),
     objective: wf.objective,
     ...(wf.budget.trials !== undefined ? { budgetTrials: wf.budget.trials } : {}),

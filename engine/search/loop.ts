@@ -13,6 +13,7 @@ import { objectiveScore } from '../types.js';
 import type { Store } from '../store/store.js';
 import type { SearchSpace } from '../space/types.js';
 import type { Strategy } from '../../strategies/types.js';
+import { supernetKey } from '../../strategies/types.js';
 import type { Evaluator } from '../evaluation/types.js';
 import type { BudgetConfig, WorkflowConfig } from '../workflow/types.js';
 
@@ -162,6 +163,10 @@ class SearchLoop {
           waits = true;
           break;
         }
+        if ('supernet' in a) {
+          this.proposeSupernet(a.supernet, a.info);
+          continue;
+        }
         if (this.propose(a.arch, a.info)) duplicates = 0;
         else if (++duplicates >= maxDup) {
           this.stop('complete', `the strategy proposed only evaluated architectures ${maxDup} times in a row (space exhausted?)`);
@@ -221,6 +226,47 @@ class SearchLoop {
     return true;
   }
 
+  /**
+   * A one-shot strategy's supernet request (see SupernetAsk): one trial with key `supernet:<id>`,
+   * arch `{ supernet: request }` and info.job = 'supernet', evaluated by evaluator.supernet(). It is
+   * stored, checkpointed, retried and resumed like any trial, but never counts as the best.
+   */
+  private proposeSupernet(request: { id: string; options: JsonObject }, info?: JsonObject): void {
+    if (!this.s.evaluator.supernet) {
+      throw new FatalError('the strategy asked for a supernet, which this evaluator cannot train (use evaluation type train)');
+    }
+    const { store, runId, strategy } = this.s;
+    const key = supernetKey(request.id);
+    const earlier = this.byKey.get(key);
+    if (earlier) {
+      store.transaction(() => {
+        if (earlier.state === 'running') this.waiting[key] = (this.waiting[key] ?? 0) + 1;
+        else strategy.tell(earlier);
+        this.checkpoint();
+      });
+      return;
+    }
+    const number = this.nextNumber++;
+    const trial: TrialRecord = {
+      number,
+      key,
+      arch: { supernet: request },
+      state: 'running',
+      metrics: {},
+      seed: deriveSeed(this.s.workflow.seed, this.stage, 'trial', number),
+      attempts: 1,
+      startedAt: Date.now(),
+      info: { ...info, job: 'supernet' },
+    };
+    store.transaction(() => {
+      store.insertTrial(runId, this.stage, trial);
+      this.checkpoint();
+    });
+    this.byKey.set(key, trial);
+    this.total++;
+    this.dispatch(trial);
+  }
+
   private dispatch(trial: TrialRecord): void {
     this.s.onEvent?.({ type: 'trial-started', trial });
     const p = this.evaluate(trial)
@@ -246,14 +292,17 @@ class SearchLoop {
       let pruned = false;
       try {
         if (this.stopReason) return { kind: 'interrupted' };
-        const result = await evaluator.evaluate(
+        const supernet = isSupernetTrial(trial);
+        const run = supernet ? evaluator.supernet?.bind(evaluator) : evaluator.evaluate.bind(evaluator);
+        if (!run) throw new FatalError(`trial ${trial.number} is a supernet search, which this evaluator cannot run`);
+        const result = await run(
           { trial: trial.number, arch: trial.arch, key: trial.key, seed: deriveSeed(trial.seed, 'attempt', attempt) },
           {
             signal: controller.signal,
             report: (step, metrics) => {
               curve.push({ step, metrics: { ...metrics } });
               this.s.onEvent?.({ type: 'trial-progress', number: trial.number, step, metrics });
-              if (pruner?.shouldPrune(trial.number, step, metrics)) {
+              if (!supernet && pruner?.shouldPrune(trial.number, step, metrics)) {
                 pruned = true;
                 controller.abort();
               }
@@ -308,6 +357,7 @@ class SearchLoop {
   private noteFinal(t: TrialRecord): void {
     this.finalCount++;
     if (t.state === 'failed') this.failures++;
+    if (isSupernetTrial(t)) return; // a supernet is not a candidate: neither best nor pruning evidence
     this.s.pruner?.observe(t);
     if (t.state !== 'complete') return;
     const score = objectiveScore(this.s.workflow.objective, t.metrics);
@@ -325,4 +375,9 @@ class SearchLoop {
     this.stopReason = { status, reason };
     for (const c of this.controllers.values()) c.abort();
   }
+}
+
+/** Whether a trial is a one-shot strategy's supernet search rather than a candidate. */
+export function isSupernetTrial(t: Pick<TrialRecord, 'info'>): boolean {
+  return t.info?.job === 'supernet';
 }

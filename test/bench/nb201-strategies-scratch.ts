@@ -1,7 +1,7 @@
 // Scratch measurement of the model-based strategies on the NAS-Bench-201 table (the figures of
 // shared/bench/nb201_peers.py: mean best, median queries to the top 0.1%, median queries to the
 // optimum, optimum found), counting queries as distinct evaluations like the engine does.
-// Usage: node dist/test/bench/nb201-strategies-scratch.js [strategy[,strategy]] [column[,column]] [budget] [seeds] [json-options]
+// Usage: node dist/test/bench/nb201-strategies-scratch.js [strategy[,strategy]] [column[,column]] [budget] [seeds] [json-options] [first-seed]
 
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -48,7 +48,7 @@ export function runOne(def: StrategyDefinition<any>, options: any, space: Search
     if (++asks > budget * 2000) throw new Error('too many asks');
     const a = s.ask();
     if ('done' in a) break;
-    if ('wait' in a) throw new Error('wait with nothing in flight');
+    if (!('arch' in a)) throw new Error('wait with nothing in flight');
     const key = space.key(a.arch);
     const earlier = records.get(key);
     if (earlier) { s.tell(earlier); continue; }
@@ -80,7 +80,7 @@ const randomDef: StrategyDefinition<any> = {
 async function main() {
   const { Rng } = await import('../../engine/rng.js');
   (globalThis as any).__Rng = Rng;
-  const [names = 'q-learning,reinforce,bayesian', cols = 'cifar10,cifar100', B = '300', S = '20', opts = '{}'] = process.argv.slice(2);
+  const [names = 'q-learning,reinforce,bayesian', cols = 'cifar10,cifar100', B = '300', S = '20', opts = '{}', first = '0'] = process.argv.slice(2);
   const defs: Record<string, StrategyDefinition<any>> = { 'q-learning': qLearning, reinforce, bayesian, random: randomDef };
   const space = await getSpace();
   for (const column of cols.split(',')) {
@@ -88,7 +88,7 @@ async function main() {
     for (const name of names.split(',')) {
       const t0 = Date.now();
       const res = [];
-      for (let seed = 0; seed < Number(S); seed++) res.push(runOne(defs[name], JSON.parse(opts), space, table, seed, Number(B), column));
+      for (let seed = Number(first); seed < Number(first) + Number(S); seed++) res.push(runOne(defs[name], JSON.parse(opts), space, table, seed, Number(B), column));
       const mean = res.reduce((a, r) => a + r.best, 0) / res.length;
       console.log(JSON.stringify({ method: name, column, budget: Number(B), seeds: Number(S), mean_best: Math.round(mean * 1000) / 1000,
         'median_queries_to_top0.1pct': median(res.map((r) => r.hitTop)), median_queries_to_optimum: median(res.map((r) => r.hitOpt)),

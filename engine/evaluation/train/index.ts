@@ -80,6 +80,7 @@ const EARLY_STOPPING_SCHEMA = {
 export const trainEvaluator: EvaluatorDefinition<TrainOptions> = {
   type: 'train',
   description: 'train each candidate on the dataset in worker threads (tfjs); validation accuracy and loss, params, flops',
+  needsDataset: true,
   optionsSchema: {
     type: 'object',
     additionalProperties: false,

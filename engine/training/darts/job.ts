@@ -1,0 +1,86 @@
+// A supernet search as one pool job: the run's data (the same split every trial sees), the supernet
+// of the space, the bilevel loop, the derived architectures. Runs in a pool worker (worker.ts
+// dispatches jobs of type 'supernet' here) or in-process (tests, the bench).
+
+import * as tf from '@tensorflow/tfjs';
+import { FatalError, TrialError } from '../../errors.js';
+import { deriveSeed } from '../../rng.js';
+import type { Json, Metrics } from '../../types.js';
+import type { BackendName } from '../backend.js';
+import { prepareData } from '../../evaluation/train/core.js';
+import { CellSupernet, type Supernet } from './supernet.js';
+import { collapseReason, deriveCells } from './derive.js';
+import { resolveDarts, searchSupernet, type SearchData } from './search.js';
+import type { SupernetJob, SupernetResult } from './types.js';
+
+export interface SupernetHooks {
+  cancelled(): boolean;
+  onEpoch?(epoch: number, metrics: Metrics): void;
+}
+
+export async function runSupernetJob(job: SupernetJob, backend: BackendName, hooks: SupernetHooks): Promise<SupernetResult> {
+  const t0 = performance.now();
+  const { space } = job;
+  if (space.kind !== 'cell') throw new TrialError('darts: this build searches cell spaces; chain supernets are not implemented yet', false);
+  const o = job.request.options;
+  const r = resolveDarts(o);
+  const data = prepareData(job.dataset, space, job.dataSeed, 1);
+  const t = data.tensors;
+  let half: tf.Tensor[] = [];
+  let net: Supernet | undefined;
+  tf.engine().startScope();
+  try {
+    let sd: SearchData = { xTrain: t.xTrain, yTrain: t.yTrain, xAlpha: t.xVal, yAlpha: t.yVal, xVal: t.xVal, yVal: t.yVal };
+    if (r.alpha_data === 'train-half') {
+      // DARTS' own protocol: weights on one half of the training split, alphas on the other
+      const n = t.xTrain.shape[0];
+      const m = Math.floor(n / 2);
+      half = [tf.slice(t.xTrain, 0, m), tf.slice(t.yTrain, 0, m), tf.slice(t.xTrain, m, n - m), tf.slice(t.yTrain, m, n - m)];
+      sd = { ...sd, xTrain: half[0], yTrain: half[1] as tf.Tensor2D, xAlpha: half[2], yAlpha: half[3] as tf.Tensor2D };
+    }
+    const skeleton = o.skeleton ?? space.skeleton ?? { channels: 16, cells: 1, stages: 2 };
+    net = new CellSupernet({
+      nodes: space.nodes,
+      ops: space.ops,
+      inputShape: data.inputShape,
+      classes: data.train.classes,
+      skeleton,
+      seed: deriveSeed(job.seed, 'supernet'),
+    });
+    const ops = space.ops;
+    const out = await searchSupernet(net, sd, o, job.seed, {
+      cancelled: hooks.cancelled,
+      ...(hooks.onEpoch ? { onEpoch: hooks.onEpoch } : {}),
+      derive: (alpha) => {
+        const cells = deriveCells(alpha, {
+          nodes: space.nodes,
+          ops,
+          candidates: r.candidates,
+          ...(o.inputs_per_node !== undefined ? { inputsPerNode: o.inputs_per_node } : {}),
+        });
+        return { archs: cells.map((c) => ({ ops: c }) as Json), collapsed: collapseReason(cells[0], r.max_skip) };
+      },
+    });
+    return {
+      type: 'supernet',
+      cancelled: out.cancelled,
+      metrics: out.metrics,
+      curve: out.curve,
+      rows: net.rows,
+      columns: net.columns,
+      alphas: out.alphas,
+      derivedFrom: out.derivedFrom,
+      derived: out.derived,
+      stop: out.stop,
+      backend,
+      seconds: (performance.now() - t0) / 1000,
+    };
+  } catch (e) {
+    if (e instanceof TrialError || e instanceof FatalError) throw e;
+    throw new TrialError(`supernet search failed: ${e instanceof Error ? e.message : String(e)}`, !/diverged/.test(String(e)));
+  } finally {
+    net?.dispose();
+    tf.dispose(half);
+    tf.engine().endScope();
+  }
+}

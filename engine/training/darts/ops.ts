@@ -1,0 +1,121 @@
+// Functional building blocks of the supernet: parameters held as tf.Variables (seeded), and the ops
+// written directly with tf ops so tf.variableGrads can differentiate with respect to any subset of
+// variables (weights or alphas). BN uses the batch's statistics and has no affine parameters, as in
+// DARTS' search (the supernet is always in training mode; nothing here keeps running statistics).
+
+import * as tf from '@tensorflow/tfjs';
+import { deriveSeed } from '../../rng.js';
+
+let instances = 0;
+
+/** The variables of one supernet; names are unique per instance (tfjs keeps a global name registry). */
+export class Params {
+  readonly weights: tf.Variable[] = [];
+  private readonly prefix: string;
+  private count = 0;
+
+  constructor(private readonly seed: number) {
+    this.prefix = `darts${++instances}`;
+  }
+
+  private name(label: string): string {
+    return `${this.prefix}/${label}`;
+  }
+
+  /** Glorot-uniform conv kernel [k, k, cin, cout] (fan over the receptive field, as Keras). */
+  conv(label: string, k: number, cin: number, cout: number): tf.Variable {
+    const limit = Math.sqrt(6 / (k * k * cin + k * k * cout));
+    return this.add(label, tf.randomUniform([k, k, cin, cout], -limit, limit, 'float32', deriveSeed(this.seed, 'w', this.count++)));
+  }
+
+  dense(label: string, cin: number, cout: number): { kernel: tf.Variable; bias: tf.Variable } {
+    const limit = Math.sqrt(6 / (cin + cout));
+    const kernel = this.add(`${label}/kernel`, tf.randomUniform([cin, cout], -limit, limit, 'float32', deriveSeed(this.seed, 'w', this.count++)));
+    const bias = this.add(`${label}/bias`, tf.zeros([cout]));
+    return { kernel, bias };
+  }
+
+  private add(label: string, init: tf.Tensor): tf.Variable {
+    const v = tf.variable(init, true, this.name(label));
+    init.dispose();
+    this.weights.push(v);
+    return v;
+  }
+
+  /** The architecture parameters: rows x cols, N(0, 1e-3) as in DARTS. */
+  alphas(rows: number, cols: number): tf.Variable {
+    const init = tf.mul(tf.randomNormal([rows, cols], 0, 1, 'float32', deriveSeed(this.seed, 'alpha')), 1e-3);
+    const v = tf.variable(init, true, this.name('alpha'));
+    init.dispose();
+    return v;
+  }
+
+  dispose(): void {
+    for (const w of this.weights) w.dispose();
+    this.weights.length = 0;
+  }
+}
+
+/** Batch normalisation over the batch's statistics, no affine parameters. */
+export function bnNoAffine(x: tf.Tensor): tf.Tensor {
+  const axes = x.rank === 4 ? [0, 1, 2] : [0];
+  const { mean, variance } = tf.moments(x, axes, true);
+  return tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, 1e-5)));
+}
+
+/** NB201's ReLU-Conv-BN. */
+export function reluConvBn(x: tf.Tensor4D, kernel: tf.Variable, stride = 1): tf.Tensor4D {
+  return bnNoAffine(tf.conv2d(tf.relu(x), kernel as tf.Tensor4D, stride, 'same')) as tf.Tensor4D;
+}
+
+/** Mean softmax cross-entropy of logits against one-hot labels (written out: works on every backend). */
+export function crossEntropy(logits: tf.Tensor2D, y: tf.Tensor2D): tf.Scalar {
+  return tf.mean(tf.sub(tf.logSumExp(logits, 1), tf.sum(tf.mul(logits, y), 1)));
+}
+
+/** Fraction of rows whose argmax matches the one-hot label. */
+export function accuracy(logits: tf.Tensor2D, y: tf.Tensor2D): tf.Scalar {
+  return tf.mean(tf.cast(tf.equal(tf.argMax(logits, 1), tf.argMax(y, 1)), 'float32'));
+}
+
+/** A candidate operation of a mixed op; null output means `none` (a zero contribution). */
+export type CandidateOp = (x: tf.Tensor) => tf.Tensor | null;
+
+/**
+ * The mixed operation: sum_k w_k * op_k(x), with w = softmax(alpha) of the edge. `none` candidates
+ * (null outputs) contribute zero, but their alpha still takes part in the softmax. Returns null when
+ * every candidate is `none`.
+ */
+export function mixedOp(x: tf.Tensor, weights: tf.Tensor1D, ops: readonly CandidateOp[]): tf.Tensor | null {
+  const ws = tf.unstack(weights);
+  let sum: tf.Tensor | null = null;
+  ops.forEach((op, k) => {
+    const y = op(x);
+    if (y === null) return;
+    const term = tf.mul(y, ws[k]);
+    sum = sum === null ? term : tf.add(sum, term);
+  });
+  return sum;
+}
+
+/**
+ * Average pooling with TF's 'same' padding, counting only the real inputs of each window (as
+ * tf.avgPool's forward does). Written as pad + 'valid' pooling + a constant rescale because tfjs'
+ * AvgPool gradient with 'same' padding divides by the full window at the borders (off by up to
+ * 0.45 against finite differences in this project's test), which would bias the alpha gradients.
+ */
+export function avgPoolSame(x: tf.Tensor4D, k: number, stride: number): tf.Tensor4D {
+  const [, h, w] = x.shape;
+  const pad = (n: number): [number, number] => {
+    const out = Math.ceil(n / stride);
+    const total = Math.max((out - 1) * stride + k - n, 0);
+    return [Math.floor(total / 2), total - Math.floor(total / 2)];
+  };
+  const ph = pad(h);
+  const pw = pad(w);
+  if (ph[0] + ph[1] + pw[0] + pw[1] === 0) return tf.avgPool(x, k, stride, 'valid');
+  const paddings: [number, number][] = [[0, 0], ph, pw, [0, 0]];
+  const sum = tf.avgPool(tf.pad(x, paddings), k, stride, 'valid');
+  const share = tf.avgPool(tf.pad(tf.ones([1, h, w, 1]), paddings) as tf.Tensor4D, k, stride, 'valid');
+  return tf.div(sum, share);
+}
