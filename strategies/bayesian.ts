@@ -30,6 +30,8 @@ export interface BayesianOptions {
   exhaustive?: number;
   /** Refit the kernel hyperparameters every this many new results. */
   refit?: number;
+  /** Scores as the GP sees them: as they are, as normal scores of their ranks, or -log(best - score). */
+  transform?: 'none' | 'rank' | 'log';
   /** Most candidates per ask whose exact posterior deviation is computed (in order of their bound). */
   exact?: number;
 }
@@ -64,6 +66,7 @@ export class BayesianStrategy implements Strategy {
   private readonly exhaustive: number;
   private readonly refitEvery: number;
   private readonly exactN: number;
+  private readonly transform: 'none' | 'rank' | 'log';
 
   private rng: Rng;
   private obs: Obs[] = [];
@@ -96,6 +99,7 @@ export class BayesianStrategy implements Strategy {
     this.exhaustive = options.exhaustive ?? 20_000;
     this.refitEvery = options.refit ?? 10;
     this.exactN = options.exact ?? 300;
+    this.transform = options.transform ?? 'none';
     this.rng = new Rng(ctx.seed);
     for (const o of ctx.warmStart?.observations ?? []) {
       const arch = ctx.space.validate(o.arch);
@@ -148,30 +152,38 @@ export class BayesianStrategy implements Strategy {
     let worst = Infinity;
     for (const o of this.obs) if (o.score !== null && o.score < worst) worst = o.score;
     const X: SparseVec[] = [];
-    const y: number[] = [];
+    const raw: number[] = [];
     for (const o of this.obs) {
       X.push(this.encoding(o.key, space.decode(o.choices)));
-      y.push(o.score ?? worst);
+      raw.push(o.score ?? worst);
     }
+    const y = transformScores(raw, this.transform);
     const nObs = X.length;
     this.factorObservations(X, y);
     let L = this.factor!.L;
+    let gp = new GaussianProcess(X.slice(), y.slice(), this.hyper!, L);
+    // proposals in flight enter as fantasies at the current posterior mean (kriging believer)
+    const fantasies: { x: SparseVec; mu: number }[] = [];
     for (const [key, list] of this.pending.entries()) {
-      for (const p of list) {
-        if (typeof p.tag !== 'number') continue;
-        const x = this.encoding(key, space.decode(p.choices));
-        const k = Float64Array.from(X, (xi) => rbf(dist2(x, xi), this.hyper!.lengthscale));
+      if (list.some((p) => p.tag !== null)) {
+        const x = this.encoding(key, space.decode(list[0].choices));
+        fantasies.push({ x, mu: gp.predict(x).mu });
+      }
+    }
+    if (fantasies.length) {
+      for (const f of fantasies) {
+        const k = Float64Array.from(X, (xi) => rbf(dist2(f.x, xi), this.hyper!.lengthscale));
         const ext = extendFactor(L, X.length, k, this.hyper!);
         if (!ext) continue; // (numerically) a copy of a training point: adds nothing
         L = ext;
-        X.push(x);
-        y.push(p.tag);
+        X.push(f.x);
+        y.push(f.mu);
       }
+      gp = new GaussianProcess(X, y, this.hyper!, L);
     }
-    const gp = new GaussianProcess(X, y, this.hyper!, L);
 
     let best = -Infinity;
-    for (const o of this.obs) if (o.score !== null && o.score > best) best = o.score;
+    for (let i = 0; i < nObs; i++) if (this.obs[i].score !== null && y[i] > best) best = y[i];
     const sdY = gp.priorSd;
     // posterior means of every candidate, then exact acquisition values in decreasing order of the
     // mean, skipping those whose upper bound (prior or nearest-point standard deviation) cannot win
@@ -199,7 +211,7 @@ export class BayesianStrategy implements Strategy {
       }
       return { wait: true };
     }
-    return this.propose(space.choicesOf(top.arch), top.key, top.mu, {
+    return this.propose(space.choicesOf(top.arch), top.key, 1, {
       source: 'acquisition',
       acquisition: top.a,
       predicted: top.mu,
@@ -413,6 +425,52 @@ export class BayesianStrategy implements Strategy {
   }
 }
 
+/** Inverse standard normal CDF (Acklam's rational approximation, relative error < 1.2e-9). */
+export function normInv(p: number): number {
+  const a = [-39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716, 2.506628277459239];
+  const b = [-54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572];
+  const c = [-0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
+  const d = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
+  const lo = 0.02425;
+  if (p <= 0) return -Infinity;
+  if (p >= 1) return Infinity;
+  if (p < lo) {
+    const q = Math.sqrt(-2 * Math.log(p));
+    return (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+  }
+  if (p > 1 - lo) return -normInv(1 - p);
+  const q = p - 0.5;
+  const r = q * q;
+  return ((((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q) / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
+}
+
+/** The scores as the surrogate models them (order-preserving). */
+export function transformScores(y: readonly number[], how: 'none' | 'rank' | 'log'): number[] {
+  const n = y.length;
+  if (how === 'none' || n < 2) return [...y];
+  if (how === 'log') {
+    let max = -Infinity,
+      min = Infinity;
+    for (const v of y) {
+      if (v > max) max = v;
+      if (v < min) min = v;
+    }
+    const margin = Math.max((max - min) * 1e-3, 1e-12);
+    return y.map((v) => -Math.log(max - v + margin));
+  }
+  // ranks (ties share their mean rank) -> normal scores
+  const order = y.map((v, i) => [v, i] as const).sort((a, b) => a[0] - b[0]);
+  const out = new Array<number>(n);
+  for (let i = 0; i < n; ) {
+    let j = i;
+    while (j + 1 < n && order[j + 1][0] === order[i][0]) j++;
+    const z = normInv(((i + j) / 2 + 0.5) / n);
+    for (let k = i; k <= j; k++) out[order[k][1]] = z;
+    i = j + 1;
+  }
+  return out;
+}
+
 export const bayesian: StrategyDefinition<BayesianOptions> = {
   type: TYPE,
   description:
@@ -436,6 +494,12 @@ export const bayesian: StrategyDefinition<BayesianOptions> = {
       random: { type: 'integer', minimum: 0, default: 200, description: 'random candidates per ask' },
       exhaustive: { type: 'integer', minimum: 0, default: 20000, description: 'score the whole space when it has at most this many architectures' },
       refit: { type: 'integer', minimum: 1, default: 10, description: 'refit kernel hyperparameters every this many results' },
+      transform: {
+        type: 'string',
+        enum: ['none', 'rank', 'log'],
+        default: 'none',
+        description: 'scores as the model sees them: unchanged, normal scores of their ranks, or -log(best - score + margin)',
+      },
       exact: { type: 'integer', minimum: 1, default: 300, description: 'most candidates per ask scored with the exact posterior deviation' },
     },
     additionalProperties: false,

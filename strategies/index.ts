@@ -7,9 +7,11 @@ import { grid } from './grid.js';
 import { regularizedEvolution } from './regularized-evolution.js';
 import { genetic } from './genetic.js';
 import { localSearch } from './local-search.js';
+import { darts } from './darts.js';
 import { qLearning } from './q-learning.js';
 import { reinforce } from './reinforce.js';
 import { bayesian } from './bayesian.js';
+import { nsga2 } from './nsga2.js';
 
 export const STRATEGIES: StrategyDefinition<any>[] = [
   random,
@@ -17,9 +19,11 @@ export const STRATEGIES: StrategyDefinition<any>[] = [
   regularizedEvolution,
   genetic,
   localSearch,
+  darts,
   qLearning,
   reinforce,
   bayesian,
+  nsga2,
 ];
 
 export function strategyTypes(): string[] {

@@ -30,6 +30,8 @@ export interface StrategyContext {
   space: SearchSpace;
   seed: number;
   objective: Objective;
+  /** All objectives of a multi-objective search (the first is `objective`); absent for one objective. */
+  objectives?: Objective[];
   /** The trial budget, when there is one (some strategies size their schedule by it). */
   budgetTrials?: number;
   /** Knowledge handed over by meta-learning or an earlier stage (optional for every strategy). */

@@ -129,7 +129,7 @@ function tinyJob(options: JsonObject = {}): SupernetJob {
     trial: 1,
     attempt: 1,
     seed: 3,
-    request: { id: 'darts', options: { epochs: 2, max_steps: 3, batch_size: 16, skeleton: { channels: 4, cells: 1, stages: 1 }, guard_after: 1, ...options } },
+    request: { id: 'darts', options: { epochs: 2, warmup: 0, max_steps: 3, batch_size: 16, skeleton: { channels: 4, cells: 1, stages: 1 }, guard_after: 1, ...options } },
     space: { kind: 'cell', preset: 'nb201', nodes: 4, ops: OPS },
     dataset: DIGITS,
     dataSeed: 1,
@@ -142,7 +142,7 @@ test('a tiny supernet search on digits: progress per epoch, alphas per epoch, a 
   const epochs: number[] = [];
   const r1 = await runSupernetJob(tinyJob(), 'wasm', { cancelled: () => false, onEpoch: (e, m) => { epochs.push(e); assert.ok('alpha_entropy' in m && 'supernet_train_loss' in m); } });
   const before = tf.memory().numTensors; // the run's data stays cached per thread
-  const r2 = await runSupernetJob(tinyJob({ order: 'second', beta_decay: 0.5, alpha_data: 'train-half' }), 'wasm', { cancelled: () => false });
+  const r2 = await runSupernetJob(tinyJob({ order: 'second', beta_decay: 0.5, alpha_data: 'train-half', select: 'alpha' }), 'wasm', { cancelled: () => false });
   assert.is(tf.memory().numTensors, before, 'tensors leaked by a supernet search');
   for (const r of [r1, r2]) {
     assert.is(r.alphas.length, r.curve.length);
@@ -152,6 +152,14 @@ test('a tiny supernet search on digits: progress per epoch, alphas per epoch, a 
     assert.ok(Number.isFinite(r.metrics.supernet_val_loss));
   }
   assert.equal(epochs, r1.curve.map((p) => p.step));
+  // perturbation selection (the default): a score per edge and op, zero for none, and the derived cell follows it
+  assert.ok(r1.scores && r1.scores.length === 6 && r1.scores.every((row) => row.length === 5 && row[0] === 0 && row.every(Number.isFinite)));
+  const lead = (r1.derived[0] as { ops: string[] }).ops;
+  r1.scores!.forEach((row, e) => {
+    const best = row.reduce((b, v, k) => (k > 0 && v > row[b] ? k : b), 1);
+    assert.is(lead[e], OPS[best]);
+  });
+  assert.is(r2.scores, undefined);
   // alphas moved from their N(0, 1e-3) start
   assert.ok(r1.alphas[1].alpha.flat().some((v) => Math.abs(v) > 1e-3));
   // a cancelled search stops at once

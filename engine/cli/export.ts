@@ -9,6 +9,7 @@ import type { WorkflowConfig } from '../workflow/types.js';
 import { MODEL_FILE, WEIGHTS_FILE } from '../export/files.js';
 import { META_FILE, trialModelDir } from '../evaluation/train/models.js';
 import { bestTrials } from './inspect.js';
+import { finalStage } from '../search/stages.js';
 import { line, UsageError, type Io } from './io.js';
 import { locateStore } from './locate-store.js';
 
@@ -26,7 +27,8 @@ export function exportCommand(flags: ExportFlags, io: Io, cwd = process.cwd()): 
     const run = flags.run !== undefined ? store.getRun(flags.run) : store.latestRun();
     if (!run) throw new UsageError(flags.run !== undefined ? `no run ${flags.run} in ${store.path}` : `no run in ${store.path}`);
     const wf = run.config as unknown as WorkflowConfig;
-    const trials = store.trials(run.id);
+    const stage = finalStage(wf).stage; // multi-stage runs: the final stage's trials and models
+    const trials = store.trials(run.id, stage);
     let trial;
     if (flags.trial !== undefined) {
       trial = trials.find((t) => t.number === flags.trial);
@@ -36,7 +38,7 @@ export function exportCommand(flags: ExportFlags, io: Io, cwd = process.cwd()): 
       trial = bestTrials(store, run, 1)[0];
       if (!trial) throw new UsageError(`run ${run.id} has no complete trial to export`);
     }
-    const src = trialModelDir(store.path, run.id, trial.number);
+    const src = trialModelDir(store.path, run.id, trial.number, stage || undefined);
     if (!existsSync(join(src, MODEL_FILE))) {
       throw new UsageError(
         `no trained model of trial ${trial.number} (run ${run.id}) under ${src}: only the best evaluation.keep_models ` +

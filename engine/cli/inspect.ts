@@ -1,7 +1,9 @@
 // nas status [--store PATH] [RUN] and nas best [--store PATH] [--top K] [--json] [RUN]
 
 import { Store, type RunRow } from '../store/store.js';
-import { objectiveScore, type TrialRecord } from '../types.js';
+import type { TrialRecord } from '../types.js';
+import { finalStage, rankedTrials } from '../search/stages.js';
+import { paretoFront } from '../search/pareto.js';
 import type { WorkflowConfig } from '../workflow/types.js';
 import { line, UsageError, type Io } from './io.js';
 import { locateStore } from './locate-store.js';
@@ -43,7 +45,9 @@ export function bestCommand(target: string | undefined, flags: { store?: string;
   try {
     const run = target ? pickRun(store, target) : store.latestRun();
     if (!run) throw new UsageError('no run in this store');
-    const best = bestTrials(store, run, top);
+    const front = flags.top === undefined ? paretoTrials(store, run) : undefined;
+    const best = front ?? bestTrials(store, run, top);
+    if (front && !flags.json) line(io.stdout, `Pareto front of run ${run.id} (${front.length} trials):`);
     if (flags.json) line(io.stdout, JSON.stringify(best.map((t) => ({ number: t.number, key: t.key, arch: t.arch, metrics: t.metrics }))));
     else {
       best.forEach((t, i) => line(io.stdout, `${i + 1}. trial ${t.number} ${t.key} ${JSON.stringify(t.metrics)}`));
@@ -55,13 +59,16 @@ export function bestCommand(target: string | undefined, flags: { store?: string;
   }
 }
 
+/** The best complete trials of a run's final stage (Pareto rank first for several objectives). */
 export function bestTrials(store: Store, run: RunRow, k: number): TrialRecord[] {
-  const objective = (run.config as unknown as WorkflowConfig).objective;
-  return store
-    .trials(run.id)
-    .filter((t) => t.state === 'complete' && objectiveScore(objective, t.metrics) !== null)
-    .sort((a, b) => (objectiveScore(objective, b.metrics) as number) - (objectiveScore(objective, a.metrics) as number) || a.number - b.number)
-    .slice(0, k);
+  const final = finalStage(run.config as unknown as WorkflowConfig);
+  return rankedTrials(store, run.id, final.stage, final.objectives).slice(0, k);
+}
+
+/** Multi-objective runs: the Pareto front of the final stage; undefined for one objective. */
+export function paretoTrials(store: Store, run: RunRow): TrialRecord[] | undefined {
+  const final = finalStage(run.config as unknown as WorkflowConfig);
+  return final.objectives.length > 1 ? paretoFront(store.trials(run.id, final.stage), final.objectives) : undefined;
 }
 
 function pickRun(store: Store, target: string): RunRow {

@@ -12,7 +12,7 @@ export interface Progress {
 }
 
 export function createProgress(io: Io, budgetTrials: number | undefined, metric: string): Progress {
-  const total = budgetTrials ? `/${budgetTrials}` : '';
+  let total = budgetTrials ? `/${budgetTrials}` : '';
   const describe = (t: TrialRecord) => {
     const v = t.metrics[metric];
     return t.state === 'failed' ? `failed: ${t.error}` : `${t.state} ${metric}=${v === undefined ? '?' : round(v)}`;
@@ -25,6 +25,11 @@ export function createProgress(io: Io, budgetTrials: number | undefined, metric:
       onEvent(e) {
         if (e.type === 'trial-finished') status = `${e.finished}${total} trials, ${bestText(e.best)}, last #${e.trial.number} ${describe(e.trial)}`;
         else if (e.type === 'trial-progress') status = `trial #${e.number} step ${e.step}: ${fmt(e.metrics)}`;
+        else if (e.type === 'stage-started') {
+          metric = e.metric;
+          total = e.budgetTrials ? `/${e.budgetTrials}` : '';
+          status = `stage ${e.stage} (${e.position + 1}/${e.stages})`;
+        }
       },
       async wrap(title, work) {
         let result: Awaited<ReturnType<typeof work>> | undefined;
@@ -54,6 +59,12 @@ export function createProgress(io: Io, budgetTrials: number | undefined, metric:
     onEvent(e) {
       if (e.type === 'trial-finished') {
         io.stderr.write(`trial ${e.trial.number} ${describe(e.trial)} [${e.finished}${total}] ${bestText(e.best)}\n`);
+      } else if (e.type === 'stage-started') {
+        metric = e.metric;
+        total = e.budgetTrials ? `/${e.budgetTrials}` : '';
+        io.stderr.write(`stage ${e.stage} (${e.position + 1}/${e.stages})\n`);
+      } else if (e.type === 'trial-rejected') {
+        io.stderr.write(`rejected ${e.key}: ${e.reason}\n`);
       } else if (e.type === 'trial-retry') {
         io.stderr.write(`trial ${e.number} attempt ${e.attempt} failed, retrying: ${e.error}\n`);
       }

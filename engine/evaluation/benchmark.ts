@@ -2,7 +2,7 @@
 // the like). The table is a CSV with a column `arch` holding the space's canonical key and one
 // column per metric. Loaded once per path and shared.
 
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { FatalError, TrialError } from '../errors.js';
 import type { Metrics } from '../types.js';
 import { parseCsv } from './csv.js';
@@ -76,6 +76,14 @@ class BenchmarkEvaluator implements Evaluator {
     return { metrics: { ...row, [this.reportAs]: row[this.metric] } };
   }
 
+  /** The table's params / flops / latency columns of a candidate, known before it is "evaluated" (constraints). */
+  measure(job: { key: string }): Metrics {
+    const row = this.table.rows.get(job.key);
+    const out: Metrics = {};
+    if (row) for (const c of ['params', 'flops', 'latency']) if (row[c] !== undefined) out[c] = row[c];
+    return out;
+  }
+
   async close(): Promise<void> {}
 }
 
@@ -98,7 +106,7 @@ export const benchmarkEvaluator: EvaluatorDefinition<BenchmarkOptions> = {
     required: ['table', 'metric'],
     additionalProperties: false,
   },
-  metrics: (o) => [o.report_as ?? 'accuracy', o.metric],
+  metrics: (o) => [...new Set([o.report_as ?? 'accuracy', o.metric, ...tableColumns(o.table)])],
   async create(options) {
     const table = loadBenchmarkTable(options.table);
     if (!table.columns.includes(options.metric)) {
@@ -107,6 +115,24 @@ export const benchmarkEvaluator: EvaluatorDefinition<BenchmarkOptions> = {
     return new BenchmarkEvaluator(table, options.metric, options.report_as ?? 'accuracy', options.delay_ms ?? 0);
   },
 };
+
+/** The metric columns of a table, from its header line only (validation); none when it cannot be read. */
+function tableColumns(path: string | undefined): string[] {
+  if (!path) return [];
+  try {
+    const fd = openSync(path, 'r');
+    try {
+      const buf = Buffer.alloc(4096);
+      const n = readSync(fd, buf, 0, buf.length, 0);
+      const header = buf.subarray(0, n).toString('utf8').split(/\r?\n/)[0];
+      return header.split(',').map((h) => h.trim().replace(/^"|"$/g, '')).filter((h) => h && h !== 'arch');
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return [];
+  }
+}
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {

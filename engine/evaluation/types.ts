@@ -34,6 +34,11 @@ export interface Evaluator {
    * per epoch); its metrics are supernet_* (never the objective), its curve the per-epoch progress.
    */
   supernet?(job: EvalJob, ctx: EvalContext): Promise<EvalResult>;
+  /**
+   * Optional: what is known of a candidate before evaluating it (params, flops, latency), synchronously.
+   * The engine uses it for hard constraints; metrics it lacks are measured on the built model.
+   */
+  measure?(job: { arch: Arch; key: string }): Metrics;
   close(): Promise<void>;
 }
 
@@ -41,7 +46,7 @@ export interface EvaluatorContext {
   workflow: WorkflowConfig;
   space: SearchSpace;
   /** The run being evaluated and its store (evaluators that keep files next to the store, e.g. trained models). */
-  run?: { id: number; storePath: string };
+  run?: { id: number; storePath: string; stage?: string };
 }
 
 export interface EvaluatorDefinition<O = JsonObject> {

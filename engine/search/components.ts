@@ -24,6 +24,7 @@ export function makeStrategy(wf: WorkflowConfig, space: SearchSpace, warmStart?:
     capabilities: { supernet: getEvaluator(wf.evaluation.type)?.supernet === true },
     seed: deriveSeed(wf.seed, 'strategy'),
     objective: wf.objective,
+    ...(wf.objectives ? { objectives: wf.objectives } : {}),
     ...(wf.budget.trials !== undefined ? { budgetTrials: wf.budget.trials } : {}),
     ...(warmStart ? { warmStart } : {}),
   });

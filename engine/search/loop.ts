@@ -21,7 +21,9 @@ export type SearchEvent =
   | { type: 'trial-started'; trial: TrialRecord }
   | { type: 'trial-progress'; number: number; step: number; metrics: Metrics }
   | { type: 'trial-retry'; number: number; attempt: number; error: string }
-  | { type: 'trial-finished'; trial: TrialRecord; best?: TrialRecord; finished: number };
+  | { type: 'trial-finished'; trial: TrialRecord; best?: TrialRecord; finished: number }
+  | { type: 'trial-rejected'; key: string; reason: string }
+  | { type: 'stage-started'; stage: string; position: number; stages: number; metric: string; budgetTrials?: number };
 
 export interface SearchOutcome {
   status: 'complete' | 'stopped' | 'failed';
@@ -50,6 +52,27 @@ export interface SearchSession {
   onEvent?: (e: SearchEvent) => void;
   /** Consecutive proposals of already-evaluated keys after which the search counts as exhausted. */
   maxConsecutiveDuplicates?: number;
+  /**
+   * Measures a candidate before it is evaluated (params, flops, latency of the built model); the
+   * results join the trial's metrics where the evaluator does not report them. Synchronous, so a
+   * proposal and its trial stay in one transaction. A throw lets the candidate through unmeasured.
+   */
+  measure?: (arch: Arch, key: string) => Metrics;
+  /** Hard limits on measured metrics: a candidate outside them is rejected before evaluation
+   *  (recorded in the store, told to the strategy as failed, not counted as a trial). */
+  constraints?: Record<string, { min?: number; max?: number }>;
+}
+
+/** Why `measured` breaks `constraints` (empty when it does not). */
+export function constraintViolations(constraints: Record<string, { min?: number; max?: number }> | undefined, measured: Metrics): string[] {
+  const out: string[] = [];
+  for (const [metric, c] of Object.entries(constraints ?? {})) {
+    const v = measured[metric];
+    if (typeof v !== 'number') continue;
+    if (c.max !== undefined && v > c.max) out.push(`${metric} ${v} > max ${c.max}`);
+    if (c.min !== undefined && v < c.min) out.push(`${metric} ${v} < min ${c.min}`);
+  }
+  return out;
 }
 
 interface EngineCheckpoint {
@@ -72,6 +95,8 @@ class SearchLoop {
   private readonly stage: string;
   private readonly budget: BudgetConfig;
   private readonly byKey = new Map<string, TrialRecord>();
+  /** Candidates rejected by the constraints: told again (as failed) when proposed again. */
+  private readonly rejected = new Map<string, TrialRecord>();
   private readonly inflight = new Map<number, Promise<void>>();
   private readonly controllers = new Map<number, AbortController>();
   private waiting: Record<string, number> = {};
@@ -129,6 +154,7 @@ class SearchLoop {
       if (t.state === 'running') rerun.push(t);
       else this.noteFinal(t);
     }
+    if (this.s.constraints) for (const r of store.rejected(runId, this.stage)) this.rejected.set(r.key, rejectedRecord(r.key, r.arch, r.measured, r.reason, r.at));
     const cp = store.loadCheckpoint(runId, this.stage) as EngineCheckpoint | undefined;
     if (cp) {
       strategy.restore(cp.strategy);
@@ -195,7 +221,7 @@ class SearchLoop {
   private propose(arch: Arch, info?: JsonObject): boolean {
     const { store, runId, space, strategy } = this.s;
     const key = space.key(arch);
-    const earlier = this.byKey.get(key);
+    const earlier = this.byKey.get(key) ?? this.rejected.get(key);
     if (earlier) {
       store.transaction(() => {
         if (earlier.state === 'running') this.waiting[key] = (this.waiting[key] ?? 0) + 1;
@@ -203,6 +229,26 @@ class SearchLoop {
         this.checkpoint();
       });
       return false;
+    }
+    let measured: Metrics | undefined;
+    if (this.s.measure) {
+      try {
+        measured = this.s.measure(arch, key);
+      } catch {
+        measured = undefined; // cannot be built: the evaluator fails it with its own message
+      }
+      const violations = measured ? constraintViolations(this.s.constraints, measured) : [];
+      if (measured && violations.length > 0) {
+        const rec = rejectedRecord(key, arch, measured, `rejected by constraints: ${violations.join('; ')}`, Date.now(), info);
+        store.transaction(() => {
+          store.insertRejected(runId, this.stage, { key, arch, measured: measured!, reason: rec.error!, at: rec.startedAt });
+          strategy.tell(rec);
+          this.checkpoint();
+        });
+        this.rejected.set(key, rec);
+        this.s.onEvent?.({ type: 'trial-rejected', key, reason: rec.error! });
+        return false;
+      }
     }
     const number = this.nextNumber++;
     const trial: TrialRecord = {
@@ -214,7 +260,7 @@ class SearchLoop {
       seed: deriveSeed(this.s.workflow.seed, this.stage, 'trial', number),
       attempts: 1,
       startedAt: Date.now(),
-      ...(info ? { info } : {}),
+      ...(info || measured ? { info: { ...info, ...(measured ? { measured } : {}) } } : {}),
     };
     store.transaction(() => {
       store.insertTrial(runId, this.stage, trial);
@@ -330,7 +376,7 @@ class SearchLoop {
     const done: TrialRecord = {
       ...trial,
       state: r.kind === 'done' ? 'complete' : r.kind,
-      metrics: r.kind === 'failed' ? {} : r.metrics,
+      metrics: r.kind === 'failed' ? {} : { ...measuredOf(trial), ...r.metrics },
       finishedAt: Date.now(),
       ...(r.curve.length > 0 ? { curve: r.curve } : {}),
       ...(r.kind === 'failed' ? { error: r.error } : {}),
@@ -375,6 +421,29 @@ class SearchLoop {
     this.stopReason = { status, reason };
     for (const c of this.controllers.values()) c.abort();
   }
+}
+
+/** What the engine measured before evaluation (kept in info.measured). */
+function measuredOf(t: TrialRecord): Metrics {
+  const m = t.info?.measured;
+  return m && typeof m === 'object' && !Array.isArray(m) ? (m as Metrics) : {};
+}
+
+/** The record a strategy is told for a candidate the constraints rejected (number 0: not a trial). */
+function rejectedRecord(key: string, arch: Arch, measured: Metrics, reason: string, at: number, info?: JsonObject): TrialRecord {
+  return {
+    number: 0,
+    key,
+    arch,
+    state: 'failed',
+    metrics: {},
+    seed: 0,
+    error: reason,
+    attempts: 0,
+    startedAt: at,
+    finishedAt: at,
+    info: { ...info, rejected: true, measured },
+  };
 }
 
 /** Whether a trial is a one-shot strategy's supernet search rather than a candidate. */

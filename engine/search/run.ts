@@ -5,10 +5,10 @@ import type { Metrics, Arch, JsonObject } from '../types.js';
 import type { Store, RunRow } from '../store/store.js';
 import type { WorkflowConfig } from '../workflow/types.js';
 import { resumeIncompatibilities } from './compatibility.js';
-import { makeEvaluator, makeSpace, makeStrategy } from './components.js';
-import { runSearch, type SearchEvent, type SearchOutcome } from './loop.js';
-import { prepareMeta } from '../meta/index.js';
-import { makePruner } from './pruners.js';
+import type { SearchEvent, SearchOutcome } from './loop.js';
+import { searchOnce } from './session.js';
+import { runStages, finalStage } from './stages.js';
+import { paretoFront } from './pareto.js';
 
 export interface RunOptions {
   signal?: AbortSignal;
@@ -20,7 +20,9 @@ export interface RunSummary {
   status: SearchOutcome['status'];
   reason: string;
   trials: number;
-  best: { number: number; arch: Arch; key: string; metrics: Metrics } | null;
+  best: { number: number; arch: Arch; key: string; metrics: Metrics; stage?: string } | null;
+  /** Multi-objective runs: the Pareto front of the final stage (complete trials). */
+  pareto?: { number: number; key: string; metrics: Metrics }[];
 }
 
 export async function startRun(store: Store, wf: WorkflowConfig, opts: RunOptions = {}): Promise<RunSummary> {
@@ -66,21 +68,7 @@ export async function resumeRun(store: Store, runId: number, edited: WorkflowCon
 }
 
 async function execute(store: Store, runId: number, wf: WorkflowConfig, opts: RunOptions): Promise<RunSummary> {
-  let outcome: SearchOutcome;
-  try {
-    const space = makeSpace(wf);
-    const meta = prepareMeta(wf, space); // meta-learning: priors, warm start, screening (no-op without `meta`)
-    const strategy = meta.wrap(makeStrategy(wf, meta.space, meta.warmStart));
-    const pruner = makePruner(wf.objective, wf.evaluation.early_stopping as Parameters<typeof makePruner>[1]);
-    const evaluator = await makeEvaluator(wf, space, { id: runId, storePath: store.path });
-    try {
-      outcome = await runSearch({ store, runId, workflow: wf, space, strategy, evaluator, pruner, signal: opts.signal, onEvent: opts.onEvent });
-    } finally {
-      await evaluator.close();
-    }
-  } catch (e) {
-    outcome = { status: 'failed', reason: (e as Error).message };
-  }
+  const outcome: SearchOutcome = wf.stages?.length ? await runStages(store, runId, wf, opts) : await searchOnce(store, runId, wf, '', opts);
   store.setRunStatus(runId, outcome.status, outcome.reason);
   return summarize(store, runId, outcome);
 }
@@ -88,13 +76,19 @@ async function execute(store: Store, runId: number, wf: WorkflowConfig, opts: Ru
 export function summarize(store: Store, runId: number, outcome: Pick<SearchOutcome, 'status' | 'reason' | 'best'>): RunSummary {
   const counts = store.trialCounts(runId);
   const b = outcome.best;
-  return {
+  const wf = store.getRun(runId)?.config as unknown as WorkflowConfig | undefined;
+  const final = wf ? finalStage(wf) : undefined;
+  const summary: RunSummary = {
     run: runId,
     status: outcome.status,
     reason: outcome.reason,
     trials: counts.complete + counts.pruned + counts.failed,
-    best: b ? { number: b.number, arch: b.arch, key: b.key, metrics: b.metrics } : null,
+    best: b ? { number: b.number, arch: b.arch, key: b.key, metrics: b.metrics, ...(final?.stage ? { stage: final.stage } : {}) } : null,
   };
+  if (final && final.objectives.length > 1) {
+    summary.pareto = paretoFront(store.trials(runId, final.stage), final.objectives).map((t) => ({ number: t.number, key: t.key, metrics: t.metrics }));
+  }
+  return summary;
 }
 
 function assertNotRunningElsewhere(run: RunRow): void {

@@ -1,5 +1,6 @@
 // SQLite schema of a store. One file holds many runs; a run holds its trials and the latest
-// checkpoint of its strategy. `user_version` versions the schema so later changes can migrate.
+// checkpoint of its strategy (per stage), its stages' progress and the candidates constraints rejected.
+// Tables added later are created with IF NOT EXISTS, so older stores open unchanged. `user_version` versions the schema so later changes can migrate.
 
 export const SCHEMA_VERSION = 1;
 
@@ -42,5 +43,27 @@ CREATE TABLE IF NOT EXISTS checkpoints (
   state      TEXT NOT NULL,               -- engine + strategy state as JSON
   updated_at INTEGER NOT NULL,
   PRIMARY KEY (run_id, stage)
+);
+-- Multi-stage runs: one row per stage once it started; a stage marked complete is not run again.
+CREATE TABLE IF NOT EXISTS stages (
+  run_id      INTEGER NOT NULL REFERENCES runs(id),
+  stage       TEXT NOT NULL,
+  position    INTEGER NOT NULL,           -- 0-based order in the workflow
+  status      TEXT NOT NULL CHECK (status IN ('running', 'complete', 'stopped', 'failed')),
+  reason      TEXT,
+  started_at  INTEGER NOT NULL,
+  finished_at INTEGER,
+  PRIMARY KEY (run_id, stage)
+);
+-- Candidates rejected by hard constraints before evaluation: recorded, never counted as trials.
+CREATE TABLE IF NOT EXISTS rejected (
+  run_id   INTEGER NOT NULL REFERENCES runs(id),
+  stage    TEXT NOT NULL DEFAULT '',
+  key      TEXT NOT NULL,
+  arch     TEXT NOT NULL,
+  measured TEXT NOT NULL,                 -- what was measured before evaluation (params, flops, latency)
+  reason   TEXT NOT NULL,
+  at       INTEGER NOT NULL,
+  PRIMARY KEY (run_id, stage, key)
 );
 `;

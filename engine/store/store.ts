@@ -27,6 +27,28 @@ export interface RunRow {
   elapsedMs: number;
 }
 
+export interface StagedTrial {
+  stage: string;
+  trial: TrialRecord;
+}
+
+export interface StageRow {
+  stage: string;
+  position: number;
+  status: RunStatus;
+  reason: string | null;
+  startedAt: number;
+  finishedAt: number | null;
+}
+
+export interface RejectedRecord {
+  key: string;
+  arch: Json;
+  measured: Metrics;
+  reason: string;
+  at: number;
+}
+
 export interface NewRun {
   name: string;
   workflowFile: string;
@@ -175,13 +197,59 @@ export class Store {
     return rows.map(toTrial);
   }
 
-  trialCounts(runId: number, stage = ''): Record<TrialState, number> {
-    const counts: Record<TrialState, number> = { running: 0, complete: 0, pruned: 0, failed: 0 };
+  /** Every trial of a run, all stages, in stage order of first appearance then number. */
+  allTrials(runId: number): StagedTrial[] {
     const rows = this.db
-      .prepare('SELECT state, COUNT(*) AS n FROM trials WHERE run_id = ? AND stage = ? GROUP BY state')
-      .all(runId, stage) as { state: TrialState; n: number }[];
+      .prepare('SELECT * FROM trials WHERE run_id = ? ORDER BY started_at, stage, number')
+      .all(runId) as (TrialDbRow & { stage: string })[];
+    return rows.map((r) => ({ stage: r.stage, trial: toTrial(r) }));
+  }
+
+  /** Trial counts of one stage, or of the whole run when `stage` is omitted. */
+  trialCounts(runId: number, stage?: string): Record<TrialState, number> {
+    const counts: Record<TrialState, number> = { running: 0, complete: 0, pruned: 0, failed: 0 };
+    const rows = (
+      stage === undefined
+        ? this.db.prepare('SELECT state, COUNT(*) AS n FROM trials WHERE run_id = ? GROUP BY state').all(runId)
+        : this.db.prepare('SELECT state, COUNT(*) AS n FROM trials WHERE run_id = ? AND stage = ? GROUP BY state').all(runId, stage)
+    ) as { state: TrialState; n: number }[];
     for (const r of rows) counts[r.state] = r.n;
     return counts;
+  }
+
+  /** Records that a stage started (first time) or ended. */
+  setStageStatus(runId: number, stage: string, position: number, status: RunStatus, reason: string | null): void {
+    const now = Date.now();
+    this.db
+      .prepare(
+        `INSERT INTO stages (run_id, stage, position, status, reason, started_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (run_id, stage) DO UPDATE SET status = excluded.status, reason = excluded.reason, finished_at = excluded.finished_at`,
+      )
+      .run(runId, stage, position, status, reason, now, status === 'running' ? null : now);
+  }
+
+  stages(runId: number): StageRow[] {
+    const rows = this.db.prepare('SELECT * FROM stages WHERE run_id = ? ORDER BY position').all(runId) as {
+      stage: string; position: number; status: RunStatus; reason: string | null; started_at: number; finished_at: number | null;
+    }[];
+    return rows.map((r) => ({ stage: r.stage, position: r.position, status: r.status, reason: r.reason, startedAt: r.started_at, finishedAt: r.finished_at }));
+  }
+
+  /** A candidate the constraints rejected before evaluation (recorded once per key and stage). */
+  insertRejected(runId: number, stage: string, r: RejectedRecord): void {
+    this.db
+      .prepare('INSERT OR IGNORE INTO rejected (run_id, stage, key, arch, measured, reason, at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(runId, stage, r.key, JSON.stringify(r.arch), JSON.stringify(r.measured), r.reason, r.at);
+  }
+
+  /** Rejected candidates of one stage, or of the whole run when `stage` is omitted. */
+  rejected(runId: number, stage?: string): (RejectedRecord & { stage: string })[] {
+    const rows = (
+      stage === undefined
+        ? this.db.prepare('SELECT * FROM rejected WHERE run_id = ? ORDER BY at').all(runId)
+        : this.db.prepare('SELECT * FROM rejected WHERE run_id = ? AND stage = ? ORDER BY at').all(runId, stage)
+    ) as { stage: string; key: string; arch: string; measured: string; reason: string; at: number }[];
+    return rows.map((r) => ({ stage: r.stage, key: r.key, arch: JSON.parse(r.arch) as Json, measured: JSON.parse(r.measured) as Metrics, reason: r.reason, at: r.at }));
   }
 
   saveCheckpoint(runId: number, stage: string, state: Json): void {

@@ -23,6 +23,9 @@ export interface CheckContext {
 }
 
 type Obj = Record<string, unknown>;
+
+/** Metrics the engine measures on the built (untrained) model when the workflow has a dataset. */
+export const ENGINE_METRICS = ['params', 'flops', 'latency'];
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Runs every check on schema-validated, defaulted `data`, rewriting it in place; returns the problems. */
@@ -114,16 +117,30 @@ function checkEvaluation(data: Obj, ctx: CheckContext, issues: Issue[]): void {
   }
   if (ctx.broken(['evaluation'])) return;
   checkPaths(def.optionsSchema, e, ['evaluation'], ctx, issues, () => {});
-  const objective = data.objective;
-  if (!isObj(objective) || typeof objective.metric !== 'string' || ctx.broken(['objective'])) return;
+  if (ctx.broken(['objective'])) return;
   let reported: string[];
   try {
     reported = def.metrics(e as JsonObject);
   } catch {
     return; // options the evaluator cannot read were reported by the schema
   }
-  if (reported.includes(objective.metric)) return;
+  // params, flops and latency of a buildable model are measured by the engine (constraints, objectives)
+  if (data.dataset !== undefined) reported = [...new Set([...reported, ...ENGINE_METRICS])];
   const list = reported.join(', ');
+  if (Array.isArray(data.objective)) {
+    data.objective.forEach((o, i) => {
+      if (!isObj(o) || typeof o.metric !== 'string' || reported.includes(o.metric)) return;
+      issues.push({
+        path: ['objective', i, 'metric'],
+        at: 'value',
+        message: `objective[${i}].metric "${o.metric}" is not reported by evaluation ${e.type}${didYouMean(o.metric, reported)} (it reports: ${list})`,
+      });
+    });
+    return;
+  }
+  const objective = data.objective;
+  if (!isObj(objective) || typeof objective.metric !== 'string') return;
+  if (reported.includes(objective.metric)) return;
   issues.push(
     ctx.given(['objective', 'metric'])
       ? {

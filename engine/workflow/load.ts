@@ -9,7 +9,9 @@ import { toConfig } from './config.js';
 import { defaultRegistries, type Registries } from './registries.js';
 import { buildWorkflowSchema } from './schema.js';
 import { compileSchema, schemaIssues } from './schema-issues.js';
-import { type DataPath, type Issue, WorkflowSource } from './source.js';
+import { type DataPath, WorkflowSource } from './source.js';
+import { resolveExtends, SourceChain } from './extends.js';
+import { keepStageIssue, premergeStages, stageIssues } from './stages.js';
 import type { WorkflowConfig } from './types.js';
 
 export interface LoadOptions {
@@ -53,23 +55,50 @@ export function checkWorkflowText(text: string, file: string, opts: LoadOptions 
   const problems: WorkflowProblem[] = source.yamlIssues.map((y) => ({ file, ...y }));
   if (!source.usable) return { problems };
 
-  const data = source.data() ?? {};
+  let data = source.data() ?? {};
+  let chain = new SourceChain([{ file, source }]);
+  let bases: string[] = [];
+  let baseTexts: string[] = [];
+  if (isObj(data) && typeof data.extends === 'string') {
+    const ext = resolveExtends(file, source, data, registries);
+    chain = ext.chain;
+    if (!ext.data) return { problems: sortProblems([...problems, ...ext.problems], file) };
+    problems.push(...ext.problems);
+    data = ext.data;
+    bases = ext.bases;
+    baseTexts = ext.texts;
+  }
+  if (isObj(data)) premergeStages(data);
   const issues = schemaIssues(compileSchema(buildWorkflowSchema(registries)), data);
   const absFile = resolve(file);
-  if (typeof data === 'object' && !Array.isArray(data)) {
+  if (isObj(data)) {
     const broken = (path: DataPath): boolean => issues.some((i) => startsWith(i.path, path));
-    const given = (path: DataPath): boolean => source.has(path);
-    issues.push(...semanticIssues(data as Record<string, unknown>, { dir: dirname(absFile), registries, broken, given }));
+    const given = (path: DataPath): boolean => chain.has(path);
+    const ctx = { dir: dirname(absFile), registries, broken, given };
+    const base = semanticIssues(data, ctx);
+    issues.push(...base, ...stageIssues(data, ctx, base));
   }
-  problems.push(...issues.map((i) => toProblem(file, source, i)));
-  problems.sort((a, b) => a.line - b.line || a.col - b.col);
-  if (problems.length) return { problems };
-  return { config: toConfig(data as Record<string, unknown>, absFile, text), problems };
+  const seen = new Set<string>();
+  for (const issue of issues) {
+    if (!keepStageIssue(issue, (p) => chain.has(p))) continue;
+    const problem = { ...chain.locate(issue), message: issue.message };
+    const k = JSON.stringify(problem);
+    if (seen.has(k)) continue;
+    seen.add(k);
+    problems.push(problem);
+  }
+  if (problems.length) return { problems: sortProblems(problems, file) };
+  const config = toConfig(data as Record<string, unknown>, absFile, text, baseTexts);
+  if (bases.length) config.extends = bases;
+  return { config, problems };
 }
 
-function toProblem(file: string, source: WorkflowSource, issue: Issue): WorkflowProblem {
-  return { file, ...source.locate(issue), message: issue.message };
+/** The workflow's own file first, then in file order. */
+function sortProblems(problems: WorkflowProblem[], file: string): WorkflowProblem[] {
+  return problems.sort((a, b) => Number(a.file !== file) - Number(b.file !== file) || a.file.localeCompare(b.file) || a.line - b.line || a.col - b.col);
 }
+
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function startsWith(path: DataPath, prefix: DataPath): boolean {
   return prefix.length <= path.length && prefix.every((s, i) => s === path[i]);

@@ -39,13 +39,7 @@ export function buildWorkflowSchema(registries: Registries = defaultRegistries()
           description: 'Run name; the default store is runs/<name>.sqlite.',
         },
         seed: int(0, { default: 0, description: 'Every random choice derives from it.' }),
-        objective: obj(
-          {
-            metric: { type: 'string', minLength: 1, default: 'accuracy' },
-            mode: { enum: ['max', 'min'], default: 'max' },
-          },
-          { default: { metric: 'accuracy', mode: 'max' } },
-        ),
+        objective: objectiveSchema(),
         constraints: obj({ params: bound, flops: bound, latency: bound }, { default: {} }),
         dataset: obj(
           {
@@ -95,7 +89,8 @@ export function buildWorkflowSchema(registries: Registries = defaultRegistries()
           },
           { required: ['from'] },
         ),
-        stages: { type: 'array', items: { type: 'object' }, description: 'Multi-stage search (validated separately).' },
+        stages: stagesSchema(registries),
+        extends: { type: 'string', minLength: 1, description: 'Another workflow file this one builds on (deep merge; this file wins). Relative to this file.' },
       },
       {
         required: ['name', 'space', 'strategy', 'evaluation'],
@@ -103,6 +98,54 @@ export function buildWorkflowSchema(registries: Registries = defaultRegistries()
         patternProperties: { '^x-': {} },
       },
     ),
+  };
+}
+
+export const STAGE_NAME_PATTERN = '^[a-z][a-z0-9]*(-[a-z0-9]+)*$';
+/** The sections a stage may override (merged over the workflow's own when the type/kind is the same). */
+export const STAGE_SECTIONS = ['objective', 'space', 'strategy', 'evaluation', 'budget'] as const;
+
+/** `{ metric, mode }`, or a list of them (several objectives: the first is the primary one). */
+function objectiveSchema(withDefault = true): JsonSchema {
+  const metric = { type: 'string', minLength: 1, description: 'A metric the evaluation reports (or params, flops, latency measured by the engine).' };
+  const mode = { enum: ['max', 'min'], default: 'max' };
+  return {
+    type: ['object', 'array'],
+    'x-expect': 'a mapping { metric, mode } or a list of them',
+    additionalProperties: false,
+    properties: { metric: withDefault ? { ...metric, default: 'accuracy' } : metric, mode },
+    minItems: 1,
+    items: obj({ metric, mode }, { required: ['metric'] }),
+    ...(withDefault ? { default: { metric: 'accuracy', mode: 'max' } } : {}),
+    description: 'What the search optimises; a list makes it multi-objective (Pareto front).',
+  };
+}
+
+function stagesSchema(registries: Registries): JsonSchema {
+  const stage = obj(
+    {
+      name: { type: 'string', pattern: STAGE_NAME_PATTERN, 'x-expect': 'lowercase words and dashes starting with a letter, e.g. screen' },
+      from: obj(
+        {
+          stage: { type: 'string', minLength: 1, description: 'An earlier stage.' },
+          top: int(1, { default: 3, description: 'How many of its best complete trials seed this stage (default 3).' }),
+        },
+        { required: ['stage'], description: 'Seed this stage with the best architectures of an earlier stage; they are evaluated first.' },
+      ),
+      objective: objectiveSchema(false),
+      space: spaceSchema(),
+      strategy: byType('strategy', registries.strategies),
+      evaluation: byType('evaluation', registries.evaluators),
+      budget: obj({ trials: int(1), failures: int(0) }, { description: "This stage's budget (budget.time stays the whole run's)." }),
+    },
+    { required: ['name'] },
+  );
+  return {
+    type: 'array',
+    minItems: 1,
+    items: stage,
+    'x-expect': 'a list of stages, each { name, from?, space?, strategy?, evaluation?, budget?, objective? }',
+    description: 'Multi-stage search: the stages run in order; each overrides sections of the workflow (merged when the type is the same).',
   };
 }
 

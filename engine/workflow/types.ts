@@ -77,10 +77,30 @@ export interface Constraint {
   max?: number;
 }
 
+/** One stage of a multi-stage workflow, its sections already merged over the workflow's. */
+export interface StageConfig {
+  name: string;
+  /** Seed it with the `top` best complete trials of an earlier stage (evaluated first). */
+  from?: { stage: string; top: number };
+  objective: Objective;
+  objectives?: Objective[];
+  space: SpaceConfig;
+  strategy: StrategyConfig;
+  evaluation: EvaluationConfig;
+  budget: BudgetConfig;
+}
+
 export interface WorkflowConfig {
   name: string;
   seed: number;
+  /** The primary objective (the first when there are several). */
   objective: Objective;
+  /** All objectives when the workflow lists several (multi-objective: Pareto front); absent otherwise. */
+  objectives?: Objective[];
+  /** Multi-stage workflows: the stages in order (absent: one search). */
+  stages?: StageConfig[];
+  /** Other workflow files this one extends (absolute), nearest first. */
+  extends?: string[];
   constraints: Record<string, Constraint>;
   dataset?: DatasetConfig;
   space: SpaceConfig;

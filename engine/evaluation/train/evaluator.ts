@@ -10,6 +10,7 @@ import type { EvalContext, EvalJob, EvalResult, Evaluator } from '../types.js';
 import { resolveSettings, TRAIN_DEFAULTS, type TrainOptions } from './index.js';
 import { ModelKeeper, modelsDir } from './models.js';
 import { TrainPool } from './pool.js';
+import type { SupernetRequest } from '../../training/darts/types.js';
 
 /** Whether tfjs-node can be resolved (then 'auto' picks it, and the pool runs one thread). */
 export function tfjsNodeAvailable(): boolean {
@@ -30,7 +31,7 @@ export interface TrainEvaluatorConfig {
   workflow: WorkflowConfig;
   options: TrainOptions;
   /** Where trained models are kept (omit: none kept). */
-  models?: { storePath: string; runId: number };
+  models?: { storePath: string; runId: number; stage?: string };
   /** Extra worker environment (tests). */
   env?: Record<string, string>;
 }
@@ -53,7 +54,7 @@ export class TrainEvaluator implements Evaluator {
     });
     const keep = cfg.options.keep_models ?? TRAIN_DEFAULTS.keep_models;
     if (cfg.models && cfg.models.storePath !== ':memory:' && keep > 0) {
-      this.keeper = new ModelKeeper(modelsDir(cfg.models.storePath, cfg.models.runId), keep);
+      this.keeper = new ModelKeeper(modelsDir(cfg.models.storePath, cfg.models.runId, cfg.models.stage), keep);
     }
   }
 
@@ -106,6 +107,47 @@ export class TrainEvaluator implements Evaluator {
       });
     }
     return { metrics, curve: r.curve, info };
+  }
+
+  /**
+   * A darts strategy's supernet trial: the search runs as one pool job on the run's data, with
+   * per-epoch progress (supernet losses, alpha entropy). The result's info keeps the alphas of every
+   * epoch and the derived architectures the strategy proposes next.
+   */
+  async supernet(job: EvalJob, ctx: EvalContext): Promise<EvalResult> {
+    const wf = this.cfg.workflow;
+    const attempt = (this.attempts.get(job.trial) ?? 0) + 1;
+    this.attempts.set(job.trial, attempt);
+    const request = (job.arch as { supernet?: SupernetRequest } | null)?.supernet;
+    if (!request || typeof request.id !== 'string') throw new TrialError('a supernet trial without its request', false);
+    const r = await this.pool.supernet(
+      {
+        type: 'supernet',
+        trial: job.trial,
+        attempt,
+        seed: job.seed,
+        request,
+        space: wf.space,
+        dataset: wf.dataset!,
+        dataSeed: deriveSeed(wf.seed, 'dataset'),
+        backend: this.backend,
+        evalBatchSize: this.cfg.options.eval_batch_size ?? TRAIN_DEFAULTS.eval_batch_size,
+      },
+      { signal: ctx.signal, onProgress: (p) => ctx.report(p.epoch, p.metrics) },
+    );
+    if (r.cancelled || ctx.signal.aborted) throw new TrialError(`supernet search stopped after ${r.curve.length} epoch(s)`);
+    const info: JsonObject = {
+      backend: r.backend,
+      seconds: Math.round(r.seconds * 1000) / 1000,
+      rows: r.rows,
+      columns: r.columns,
+      alphas: r.alphas as unknown as Json,
+      derived_from: r.derivedFrom,
+      derived: r.derived,
+      stop: r.stop,
+      ...(r.scores ? { selection_scores: r.scores } : {}),
+    };
+    return { metrics: r.metrics, curve: r.curve, info };
   }
 
   close(): Promise<void> {

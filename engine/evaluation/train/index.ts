@@ -81,6 +81,7 @@ export const trainEvaluator: EvaluatorDefinition<TrainOptions> = {
   type: 'train',
   description: 'train each candidate on the dataset in worker threads (tfjs); validation accuracy and loss, params, flops',
   needsDataset: true,
+  supernet: true,
   optionsSchema: {
     type: 'object',
     additionalProperties: false,
@@ -115,7 +116,7 @@ export const trainEvaluator: EvaluatorDefinition<TrainOptions> = {
     return new TrainEvaluator({
       workflow: ctx.workflow,
       options,
-      ...(run ? { models: { storePath: run.storePath, runId: run.id } } : {}),
+      ...(run ? { models: { storePath: run.storePath, runId: run.id, ...(run.stage ? { stage: run.stage } : {}) } } : {}),
     });
   },
 };

@@ -10,12 +10,13 @@ import type { ModelArtifactsJson } from './protocol.js';
 
 export const META_FILE = 'meta.json';
 
-export function modelsDir(storePath: string, runId: number): string {
-  return `${storePath}.models/${runId}`;
+/** A stage of a multi-stage run keeps its models in a subfolder named after it (trial numbers restart per stage). */
+export function modelsDir(storePath: string, runId: number, stage?: string): string {
+  return stage ? `${storePath}.models/${runId}/${stage}` : `${storePath}.models/${runId}`;
 }
 
-export function trialModelDir(storePath: string, runId: number, trial: number): string {
-  return join(modelsDir(storePath, runId), String(trial));
+export function trialModelDir(storePath: string, runId: number, trial: number, stage?: string): string {
+  return join(modelsDir(storePath, runId, stage), String(trial));
 }
 
 export class ModelKeeper {

@@ -9,7 +9,7 @@ import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { FatalError, TrialError } from '../../errors.js';
 import type { BackendChoice } from '../../training/backend.js';
-import type { ErrorResult, MemoryResult, ProgressMessage, TrainJob, TrainResult } from './protocol.js';
+import type { ErrorResult, MemoryResult, ProgressMessage, SupernetJob, SupernetResult, TrainJob, TrainResult } from './protocol.js';
 
 const WORKER = new URL('./worker.js', import.meta.url).href;
 
@@ -86,7 +86,16 @@ export class TrainPool {
   }
 
   /** Runs one training job. Resolves with the worker's result (cancelled: true when it stopped early); rejects with TrialError/FatalError. */
-  async train(job: Omit<TrainJob, 'cancel' | 'progress'>, hooks: RunHooks = {}): Promise<TrainResult> {
+  train(job: Omit<TrainJob, 'cancel' | 'progress'>, hooks: RunHooks = {}): Promise<TrainResult> {
+    return this.exec<TrainResult>(job, hooks);
+  }
+
+  /** Runs one DARTS supernet search (a darts strategy's supernet trial), like a training job. */
+  supernet(job: Omit<SupernetJob, 'cancel' | 'progress'>, hooks: RunHooks = {}): Promise<SupernetResult> {
+    return this.exec<SupernetResult>(job, hooks);
+  }
+
+  private async exec<R extends TrainResult | SupernetResult>(job: Omit<TrainJob, 'cancel' | 'progress'> | Omit<SupernetJob, 'cancel' | 'progress'>, hooks: RunHooks): Promise<R> {
     const pool = this.current();
     const cancel = new Int32Array(new SharedArrayBuffer(4));
     const { port1, port2 } = new MessageChannel();
@@ -108,9 +117,9 @@ export class TrainPool {
     if (hooks.signal?.aborted) onAbort();
     hooks.signal?.addEventListener('abort', onAbort, { once: true });
     try {
-      let r: TrainResult | ErrorResult;
+      let r: R | ErrorResult;
       try {
-        r = (await pool.run({ ...job, cancel, progress: port2 }, { transferList: [port2], signal: hard.signal })) as TrainResult | ErrorResult;
+        r = (await pool.run({ ...job, cancel, progress: port2 }, { transferList: [port2], signal: hard.signal })) as R | ErrorResult;
       } catch (e) {
         if (hard.signal.aborted) {
           throw new TrialError(`the worker did not stop within ${this.graceMs} ms of being cancelled and was terminated`);

@@ -50,7 +50,10 @@ export interface MemoryJob {
   backend: BackendChoice;
 }
 
-export type PoolJob = TrainJob | MemoryJob;
+/** A DARTS supernet search (engine/training/darts/job.ts): same cancel flag and progress port as a training job. */
+export type { SupernetJob, SupernetResult } from '../../training/darts/types.js';
+
+export type PoolJob = TrainJob | MemoryJob | import('../../training/darts/types.js').SupernetJob;
 
 export interface ProgressMessage {
   epoch: number;

@@ -6,7 +6,8 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend, type BackendChoice, type BackendName } from '../../training/backend.js';
 import { trainCandidate } from './core.js';
 import { FatalError, TrialError } from '../../errors.js';
-import type { ErrorResult, MemoryResult, PoolJob, ProgressMessage, TrainJob, TrainResult } from './protocol.js';
+import type { ErrorResult, MemoryResult, PoolJob, ProgressMessage, SupernetJob, SupernetResult, TrainJob, TrainResult } from './protocol.js';
+import { runSupernetJob } from '../../training/darts/job.js';
 
 let backend: Promise<BackendName> | undefined;
 let backendChoice: BackendChoice | undefined;
@@ -49,7 +50,22 @@ async function train(job: TrainJob): Promise<TrainResult> {
   }
 }
 
-export default async function run(job: PoolJob): Promise<TrainResult | MemoryResult | ErrorResult> {
+/** A DARTS supernet search (engine/training/darts), with the same cancel flag and progress port. */
+async function supernet(job: SupernetJob): Promise<SupernetResult> {
+  const name = await ensureBackend(job.backend);
+  const flag = job.cancel;
+  const port = job.progress;
+  try {
+    return await runSupernetJob(job, name, {
+      cancelled: () => (flag ? Atomics.load(flag, 0) !== 0 : false),
+      onEpoch: (epoch, metrics) => port?.postMessage({ epoch, metrics } satisfies ProgressMessage),
+    });
+  } finally {
+    port?.close();
+  }
+}
+
+export default async function run(job: PoolJob): Promise<TrainResult | MemoryResult | SupernetResult | ErrorResult> {
   tasks++;
   try {
     return await dispatch(job);
@@ -61,7 +77,8 @@ export default async function run(job: PoolJob): Promise<TrainResult | MemoryRes
   }
 }
 
-async function dispatch(job: PoolJob): Promise<TrainResult | MemoryResult> {
+async function dispatch(job: PoolJob): Promise<TrainResult | MemoryResult | SupernetResult> {
+  if (job.type === 'supernet') return supernet(job);
   if (job.type === 'memory') {
     const name = await ensureBackend(job.backend);
     const m = tf.memory();

@@ -75,9 +75,13 @@ function applyInputsPerNode(picks: string[], choices: EdgeChoice[], nodes: numbe
   return out;
 }
 
-/** Derived cells (ops per edge, canonical edge order), strongest first, distinct. */
+/** Derived cells (ops per edge, canonical edge order) from alphas (DARTS: op strength = softmax(alpha)), strongest first, distinct. */
 export function deriveCells(alpha: readonly (readonly number[])[], o: CellDeriveOptions): string[][] {
-  const w = softmaxRows(alpha);
+  return deriveFromScores(softmaxRows(alpha), o);
+}
+
+/** The same from any op strengths per edge (larger = stronger), e.g. perturbation scores. */
+export function deriveFromScores(w: number[][], o: CellDeriveOptions): string[][] {
   const choices = edgeChoices(w, o.ops);
   const base = choices.map((c) => o.ops[c.best]);
   const out: string[][] = [applyInputsPerNode(base, choices, o.nodes, o.inputsPerNode, o.ops)];

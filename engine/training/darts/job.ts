@@ -9,7 +9,7 @@ import type { Json, Metrics } from '../../types.js';
 import type { BackendName } from '../backend.js';
 import { prepareData } from '../../evaluation/train/core.js';
 import { CellSupernet, type Supernet } from './supernet.js';
-import { collapseReason, deriveCells } from './derive.js';
+import { collapseReason, deriveCells, deriveFromScores } from './derive.js';
 import { resolveDarts, searchSupernet, type SearchData } from './search.js';
 import type { SupernetJob, SupernetResult } from './types.js';
 
@@ -48,18 +48,20 @@ export async function runSupernetJob(job: SupernetJob, backend: BackendName, hoo
       seed: deriveSeed(job.seed, 'supernet'),
     });
     const ops = space.ops;
+    const deriveOptions = {
+      nodes: space.nodes,
+      ops,
+      candidates: r.candidates,
+      ...(o.inputs_per_node !== undefined ? { inputsPerNode: o.inputs_per_node } : {}),
+    };
     const out = await searchSupernet(net, sd, o, job.seed, {
       cancelled: hooks.cancelled,
       ...(hooks.onEpoch ? { onEpoch: hooks.onEpoch } : {}),
       derive: (alpha) => {
-        const cells = deriveCells(alpha, {
-          nodes: space.nodes,
-          ops,
-          candidates: r.candidates,
-          ...(o.inputs_per_node !== undefined ? { inputsPerNode: o.inputs_per_node } : {}),
-        });
+        const cells = deriveCells(alpha, deriveOptions);
         return { archs: cells.map((c) => ({ ops: c }) as Json), collapsed: collapseReason(cells[0], r.max_skip) };
       },
+      deriveFromScores: (scores) => deriveFromScores(scores, deriveOptions).map((c) => ({ ops: c }) as Json),
     });
     return {
       type: 'supernet',
@@ -72,6 +74,7 @@ export async function runSupernetJob(job: SupernetJob, backend: BackendName, hoo
       derivedFrom: out.derivedFrom,
       derived: out.derived,
       stop: out.stop,
+      ...(out.scores ? { scores: out.scores } : {}),
       backend,
       seconds: (performance.now() - t0) / 1000,
     };

@@ -29,6 +29,8 @@ export interface SearchHooks {
   onEpoch?(epoch: number, metrics: Metrics): void;
   /** Space-specific: derived architectures from alphas, and whether the lead one counts as collapsed. */
   derive(alpha: number[][]): { archs: Json[]; collapsed: string | null };
+  /** The same from op strengths per row (perturbation scores). */
+  deriveFromScores(scores: number[][]): Json[];
 }
 
 export interface SearchOutcome {
@@ -39,6 +41,8 @@ export interface SearchOutcome {
   derivedFrom: number;
   derived: Json[];
   stop: string;
+  /** select = perturbation: per row and candidate, the alpha-data loss increase when it is removed. */
+  scores?: number[][];
 }
 
 type Resolved = Required<Omit<DartsOptions, 'inputs_per_node' | 'skeleton'>>;
@@ -107,7 +111,7 @@ export async function searchSupernet(net: Supernet, data: SearchData, options: D
         const aIdx: number[] = [];
         for (let k = 0; k < B; k++) aIdx.push(aOrder[aPos++ % nAlpha]);
         const tIdx = order.slice(s * B, (s + 1) * B);
-        tf.tidy(() => {
+        if (epoch > o.warmup) tf.tidy(() => {
           const [xa, ya] = batchOf(data.xAlpha, data.yAlpha, aIdx);
           const [xt, yt] = batchOf(data.xTrain, data.yTrain, tIdx);
           const g = o.order === 'second' ? secondOrderAlphaGrad(net, xt, yt, xa, ya, lr, o) : firstOrderAlphaGrad(net, xa, ya, o);
@@ -154,6 +158,7 @@ export async function searchSupernet(net: Supernet, data: SearchData, options: D
       };
       curve.push({ step: epoch, metrics: { ...metrics } });
       hooks.onEpoch?.(epoch, { ...metrics });
+      if (epoch <= o.warmup && epoch < o.epochs) continue; // alphas still at their start: nothing derived yet
       last = { epoch, archs: d.archs };
       if (!d.collapsed) lastGood = last;
       else if (o.guard === 'early-stop' && epoch >= o.guard_after) {
@@ -168,7 +173,50 @@ export async function searchSupernet(net: Supernet, data: SearchData, options: D
     aOpt.dispose();
   }
   const pick = o.guard === 'early-stop' ? (lastGood ?? last) : last;
+  if (o.select === 'perturbation' && !cancelled && alphas.length > 0) {
+    const scores = perturbationScores(net, data.xAlpha, data.yAlpha);
+    return { cancelled, metrics, curve, alphas, derivedFrom: alphas[alphas.length - 1].epoch, derived: hooks.deriveFromScores(scores), stop, scores };
+  }
   return { cancelled, metrics, curve, alphas, derivedFrom: pick?.epoch ?? 0, derived: pick?.archs ?? [], stop };
+}
+
+/**
+ * Perturbation-based selection (DARTS-PT, Wang et al. ICLR 2021, without its per-edge fine-tuning):
+ * an op's strength on an edge is how much the supernet's loss on the alpha data rises when that op
+ * alone is removed from the edge's mixed op (its weight set to zero, the others kept). Alpha
+ * magnitudes overrate parameter-free ops — a skip or a pool carries the supernet's signal whatever
+ * its weight, while removing a trained conv hurts — which is where DARTS' collapse comes from.
+ */
+export function perturbationScores(net: Supernet, x: tf.Tensor, y: tf.Tensor2D, batch = 256): number[][] {
+  const rows = net.columns.length;
+  const cols = net.columns[0]?.length ?? 0;
+  const lossWith = (mask: number[][] | null): number => {
+    const n = x.shape[0];
+    let total = 0;
+    for (let s = 0; s < n; s += batch) {
+      total += tf.tidy(() => {
+        const size = Math.min(batch, n - s);
+        const w = mask ? tf.mul(net.weights(), tf.tensor2d(mask)) : net.weights();
+        return crossEntropy(net.forward(tf.slice(x, s, size), w as tf.Tensor2D), tf.slice(y, s, size) as tf.Tensor2D).dataSync()[0] * size;
+      });
+    }
+    return total / Math.max(1, n);
+  };
+  const base = lossWith(null);
+  const scores: number[][] = [];
+  for (let r = 0; r < rows; r++) {
+    const row: number[] = [];
+    for (let k = 0; k < cols; k++) {
+      if (net.columns[r][k] === 'none') {
+        row.push(0); // removing a zero op changes nothing
+        continue;
+      }
+      const mask = Array.from({ length: rows }, (_, i) => Array.from({ length: cols }, (_, j) => (i === r && j === k ? 0 : 1)));
+      row.push(lossWith(mask) - base);
+    }
+    scores.push(row);
+  }
+  return scores;
 }
 
 function firstOrderAlphaGrad(net: Supernet, xa: tf.Tensor, ya: tf.Tensor2D, o: Resolved): tf.Tensor {

@@ -15,8 +15,8 @@ export interface Supernet {
   /** Row labels (edge names) and, per row, its candidates (column labels). */
   readonly rows: string[];
   readonly columns: string[][];
-  /** Logits of a batch under the current alphas. */
-  forward(x: tf.Tensor): tf.Tensor2D;
+  /** Logits of a batch under the current alphas, or under given op weights (rows x cols). */
+  forward(x: tf.Tensor, weights?: tf.Tensor2D): tf.Tensor2D;
   /** softmax(alpha) per row (masked where a row has fewer candidates than columns). */
   weights(): tf.Tensor2D;
   dispose(): void;
@@ -98,8 +98,8 @@ export class CellSupernet implements Supernet {
     return tf.softmax(this.alpha as tf.Tensor2D, 1);
   }
 
-  forward(x: tf.Tensor): tf.Tensor2D {
-    const w = tf.unstack(this.weights()) as tf.Tensor1D[];
+  forward(x: tf.Tensor, weights?: tf.Tensor2D): tf.Tensor2D {
+    const w = tf.unstack(weights ?? this.weights()) as tf.Tensor1D[];
     let h = bnNoAffine(tf.conv2d(x as tf.Tensor4D, this.stem as tf.Tensor4D, 1, 'same')) as tf.Tensor4D;
     for (const stage of this.stages) {
       if (stage.reduction) {

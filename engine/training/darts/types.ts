@@ -15,6 +15,8 @@ export interface DartsOptions {
   learning_rate?: number;
   learning_rate_min?: number;
   weight_decay?: number;
+  /** Epochs that train only the weights before the alphas start moving (P-DARTS/PC-DARTS warm-up). */
+  warmup?: number;
   /** Gradient clipping (global norm) of the weights' step. */
   grad_clip?: number;
   /** Alphas: Adam(arch_learning_rate, beta1 0.5, beta2 0.999) with L2 arch_weight_decay (DARTS). */
@@ -24,7 +26,9 @@ export interface DartsOptions {
   order?: 'first' | 'second';
   /** Where alphas are trained: the workflow's validation split, or the second half of the training split. */
   alpha_data?: 'validation' | 'train-half';
-  /** Collapse guard: see guard.ts. */
+  /** How the discrete cell is read off the supernet: largest alpha (DARTS) or perturbation (DARTS-PT), see derive.ts. */
+  select?: 'alpha' | 'perturbation';
+  /** Collapse guard: see derive.ts. */
   guard?: 'early-stop' | 'none';
   /** early-stop: stop once the derived cell has this many skip connections (DARTS+: 2). */
   max_skip?: number;
@@ -49,11 +53,13 @@ export const DARTS_DEFAULTS = {
   learning_rate: 0.05,
   learning_rate_min: 0.001,
   weight_decay: 3e-4,
+  warmup: 5,
   grad_clip: 5,
   arch_learning_rate: 0.003,
   arch_weight_decay: 1e-3,
   order: 'first' as const,
   alpha_data: 'validation' as const,
+  select: 'perturbation' as const,
   guard: 'early-stop' as const,
   max_skip: 2,
   guard_after: 3,
@@ -106,6 +112,8 @@ export interface SupernetResult {
   derivedFrom: number;
   /** Derived architectures, best first, as archs of the space. */
   derived: Json[];
+  /** select = perturbation: the loss increase per row and candidate when it is removed. */
+  scores?: number[][];
   /** Why the search ended: 'epochs' or the guard's reason. */
   stop: string;
   backend: BackendName;

@@ -1,0 +1,46 @@
+// A stage that starts `from` an earlier one: the earlier stage's best architectures are proposed first
+// (each once, with its origin in the trial's info), then the stage's own strategy takes over. The
+// strategy also gets them as its warm start, so an evolution builds on them (the engine's dedup tells
+// it the seeds' results when it proposes them again).
+
+import type { Arch, Json, JsonObject, TrialRecord } from '../types.js';
+import type { Ask, Strategy } from '../../strategies/types.js';
+
+export interface Seed {
+  arch: Arch;
+  key: string;
+  /** Where it came from: the earlier stage, its trial number there, and its metrics there. */
+  from: { stage: string; trial: number; key: string; metrics: JsonObject };
+}
+
+export class SeededStrategy implements Strategy {
+  private next = 0;
+
+  constructor(
+    private readonly inner: Strategy,
+    private readonly seeds: Seed[],
+  ) {}
+
+  ask(): Ask {
+    if (this.next < this.seeds.length) {
+      const s = this.seeds[this.next++];
+      return { arch: s.arch, info: { origin: 'from', from: s.from as unknown as JsonObject } };
+    }
+    return this.inner.ask();
+  }
+
+  tell(trial: TrialRecord): void {
+    this.inner.tell(trial);
+  }
+
+  snapshot(): Json {
+    return { type: 'seeded', next: this.next, seeds: this.seeds.map((s) => s.key), inner: this.inner.snapshot() };
+  }
+
+  restore(state: Json): void {
+    const j = state as { type?: string; next?: number; inner?: Json };
+    if (j?.type !== 'seeded' || typeof j.next !== 'number') throw new Error('not a seeded-stage checkpoint');
+    this.next = j.next;
+    this.inner.restore(j.inner ?? null);
+  }
+}

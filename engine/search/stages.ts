@@ -1,0 +1,93 @@
+// Multi-stage runs. The stages run in order, each a search of its own in the same run (trials and
+// checkpoints keyed by stage name), with the workflow's sections overridden by the stage's. A stage
+// `from: { stage, top }` starts with the `top` best complete trials of that earlier stage, re-evaluated
+// under its own evaluation; each such trial records where it came from (info.from), so the lineage of
+// any trial can be followed back to the first stage. The `stages` table records which stages are done,
+// so `nas resume` skips them and continues the one that was interrupted.
+
+import type { Store } from '../store/store.js';
+import type { Objective, TrialRecord, JsonObject } from '../types.js';
+import type { StageConfig, WorkflowConfig } from '../workflow/types.js';
+import { makeSpace } from './components.js';
+import { isSupernetTrial, type SearchOutcome } from './loop.js';
+import { rankTrials } from './pareto.js';
+import type { Seed } from './seeded.js';
+import { searchOnce, type SessionOptions } from './session.js';
+
+/** The workflow one stage runs with: the run's, with the stage's sections. */
+export function stageWorkflow(wf: WorkflowConfig, st: StageConfig): WorkflowConfig {
+  const { stages: _stages, objectives: _o, ...rest } = wf;
+  return {
+    ...rest,
+    objective: st.objective,
+    ...(st.objectives ? { objectives: st.objectives } : {}),
+    space: st.space,
+    strategy: st.strategy,
+    evaluation: st.evaluation,
+    budget: st.budget,
+  };
+}
+
+export function objectivesOf(wf: Pick<WorkflowConfig, 'objective' | 'objectives'>): Objective[] {
+  return wf.objectives ?? [wf.objective];
+}
+
+/** The stage whose results are the run's results: the last one (for a single-stage run, stage ''). */
+export function finalStage(wf: WorkflowConfig): { stage: string; objectives: Objective[]; workflow: WorkflowConfig } {
+  const last = wf.stages?.[wf.stages.length - 1];
+  if (!last) return { stage: '', objectives: objectivesOf(wf), workflow: wf };
+  const sw = stageWorkflow(wf, last);
+  return { stage: last.name, objectives: objectivesOf(sw), workflow: sw };
+}
+
+/** Complete candidate trials of a stage, best first (Pareto rank for several objectives). */
+export function rankedTrials(store: Store, runId: number, stage: string, objectives: Objective[]): TrialRecord[] {
+  return rankTrials(store.trials(runId, stage).filter((t) => !isSupernetTrial(t)), objectives);
+}
+
+/** The seeds of a stage `from` an earlier one: its best complete trials that are valid in this stage's space. */
+export function seedsFor(store: Store, runId: number, wf: WorkflowConfig, st: StageConfig): Seed[] {
+  if (!st.from) return [];
+  const src = wf.stages?.find((s) => s.name === st.from!.stage);
+  if (!src) return [];
+  const space = makeSpace(stageWorkflow(wf, st));
+  const seeds: Seed[] = [];
+  for (const t of rankedTrials(store, runId, src.name, objectivesOf(stageWorkflow(wf, src)))) {
+    if (seeds.length >= st.from.top) break;
+    let arch;
+    try {
+      arch = space.validate(t.arch);
+    } catch {
+      continue; // not an architecture of this stage's space
+    }
+    seeds.push({ arch, key: space.key(arch), from: { stage: src.name, trial: t.number, key: t.key, metrics: t.metrics as JsonObject } });
+  }
+  return seeds;
+}
+
+export async function runStages(store: Store, runId: number, wf: WorkflowConfig, opts: SessionOptions): Promise<SearchOutcome> {
+  const stages = wf.stages ?? [];
+  const done = new Map(store.stages(runId).map((r) => [r.stage, r]));
+  let best: TrialRecord | undefined;
+  for (const [i, st] of stages.entries()) {
+    const sw = stageWorkflow(wf, st);
+    if (done.get(st.name)?.status === 'complete') {
+      best = rankedTrials(store, runId, st.name, [sw.objective])[0] ?? best;
+      continue;
+    }
+    opts.onEvent?.({
+      type: 'stage-started', stage: st.name, position: i, stages: stages.length, metric: sw.objective.metric,
+      ...(sw.budget.trials !== undefined ? { budgetTrials: sw.budget.trials } : {}),
+    });
+    store.setStageStatus(runId, st.name, i, 'running', null);
+    const seeds = st.from ? seedsFor(store, runId, wf, st) : undefined;
+    const out = await searchOnce(store, runId, sw, st.name, opts, seeds);
+    const timeUp = out.status === 'complete' && /^time budget/.test(out.reason);
+    store.setStageStatus(runId, st.name, i, timeUp ? 'stopped' : out.status, out.reason);
+    best = out.best ?? best;
+    if (out.status !== 'complete' || timeUp) {
+      return { status: out.status, reason: `stage ${st.name} (${i + 1}/${stages.length}): ${out.reason}`, ...(best ? { best } : {}) };
+    }
+  }
+  return { status: 'complete', reason: `${stages.length} stages done`, ...(best ? { best } : {}) };
+}
