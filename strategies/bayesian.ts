@@ -1,5 +1,7 @@
 // Bayesian optimisation over the architecture encoding: a Gaussian-process surrogate (squared-
-// exponential kernel on the space's encode() vectors, hyperparameters by marginal likelihood) and an
+// exponential kernel on the space's encode() vectors, hyperparameters by marginal likelihood, fitted
+// by default to the normal scores of the results' ranks, which keeps a few collapsed networks from
+// setting the scale and lets the model resolve the differences among the best) and an
 // acquisition function (expected improvement, upper confidence bound or probability of improvement)
 // maximised over a candidate pool: mutations (one or two steps) of the best architectures so far plus
 // random samples, or the whole space when it is small enough (`exhaustive`). With several proposals in
@@ -99,7 +101,7 @@ export class BayesianStrategy implements Strategy {
     this.exhaustive = options.exhaustive ?? 20_000;
     this.refitEvery = options.refit ?? 10;
     this.exactN = options.exact ?? 300;
-    this.transform = options.transform ?? 'none';
+    this.transform = options.transform ?? 'rank';
     this.rng = new Rng(ctx.seed);
     for (const o of ctx.warmStart?.observations ?? []) {
       const arch = ctx.space.validate(o.arch);
@@ -497,7 +499,7 @@ export const bayesian: StrategyDefinition<BayesianOptions> = {
       transform: {
         type: 'string',
         enum: ['none', 'rank', 'log'],
-        default: 'none',
+        default: 'rank',
         description: 'scores as the model sees them: unchanged, normal scores of their ranks, or -log(best - score + margin)',
       },
       exact: { type: 'integer', minimum: 1, default: 300, description: 'most candidates per ask scored with the exact posterior deviation' },

@@ -1,4 +1,5 @@
-// DARTS (Liu et al. 2019) as a strategy of the run, not an opaque trial. The strategy stays a pure
+// DARTS (Liu et al. 2019) as a strategy of the run, not an opaque trial, on cell spaces (a mixed op per
+// edge) and chain spaces (a mixed op per layer slot; see engine/training/darts/chain.ts). The strategy stays a pure
 // state machine; the gradient work is one supernet job the engine runs through the evaluator:
 //   1. ask() -> { supernet: { id, options } }: the engine stores it as trial `supernet:darts`,
 //      runs it in a pool worker (progress per epoch: losses, alpha entropy) and keeps its alphas per
@@ -126,7 +127,7 @@ const D = DARTS_DEFAULTS;
 export const darts: StrategyDefinition<DartsOptions> = {
   type: TYPE,
   description:
-    'DARTS (Liu et al. 2019): one supernet trial (mixed ops, softmax(alpha)-weighted; weights on the training split, alphas on the validation split) whose derived cells are trained from scratch as trials; DARTS+ early stopping guards against skip collapse. Needs an evaluator that trains (type train); otherwise random sampling.',
+    'DARTS (Liu et al. 2019): one supernet trial (a softmax(alpha)-weighted mixed op on every cell edge or chain slot; weights on the training split, alphas on the validation split) whose derived architectures are trained from scratch as trials; perturbation-based selection (DARTS-PT) and DARTS+ early stopping guard against the collapse to parameter-free ops. Needs an evaluator that trains (type train); otherwise random sampling.',
   optionsSchema: {
     type: 'object',
     additionalProperties: false,

@@ -35,11 +35,11 @@ export interface QLearningOptions {
   /** What a state remembers besides its position: all earlier choices, the previous one, or nothing. */
   state?: 'prefix' | 'previous' | 'position';
   /** Q-value of a state-action pair never updated (in reward units: normalised or raw). */
-  qInit?: number;
+  q_init?: number;
   /** normalized: (score - mean) / std; rank: the fraction of results below the score (0 worst, 1 best); raw. */
   reward?: 'normalized' | 'rank' | 'raw';
   /** Value of a state-action pair never updated: the decision's marginal value (learnt from every
-   *  result with that choice) or qInit. */
+   *  result with that choice) or q_init. */
   backoff?: 'marginal' | 'none';
   /** Samples tried per ask before giving up on finding an architecture not evaluated yet. */
   retries?: number;
@@ -114,7 +114,7 @@ export class QLearningStrategy implements Strategy {
     this.replayN = options.replay ?? 100;
     this.bufferMax = options.buffer ?? 5000;
     this.stateMode = options.state ?? 'prefix';
-    this.qInit = options.qInit ?? 0;
+    this.qInit = options.q_init ?? 0;
     this.rewardMode = options.reward ?? 'normalized';
     this.retries = options.retries ?? 200;
     this.backoff = (options.backoff ?? 'marginal') === 'marginal';
@@ -142,7 +142,7 @@ export class QLearningStrategy implements Strategy {
     }
   }
 
-  /** Q(s,a); a pair never updated takes the per-decision marginal value (backoff) or qInit. */
+  /** Q(s,a); a pair never updated takes the per-decision marginal value (backoff) or q_init. */
   private getQ(s: string, a: number, name: string): number {
     const v = this.q.get(`${s}#${a}`);
     if (v !== undefined) return v;
@@ -372,12 +372,12 @@ export const qLearning: StrategyDefinition<QLearningOptions> = {
         default: 'prefix',
         description: 'what a state remembers besides the position: all earlier choices, the previous one, none',
       },
-      qInit: { type: 'number', default: 0, description: 'initial Q-value (in reward units)' },
+      q_init: { type: 'number', default: 0, description: 'initial Q-value (in reward units)' },
       backoff: {
         type: 'string',
         enum: ['marginal', 'none'],
         default: 'marginal',
-        description: 'value of an unvisited state-action pair: the choice\'s marginal value, or qInit',
+        description: 'value of an unvisited state-action pair: the choice\'s marginal value, or q_init',
       },
       reward: {
         type: 'string',

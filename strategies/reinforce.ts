@@ -20,11 +20,11 @@ import { Adam, type Controller, LogitsController, LstmController } from './lib/c
 
 export interface ReinforceOptions {
   controller?: 'logits' | 'lstm';
-  learningRate?: number;
+  learning_rate?: number;
   /** Samples per update. */
   batch?: number;
   /** Decay of the moving-average baseline. */
-  baselineDecay?: number;
+  baseline_decay?: number;
   /** Entropy bonus coefficient. */
   entropy?: number;
   /** LSTM hidden and embedding sizes. */
@@ -60,9 +60,9 @@ export class ReinforceStrategy implements Strategy {
     private readonly ctx: StrategyContext,
   ) {
     const kind = options.controller ?? 'logits';
-    this.lr = options.learningRate ?? (kind === 'lstm' ? 0.02 : 0.2);
+    this.lr = options.learning_rate ?? (kind === 'lstm' ? 0.02 : 0.2);
     this.batchSize = options.batch ?? 4;
-    this.decay = options.baselineDecay ?? 0.9;
+    this.decay = options.baseline_decay ?? 0.9;
     this.beta = options.entropy ?? 0.01;
     this.retries = options.retries ?? 100;
     this.rng = new Rng(ctx.seed);
@@ -218,9 +218,9 @@ export const reinforce: StrategyDefinition<ReinforceOptions> = {
         default: 'logits',
         description: 'independent categorical logits per decision, or an LSTM over the decision sequence',
       },
-      learningRate: { type: 'number', exclusiveMinimum: 0, description: 'Adam step size (default 0.2 logits, 0.02 lstm)' },
+      learning_rate: { type: 'number', exclusiveMinimum: 0, description: 'Adam step size (default 0.2 logits, 0.02 lstm)' },
       batch: { type: 'integer', minimum: 1, default: 4, description: 'samples per update' },
-      baselineDecay: { type: 'number', minimum: 0, maximum: 1, default: 0.9, description: 'moving-average baseline decay' },
+      baseline_decay: { type: 'number', minimum: 0, maximum: 1, default: 0.9, description: 'moving-average baseline decay' },
       entropy: { type: 'number', minimum: 0, default: 0.01, description: 'entropy bonus coefficient' },
       hidden: { type: 'integer', minimum: 1, default: 32, description: 'LSTM hidden size' },
       embedding: { type: 'integer', minimum: 1, default: 16, description: 'LSTM choice-embedding size' },

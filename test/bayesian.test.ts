@@ -6,7 +6,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Arch, JsonObject } from '../engine/types.js';
 import { createSpace } from '../engine/space/index.js';
-import { BayesianStrategy, bayesian } from '../strategies/bayesian.js';
+import { BayesianStrategy, bayesian, normInv, transformScores } from '../strategies/bayesian.js';
 import { random } from '../strategies/random.js';
 import { GaussianProcess, backward, cholesky, distances, extendFactor, factorize, forward, normCdf, sparse } from '../strategies/lib/gp.js';
 import type { StrategyDefinition } from '../strategies/types.js';
@@ -66,6 +66,18 @@ test('normal CDF', () => {
   assert.ok(Math.abs(normCdf(0) - 0.5) < 1e-7);
   assert.ok(Math.abs(normCdf(1.959964) - 0.975) < 1e-6);
   assert.ok(Math.abs(normCdf(-1) - 0.158655) < 1e-6);
+});
+
+test('score transforms keep the order; rank gives normal scores with shared ties', () => {
+  assert.ok(Math.abs(normInv(0.975) - 1.959964) < 1e-6);
+  assert.ok(Math.abs(normInv(0.01) + 2.326348) < 1e-6);
+  const y = [10, 94, 93, 93, 50];
+  for (const how of ['none', 'rank', 'log'] as const) {
+    const t = transformScores(y, how);
+    for (let i = 0; i < y.length; i++) for (let j = 0; j < y.length; j++) if (y[i] < y[j]) assert.ok(t[i] < t[j], how);
+  }
+  const r = transformScores(y, 'rank');
+  assert.is(r[2], r[3]);
 });
 
 // a smooth landscape on the cell: how many conv3x3 edges, minus the 'none' edges

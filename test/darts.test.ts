@@ -11,6 +11,7 @@ import { avgPoolSame, mixedOp, reluConvBn, crossEntropy, type CandidateOp } from
 import { CellSupernet } from '../engine/training/darts/supernet.js';
 import { alphaEntropy, collapseReason, deriveCells } from '../engine/training/darts/derive.js';
 import { runSupernetJob } from '../engine/training/darts/job.js';
+import { searchSupernet } from '../engine/training/darts/search.js';
 import type { SupernetJob } from '../engine/training/darts/types.js';
 import { darts } from '../strategies/darts.js';
 import { supernetKey } from '../strategies/types.js';
@@ -121,6 +122,29 @@ test('collapse guard: skip-dominated or parameter-free cells count as collapsed'
   assert.is(collapseReason(['nor_conv_3x3', 'skip_connect', 'nor_conv_1x1', 'avg_pool_3x3', 'nor_conv_3x3', 'none'], 2), null);
 });
 
+test('collapse guard in the loop: the search stops at the first collapsed epoch and derives from the last sound one', async () => {
+  const net = new CellSupernet({ nodes: 3, ops: ['none', 'skip_connect', 'nor_conv_1x1'], inputShape: [4, 4, 1], classes: 2, skeleton: { channels: 2, cells: 1, stages: 1 }, seed: 1 });
+  const x = tf.randomNormal([8, 4, 4, 1], 0, 1, 'float32', 9);
+  const y = tf.oneHot(tf.tensor1d([0, 1, 0, 1, 0, 1, 0, 1], 'int32'), 2).toFloat() as tf.Tensor2D;
+  const data = { xTrain: x, yTrain: y, xAlpha: x, yAlpha: y, xVal: x, yVal: y };
+  let calls = 0;
+  const out = await searchSupernet(net, data, { epochs: 6, warmup: 1, guard_after: 2, batch_size: 4, select: 'alpha' }, 1, {
+    cancelled: () => false,
+    derive: () => {
+      calls++;
+      return { archs: [{ ops: [`epoch${calls}`] }], collapsed: calls >= 4 ? 'too many skips' : null };
+    },
+    deriveFromScores: () => [],
+  });
+  assert.is(out.curve.length, 4); // epoch 1 is warm-up; epochs 2, 3 sound; 4 collapsed -> stop
+  assert.match(out.stop, /collapse guard: too many skips at epoch 4/);
+  assert.is(out.derivedFrom, 3);
+  assert.equal(out.derived, [{ ops: ['epoch3'] }]);
+  assert.is(out.curve[3].metrics.supernet_collapsed, 1);
+  net.dispose();
+  tf.dispose([x, y]);
+});
+
 const DIGITS = { source: 'builtin:digits', label: 'label', split: { validation: 0.2 } };
 
 function tinyJob(options: JsonObject = {}): SupernetJob {
@@ -165,6 +189,32 @@ test('a tiny supernet search on digits: progress per epoch, alphas per epoch, a 
   // a cancelled search stops at once
   const r3 = await runSupernetJob(tinyJob(), 'wasm', { cancelled: () => true });
   assert.ok(r3.cancelled);
+});
+
+test('chain spaces: a supernet over the shape-preserving layers of each slot; the derived chain belongs to the space', async () => {
+  const image = {
+    kind: 'chain' as const,
+    input: [8, 8, 1],
+    layers: { min: 1, max: 3, choose: { conv2d: { filters: [4, 8], kernel: [3], residual: [false, true] }, max_pool: { size: [2] }, dense: { units: [16] }, batch_norm: {}, dropout: { rate: [0.2] } } },
+    hyper: { learning_rate: [0.003, 0.001] },
+  };
+  const flat = { kind: 'chain' as const, input: [4], layers: { min: 1, max: 2, choose: { dense: { units: [4, 8], activation: ['relu', 'tanh'] }, dropout: { rate: [0.1] } } }, hyper: {} };
+  const before = tf.memory().numTensors;
+  for (const [space, dataset] of [[image, DIGITS], [flat, { source: 'builtin:iris', label: 'label', split: { validation: 0.2 } }]] as const) {
+    const job = { ...tinyJob({ candidates: 2 }), space };
+    job.dataset = dataset;
+    const r = await runSupernetJob(job, 'wasm', { cancelled: () => false });
+    const s = createSpace(space);
+    assert.ok(r.derived.length >= 1);
+    for (const a of r.derived) s.validate(a);
+    // slot 0 (< min) has no identity; later slots do
+    assert.not.ok(r.columns[0].includes('identity'));
+    assert.ok(r.columns[1].includes('identity'));
+    assert.is(r.alphas[0].alpha[0].length, r.columns[0].length);
+    assert.ok(!r.columns.flat().some((c) => c.startsWith('max_pool')));
+  }
+  // only the data cached per thread stays
+  assert.ok(tf.memory().numTensors - before <= 8, `${tf.memory().numTensors - before} tensors left`);
 });
 
 const OBJ = { metric: 'accuracy', mode: 'max' as const };

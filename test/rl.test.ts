@@ -38,7 +38,7 @@ test('qUpdate is Q + alpha (r + gamma max Q\' - Q)', () => {
 
 test('q-learning: one update along a trajectory matches the hand-computed values', () => {
   const s = new QLearningStrategy(
-    { alpha: 0.5, gamma: 0.9, replay: 0, reward: 'raw', qInit: 0, backoff: 'none', epsilon: [{ epsilon: 1 }] },
+    { alpha: 0.5, gamma: 0.9, replay: 0, reward: 'raw', q_init: 0, backoff: 'none', epsilon: [{ epsilon: 1 }] },
     { space: tiny, seed: 1, objective },
   );
   const a = s.ask();
@@ -125,7 +125,7 @@ test('LSTM controller: exact gradient through time (finite differences), nb201 a
 });
 
 test('reinforce: an update moves probability towards a rewarded architecture', () => {
-  const s = new ReinforceStrategy({ batch: 1, learningRate: 0.1, entropy: 0 }, { space: nb201, seed: 3, objective });
+  const s = new ReinforceStrategy({ batch: 1, learning_rate: 0.1, entropy: 0 }, { space: nb201, seed: 3, objective });
   const scores = [0.2, 0.9];
   const asked: Arch[] = [];
   for (let i = 0; i < 2; i++) {

@@ -9,7 +9,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadWorkflow, checkWorkflowText } from '../engine/workflow/index.js';
 import { Store } from '../engine/store/store.js';
-import { startRun } from '../engine/search/run.js';
+import { resumeRun, startRun } from '../engine/search/run.js';
 import { rankedTrials, stageWorkflow } from '../engine/search/stages.js';
 import { lineageOf } from '../engine/search/lineage.js';
 import { FIXTURES, NAS_BIN, scratch } from './helpers/paths.js';
@@ -114,6 +114,26 @@ test('kill -9 in stage two, then resume: stage one is not run again, every stage
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('resume with a grown budget for the last stage adds trials to it (finished earlier stages stay as they are)', async () => {
+  const store = Store.open(':memory:');
+  const wf = loadWorkflow(WF);
+  const s = await startRun(store, wf);
+  const before = store.allTrials(s.run).length;
+  const grown = { ...wf, stages: wf.stages!.map((st) => (st.name === 'final' ? { ...st, from: { stage: 'evolve', top: 3 }, budget: { ...st.budget, trials: 6 } } : st)), source: { ...wf.source, hash: 'grown' } };
+  const r = await resumeRun(store, s.run, grown);
+  assert.is(r.status, 'complete', r.reason);
+  assert.is(store.trials(s.run, 'final').length, 6);
+  assert.is(store.allTrials(s.run).length, before + 3);
+  const shrunk = { ...grown, stages: grown.stages.map((st) => (st.name === 'evolve' ? { ...st, budget: { ...st.budget, trials: 2 } } : st)), source: { ...wf.source, hash: 'shrunk' } };
+  try {
+    await resumeRun(store, s.run, shrunk);
+    assert.unreachable('a shrunk stage budget is refused');
+  } catch (e) {
+    assert.match((e as Error).message, /stages\[1\]\.budget\.trials shrank \(20 -> 2\)/);
+  }
+  store.close();
 });
 
 const BASE = `name: s

@@ -9,6 +9,10 @@ import { resumeCommand, runCommand } from './run.js';
 import { bestCommand, statusCommand } from './inspect.js';
 import { metaCommand } from './meta.js';
 import { exportCommand } from './export.js';
+import { reportCommand } from './report.js';
+import { runsCommand } from './runs.js';
+import { compareCommand } from './compare.js';
+import { initCommand } from './init.js';
 
 const HELP = `nas — declarative neural architecture search
 
@@ -23,6 +27,13 @@ usage:
                                              the best trials of a run
   nas export [--store PATH] [--run N] [--trial N] [--out DIR] [--json]
                                              copy a trained model (default: the best trial) out
+  nas report [--store PATH] [RUN] [--out DIR] [--json]
+                                             report.html (plots, self-contained) and report.md of a run
+  nas runs [--store PATH] [--json]           every run of a store, one line each
+  nas compare [--store PATH] [RUN...] [--json]
+                                             runs side by side: best, trials to reach it, best-so-far
+  nas init [TEMPLATE] [--out FILE] [--name NAME]
+                                             start a workflow from an example (no TEMPLATE: list them)
   nas meta export SOURCE... [--out FILE] [--top K]
                                              stores/knowledge files -> a shareable knowledge file
   nas meta show SOURCE...|WORKFLOW.yaml [--json]
@@ -43,6 +54,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         run: { type: 'string' },
         trial: { type: 'string' },
         out: { type: 'string' },
+        name: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -67,6 +79,14 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         return bestCommand(positionals[0], flags, io);
       case 'meta':
         return metaCommand(positionals, { ...flags, out: values.out }, io);
+      case 'report':
+        return reportCommand(positionals[0], { ...flags, out: values.out }, io);
+      case 'runs':
+        return runsCommand(flags, io);
+      case 'compare':
+        return compareCommand(positionals, flags, io);
+      case 'init':
+        return initCommand(positionals[0], { out: values.out, name: values.name, json: values.json }, io);
       case 'export':
         return exportCommand({ ...flags, run: intFlag('run', values.run), trial: intFlag('trial', values.trial), out: values.out }, io);
       case undefined:

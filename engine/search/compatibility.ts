@@ -7,18 +7,26 @@ import type { WorkflowConfig } from '../workflow/types.js';
 /** Human-readable reasons why `next` cannot continue a run started with `prev`; empty when it can. */
 export function resumeIncompatibilities(prev: WorkflowConfig, next: WorkflowConfig): string[] {
   const problems: string[] = [];
+  // Budgets (the workflow's and each stage's) may only grow; the stages' other sections must not change.
   const strip = (w: WorkflowConfig): Json => {
-    const { budget: _b, source: _s, parallel: _p, ...rest } = w;
-    return rest as unknown as Json;
+    const { budget: _b, source: _s, parallel: _p, stages, ...rest } = w;
+    const out = rest as unknown as Record<string, Json>;
+    if (stages) out.stages = stages.map(({ budget: _sb, ...st }) => st) as unknown as Json;
+    return out as Json;
   };
   diff(strip(prev), strip(next), '', problems);
-  const b0 = prev.budget;
-  const b1 = next.budget;
-  const shrank = (a: number | undefined, b: number | undefined) => a === undefined ? b !== undefined : b !== undefined && b < a;
-  if (shrank(b0.trials, b1.trials)) problems.push(`budget.trials shrank (${b0.trials ?? 'unbounded'} -> ${b1.trials})`);
-  if (shrank(b0.time, b1.time)) problems.push(`budget.time shrank (${b0.time ?? 'unbounded'}s -> ${b1.time}s)`);
-  if (b1.failures < b0.failures) problems.push(`budget.failures shrank (${b0.failures} -> ${b1.failures})`);
+  budgetShrank(prev.budget, next.budget, 'budget', problems);
+  if (prev.stages && next.stages && prev.stages.length === next.stages.length) {
+    prev.stages.forEach((st, i) => budgetShrank(st.budget, next.stages![i].budget, `stages[${i}].budget`, problems));
+  }
   return problems;
+}
+
+function budgetShrank(b0: WorkflowConfig['budget'], b1: WorkflowConfig['budget'], at: string, problems: string[]): void {
+  const shrank = (a: number | undefined, b: number | undefined) => a === undefined ? b !== undefined : b !== undefined && b < a;
+  if (shrank(b0.trials, b1.trials)) problems.push(`${at}.trials shrank (${b0.trials ?? 'unbounded'} -> ${b1.trials})`);
+  if (shrank(b0.time, b1.time)) problems.push(`${at}.time shrank (${b0.time ?? 'unbounded'}s -> ${b1.time}s)`);
+  if (b1.failures < b0.failures) problems.push(`${at}.failures shrank (${b0.failures} -> ${b1.failures})`);
 }
 
 function diff(a: Json | undefined, b: Json | undefined, path: string, out: string[]): void {

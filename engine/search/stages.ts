@@ -71,7 +71,11 @@ export async function runStages(store: Store, runId: number, wf: WorkflowConfig,
   let best: TrialRecord | undefined;
   for (const [i, st] of stages.entries()) {
     const sw = stageWorkflow(wf, st);
-    if (done.get(st.name)?.status === 'complete') {
+    const row = done.get(st.name);
+    // A finished stage is not run again, unless it is the last one started and its trial budget grew.
+    const laterStarted = [...done.values()].some((r) => r.position > i);
+    const grew = row?.reason?.startsWith('trial budget') && sw.budget.trials !== undefined && store.trials(runId, st.name).length < sw.budget.trials;
+    if (row?.status === 'complete' && (laterStarted || !grew)) {
       best = rankedTrials(store, runId, st.name, [sw.objective])[0] ?? best;
       continue;
     }

@@ -19,8 +19,8 @@ const r4 = (x: number) => Math.round(x * 10000) / 10000;
 
 export default async function dartsBench(emit: Emit, args: string[]): Promise<void> {
   const base = loadWorkflow(join(repoRoot(), 'workflows', 'digits-darts.yaml'));
-  const seed = flag(args, '--seed', base.seed);
-  const nRandom = flag(args, '--random', 10);
+  const seed = flag(args, 'seed', base.seed);
+  const nRandom = flag(args, 'random', 10);
   const t0 = Date.now();
 
   const store = Store.open(':memory:');

@@ -9,8 +9,9 @@ import type { Json, Metrics } from '../../types.js';
 import type { BackendName } from '../backend.js';
 import { prepareData } from '../../evaluation/train/core.js';
 import { CellSupernet, type Supernet } from './supernet.js';
-import { collapseReason, deriveCells, deriveFromScores } from './derive.js';
-import { resolveDarts, searchSupernet, type SearchData } from './search.js';
+import { collapseReason, deriveCells, deriveFromScores, softmaxRows } from './derive.js';
+import { ChainSupernet, chainCollapseReason, deriveChains } from './chain.js';
+import { resolveDarts, searchSupernet, type SearchData, type SearchOutcome } from './search.js';
 import type { SupernetJob, SupernetResult } from './types.js';
 
 export interface SupernetHooks {
@@ -21,7 +22,6 @@ export interface SupernetHooks {
 export async function runSupernetJob(job: SupernetJob, backend: BackendName, hooks: SupernetHooks): Promise<SupernetResult> {
   const t0 = performance.now();
   const { space } = job;
-  if (space.kind !== 'cell') throw new TrialError('darts: this build searches cell spaces; chain supernets are not implemented yet', false);
   const o = job.request.options;
   const r = resolveDarts(o);
   const data = prepareData(job.dataset, space, job.dataSeed, 1);
@@ -37,6 +37,20 @@ export async function runSupernetJob(job: SupernetJob, backend: BackendName, hoo
       const m = Math.floor(n / 2);
       half = [tf.slice(t.xTrain, 0, m), tf.slice(t.yTrain, 0, m), tf.slice(t.xTrain, m, n - m), tf.slice(t.yTrain, m, n - m)];
       sd = { ...sd, xTrain: half[0], yTrain: half[1] as tf.Tensor2D, xAlpha: half[2], yAlpha: half[3] as tf.Tensor2D };
+    }
+    if (space.kind === 'chain') {
+      const chain = new ChainSupernet({ config: space, classes: data.train.classes, seed: deriveSeed(job.seed, 'supernet') });
+      net = chain;
+      const out = await searchSupernet(chain, sd, o, job.seed, {
+        cancelled: hooks.cancelled,
+        ...(hooks.onEpoch ? { onEpoch: hooks.onEpoch } : {}),
+        derive: (alpha) => {
+          const archs = deriveChains(chain, softmaxRows(alpha), r.candidates);
+          return { archs, collapsed: chainCollapseReason(archs[0]) };
+        },
+        deriveFromScores: (scores) => deriveChains(chain, scores, r.candidates),
+      });
+      return result(out, chain);
     }
     const skeleton = o.skeleton ?? space.skeleton ?? { channels: 16, cells: 1, stages: 2 };
     net = new CellSupernet({
@@ -63,6 +77,17 @@ export async function runSupernetJob(job: SupernetJob, backend: BackendName, hoo
       },
       deriveFromScores: (scores) => deriveFromScores(scores, deriveOptions).map((c) => ({ ops: c }) as Json),
     });
+    return result(out, net);
+  } catch (e) {
+    if (e instanceof TrialError || e instanceof FatalError) throw e;
+    throw new TrialError(`supernet search failed: ${e instanceof Error ? e.message : String(e)}`, !/diverged/.test(String(e)));
+  } finally {
+    net?.dispose();
+    tf.dispose(half);
+    tf.engine().endScope();
+  }
+
+  function result(out: SearchOutcome, net: Supernet): SupernetResult {
     return {
       type: 'supernet',
       cancelled: out.cancelled,
@@ -78,12 +103,5 @@ export async function runSupernetJob(job: SupernetJob, backend: BackendName, hoo
       backend,
       seconds: (performance.now() - t0) / 1000,
     };
-  } catch (e) {
-    if (e instanceof TrialError || e instanceof FatalError) throw e;
-    throw new TrialError(`supernet search failed: ${e instanceof Error ? e.message : String(e)}`, !/diverged/.test(String(e)));
-  } finally {
-    net?.dispose();
-    tf.dispose(half);
-    tf.engine().endScope();
   }
 }

@@ -35,6 +35,10 @@ export class Params {
     return { kernel, bias };
   }
 
+  bias(label: string, n: number): tf.Variable {
+    return this.add(label, tf.zeros([n]));
+  }
+
   private add(label: string, init: tf.Tensor): tf.Variable {
     const v = tf.variable(init, true, this.name(label));
     init.dispose();

@@ -145,7 +145,8 @@ export async function searchSupernet(net: Supernet, data: SearchData, options: D
       }
       if (cancelled) break;
       const val = evaluate(net, data.xVal, data.yVal, 256);
-      const alpha = net.alpha.arraySync() as number[][];
+      // rows keep only their own candidates (chain slots before layers.min have no identity)
+      const alpha = (net.alpha.arraySync() as number[][]).map((row, r) => row.slice(0, net.columns[r].length));
       alphas.push({ epoch, alpha });
       const d = hooks.derive(alpha);
       metrics = {
@@ -189,7 +190,7 @@ export async function searchSupernet(net: Supernet, data: SearchData, options: D
  */
 export function perturbationScores(net: Supernet, x: tf.Tensor, y: tf.Tensor2D, batch = 256): number[][] {
   const rows = net.columns.length;
-  const cols = net.columns[0]?.length ?? 0;
+  const cols = net.alpha.shape[1] as number;
   const lossWith = (mask: number[][] | null): number => {
     const n = x.shape[0];
     let total = 0;
@@ -206,7 +207,7 @@ export function perturbationScores(net: Supernet, x: tf.Tensor, y: tf.Tensor2D, 
   const scores: number[][] = [];
   for (let r = 0; r < rows; r++) {
     const row: number[] = [];
-    for (let k = 0; k < cols; k++) {
+    for (let k = 0; k < net.columns[r].length; k++) {
       if (net.columns[r][k] === 'none') {
         row.push(0); // removing a zero op changes nothing
         continue;
