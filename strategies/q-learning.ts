@@ -8,6 +8,12 @@
 // Update (applied backwards along a trajectory, intermediate rewards 0):
 //   Q(s,a) <- Q(s,a) + alpha [ r + gamma max_a' Q(s',a') - Q(s,a) ]   (no max term at the last step)
 //
+// The default state is the whole prefix (the Q-table is then a tree over partial architectures), and
+// a state-action pair never updated takes the choice's marginal value (a per-decision running value
+// learnt from every terminal reward with that choice) instead of a constant: so after an exploratory
+// step the greedy continuation follows the choices that did well elsewhere (backoff: marginal). On the
+// NAS-Bench-201 table this halves the queries to the top 0.1% against a constant initial value.
+//
 // Rewards are normalised by default: r = (score - mean) / std over the distinct results so far, so
 // the same options work for accuracies in 0..1 or 0..100 (replay re-applies old results with the
 // current statistics). With `reward: raw` the score is used as is.
