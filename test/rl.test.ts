@@ -14,7 +14,7 @@ import { random } from '../strategies/random.js';
 import { LogitsController, LstmController, type Controller } from '../strategies/lib/controllers.js';
 import type { StrategyDefinition } from '../strategies/types.js';
 import { drive, bestOf } from './helpers/drive.js';
-import { loadTable } from './bench/nb201-strategies-scratch.js';
+import { loadTable } from './helpers/nb201.js';
 
 const OPS = ['none', 'skip_connect', 'nor_conv_1x1', 'nor_conv_3x3', 'avg_pool_3x3'];
 const nb201 = createSpace({ kind: 'cell', preset: 'nb201', nodes: 4, ops: OPS });
