@@ -4,23 +4,24 @@
 import type { Json, JsonObject } from '../engine/types.js';
 import { Rng } from '../engine/rng.js';
 import type { Ask, Strategy, StrategyContext, StrategyDefinition } from './types.js';
-import { checkSnapshot, rngStateOf, sampleFresh } from './lib/search.js';
+import { SeenKeys, checkSnapshot, rngStateOf, sampleFresh } from './lib/search.js';
 
 const TYPE = 'random';
-const VERSION = 1;
+const VERSION = 2;
 
 class RandomSearch implements Strategy {
   private rng: Rng;
-  private seen = new Set<string>();
+  private seen: SeenKeys;
 
   constructor(private readonly ctx: StrategyContext) {
     this.rng = new Rng(ctx.seed);
+    this.seen = new SeenKeys(ctx.space);
   }
 
   ask(): Ask {
-    const arch = sampleFresh(this.ctx.space, this.rng, this.seen, this.ctx.warmStart?.priors);
+    const arch = sampleFresh(this.ctx.space, this.rng, this.seen.set, this.ctx.warmStart?.priors);
     if (arch === null) return { done: true };
-    this.seen.add(this.ctx.space.key(arch));
+    this.seen.add(arch);
     return { arch };
   }
 
@@ -29,13 +30,13 @@ class RandomSearch implements Strategy {
   }
 
   snapshot(): Json {
-    return { type: TYPE, version: VERSION, rng: this.rng.state(), seen: [...this.seen] };
+    return { type: TYPE, version: VERSION, rng: this.rng.state(), seen: this.seen.snapshot() };
   }
 
   restore(state: Json): void {
     const s = checkSnapshot(state, TYPE, VERSION);
     this.rng = Rng.fromState(rngStateOf(s.rng));
-    this.seen = new Set((s.seen as string[]) ?? []);
+    this.seen = SeenKeys.restore(this.ctx.space, s.seen);
   }
 }
 

@@ -100,6 +100,8 @@ class SearchLoop {
   private readonly inflight = new Map<number, Promise<void>>();
   private readonly controllers = new Map<number, AbortController>();
   private waiting: Record<string, number> = {};
+  /** Strategy state changed (duplicate proposals) since the last checkpoint. */
+  private unsaved = false;
   private nextNumber = 1;
   private total = 0; // trials in the store, running included
   private finalCount = 0;
@@ -136,6 +138,7 @@ class SearchLoop {
       for (const c of this.controllers.values()) c.abort();
       await Promise.allSettled([...this.inflight.values()]);
       store.addElapsed(runId, Date.now() - this.lastMark);
+      if (this.unsaved && !this.fatal) this.checkpoint();
     }
     if (this.fatal) return { status: 'failed', reason: errorMessage(this.fatal), best: this.best };
     const end = this.stopReason ?? { status: 'complete' as const, reason: 'done' };
@@ -223,11 +226,12 @@ class SearchLoop {
     const key = space.key(arch);
     const earlier = this.byKey.get(key) ?? this.rejected.get(key);
     if (earlier) {
-      store.transaction(() => {
-        if (earlier.state === 'running') this.waiting[key] = (this.waiting[key] ?? 0) + 1;
-        else strategy.tell(earlier);
-        this.checkpoint();
-      });
+      // Not checkpointed: a duplicate changes nothing in the store, so after a crash the strategy,
+      // restored to the last checkpoint, replays the same proposal deterministically. The next
+      // checkpoint (or the one at the end of the session) covers it.
+      if (earlier.state === 'running') this.waiting[key] = (this.waiting[key] ?? 0) + 1;
+      else strategy.tell(earlier);
+      this.unsaved = true;
       return false;
     }
     let measured: Metrics | undefined;
@@ -412,6 +416,7 @@ class SearchLoop {
   }
 
   private checkpoint(): void {
+    this.unsaved = false;
     const cp: EngineCheckpoint = { strategy: this.s.strategy.snapshot(), waiting: this.waiting };
     this.s.store.saveCheckpoint(this.s.runId, this.stage, cp as unknown as Json);
   }

@@ -3,8 +3,9 @@
 // and the canonical key is the community string |op~0|+|op~0|op~1|+|op~0|op~1|op~2|.
 
 import type { Json } from '../types.js';
+import type { Rng } from '../rng.js';
 import type { CellSpaceConfig } from '../workflow/types.js';
-import type { Decision } from './types.js';
+import type { ChoicePriors, Decision } from './types.js';
 import { TreeSpace } from './base.js';
 
 export type CellArch = { ops: string[] };
@@ -105,6 +106,41 @@ export class CellSpace extends TreeSpace<CellArch> {
 
   size(): number {
     return this.ops.length ** this.edges.length;
+  }
+
+  // Fast paths for the fixed decision list of a cell: the same choices and the same random draws
+  // as the generic tree walk (tree.ts), without replaying the plan per decision. Strategies call
+  // these in their inner loops (evolution proposes many already-evaluated children late in a run).
+
+  override choicesOf(arch: CellArch): number[] {
+    const ops = (arch as Partial<CellArch>)?.ops;
+    if (Array.isArray(ops) && ops.length === this.decs.length) {
+      const out = ops.map((op) => this.ops.indexOf(op));
+      if (out.every((i) => i >= 0)) return out;
+    }
+    return super.choicesOf(arch); // its error says what is wrong
+  }
+
+  override decode(choices: readonly number[]): CellArch {
+    if (choices.length === this.decs.length && choices.every((c) => Number.isInteger(c) && c >= 0 && c < this.ops.length)) {
+      return { ops: choices.map((c) => this.ops[c]) };
+    }
+    return super.decode(choices);
+  }
+
+  override sample(rng: Rng, priors?: ChoicePriors): CellArch {
+    if (priors && this.decs.some((d) => priors[d.name])) return super.sample(rng, priors);
+    return { ops: this.decs.map(() => this.ops[rng.int(this.ops.length)]) };
+  }
+
+  override mutate(arch: CellArch, rng: Rng): CellArch {
+    const choices = this.choicesOf(arch);
+    const n = this.ops.length;
+    if (n < 2) return { ops: [...arch.ops] };
+    const k = rng.int(choices.length);
+    const j = rng.int(n - 1);
+    choices[k] = j >= choices[k] ? j + 1 : j;
+    return this.decode(choices);
   }
 
   /** Parses a key and checks it belongs to this space. */

@@ -117,6 +117,18 @@ export class Store {
     return new Store(path, db);
   }
 
+  private readonly statements = new Map<string, Database.Statement>();
+
+  /** A prepared statement, prepared once per store (the engine writes a few per trial). */
+  private stmt(sql: string): Database.Statement {
+    let s = this.statements.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.statements.set(sql, s);
+    }
+    return s;
+  }
+
   close(): void {
     if (this.db.open) this.db.close();
   }
@@ -128,8 +140,8 @@ export class Store {
 
   createRun(run: NewRun): number {
     const now = Date.now();
-    const info = this.db
-      .prepare(
+    const info = this
+      .stmt(
         `INSERT INTO runs (name, workflow_file, workflow_text, workflow_hash, config, status, owner_pid, created_at, updated_at)
          VALUES (?, ?, ?, ?, ?, 'running', ?, ?, ?)`,
       )
@@ -138,39 +150,39 @@ export class Store {
   }
 
   getRun(id: number): RunRow | undefined {
-    const row = this.db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as RunDbRow | undefined;
+    const row = this.stmt('SELECT * FROM runs WHERE id = ?').get(id) as RunDbRow | undefined;
     return row && toRun(row);
   }
 
   listRuns(): RunRow[] {
-    return (this.db.prepare('SELECT * FROM runs ORDER BY id').all() as RunDbRow[]).map(toRun);
+    return (this.stmt('SELECT * FROM runs ORDER BY id').all() as RunDbRow[]).map(toRun);
   }
 
   latestRun(): RunRow | undefined {
-    const row = this.db.prepare('SELECT * FROM runs ORDER BY id DESC LIMIT 1').get() as RunDbRow | undefined;
+    const row = this.stmt('SELECT * FROM runs ORDER BY id DESC LIMIT 1').get() as RunDbRow | undefined;
     return row && toRun(row);
   }
 
   setRunStatus(id: number, status: RunStatus, reason: string | null): void {
-    this.db
-      .prepare('UPDATE runs SET status = ?, reason = ?, owner_pid = ?, updated_at = ? WHERE id = ?')
+    this
+      .stmt('UPDATE runs SET status = ?, reason = ?, owner_pid = ?, updated_at = ? WHERE id = ?')
       .run(status, reason, status === 'running' ? process.pid : null, Date.now(), id);
   }
 
   /** Replaces the stored workflow (resume with a grown budget). */
   updateRunWorkflow(id: number, wf: Omit<NewRun, 'name'>): void {
-    this.db
-      .prepare('UPDATE runs SET workflow_file = ?, workflow_text = ?, workflow_hash = ?, config = ?, updated_at = ? WHERE id = ?')
+    this
+      .stmt('UPDATE runs SET workflow_file = ?, workflow_text = ?, workflow_hash = ?, config = ?, updated_at = ? WHERE id = ?')
       .run(wf.workflowFile, wf.workflowText, wf.workflowHash, JSON.stringify(wf.config), Date.now(), id);
   }
 
   addElapsed(id: number, ms: number): void {
-    this.db.prepare('UPDATE runs SET elapsed_ms = elapsed_ms + ?, updated_at = ? WHERE id = ?').run(Math.round(ms), Date.now(), id);
+    this.stmt('UPDATE runs SET elapsed_ms = elapsed_ms + ?, updated_at = ? WHERE id = ?').run(Math.round(ms), Date.now(), id);
   }
 
   insertTrial(runId: number, stage: string, t: TrialRecord): void {
-    this.db
-      .prepare(
+    this
+      .stmt(
         `INSERT INTO trials (run_id, stage, number, key, arch, state, metrics, seed, error, curve, attempts, info, started_at, finished_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
@@ -180,8 +192,8 @@ export class Store {
 
   /** Writes the final state of a running trial. A final trial is never changed again. */
   finishTrial(runId: number, stage: string, t: TrialRecord): void {
-    const res = this.db
-      .prepare(
+    const res = this
+      .stmt(
         `UPDATE trials SET state = ?, metrics = ?, error = ?, curve = ?, attempts = ?, info = ?, finished_at = ?
          WHERE run_id = ? AND stage = ? AND number = ? AND state = 'running'`,
       )
@@ -191,16 +203,16 @@ export class Store {
   }
 
   trials(runId: number, stage = ''): TrialRecord[] {
-    const rows = this.db
-      .prepare('SELECT * FROM trials WHERE run_id = ? AND stage = ? ORDER BY number')
+    const rows = this
+      .stmt('SELECT * FROM trials WHERE run_id = ? AND stage = ? ORDER BY number')
       .all(runId, stage) as TrialDbRow[];
     return rows.map(toTrial);
   }
 
   /** Every trial of a run, all stages, in stage order of first appearance then number. */
   allTrials(runId: number): StagedTrial[] {
-    const rows = this.db
-      .prepare('SELECT * FROM trials WHERE run_id = ? ORDER BY started_at, stage, number')
+    const rows = this
+      .stmt('SELECT * FROM trials WHERE run_id = ? ORDER BY started_at, stage, number')
       .all(runId) as (TrialDbRow & { stage: string })[];
     return rows.map((r) => ({ stage: r.stage, trial: toTrial(r) }));
   }
@@ -210,8 +222,8 @@ export class Store {
     const counts: Record<TrialState, number> = { running: 0, complete: 0, pruned: 0, failed: 0 };
     const rows = (
       stage === undefined
-        ? this.db.prepare('SELECT state, COUNT(*) AS n FROM trials WHERE run_id = ? GROUP BY state').all(runId)
-        : this.db.prepare('SELECT state, COUNT(*) AS n FROM trials WHERE run_id = ? AND stage = ? GROUP BY state').all(runId, stage)
+        ? this.stmt('SELECT state, COUNT(*) AS n FROM trials WHERE run_id = ? GROUP BY state').all(runId)
+        : this.stmt('SELECT state, COUNT(*) AS n FROM trials WHERE run_id = ? AND stage = ? GROUP BY state').all(runId, stage)
     ) as { state: TrialState; n: number }[];
     for (const r of rows) counts[r.state] = r.n;
     return counts;
@@ -220,8 +232,8 @@ export class Store {
   /** Records that a stage started (first time) or ended. */
   setStageStatus(runId: number, stage: string, position: number, status: RunStatus, reason: string | null): void {
     const now = Date.now();
-    this.db
-      .prepare(
+    this
+      .stmt(
         `INSERT INTO stages (run_id, stage, position, status, reason, started_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (run_id, stage) DO UPDATE SET status = excluded.status, reason = excluded.reason, finished_at = excluded.finished_at`,
       )
@@ -229,7 +241,7 @@ export class Store {
   }
 
   stages(runId: number): StageRow[] {
-    const rows = this.db.prepare('SELECT * FROM stages WHERE run_id = ? ORDER BY position').all(runId) as {
+    const rows = this.stmt('SELECT * FROM stages WHERE run_id = ? ORDER BY position').all(runId) as {
       stage: string; position: number; status: RunStatus; reason: string | null; started_at: number; finished_at: number | null;
     }[];
     return rows.map((r) => ({ stage: r.stage, position: r.position, status: r.status, reason: r.reason, startedAt: r.started_at, finishedAt: r.finished_at }));
@@ -237,8 +249,8 @@ export class Store {
 
   /** A candidate the constraints rejected before evaluation (recorded once per key and stage). */
   insertRejected(runId: number, stage: string, r: RejectedRecord): void {
-    this.db
-      .prepare('INSERT OR IGNORE INTO rejected (run_id, stage, key, arch, measured, reason, at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+    this
+      .stmt('INSERT OR IGNORE INTO rejected (run_id, stage, key, arch, measured, reason, at) VALUES (?, ?, ?, ?, ?, ?, ?)')
       .run(runId, stage, r.key, JSON.stringify(r.arch), JSON.stringify(r.measured), r.reason, r.at);
   }
 
@@ -246,15 +258,15 @@ export class Store {
   rejected(runId: number, stage?: string): (RejectedRecord & { stage: string })[] {
     const rows = (
       stage === undefined
-        ? this.db.prepare('SELECT * FROM rejected WHERE run_id = ? ORDER BY at').all(runId)
-        : this.db.prepare('SELECT * FROM rejected WHERE run_id = ? AND stage = ? ORDER BY at').all(runId, stage)
+        ? this.stmt('SELECT * FROM rejected WHERE run_id = ? ORDER BY at').all(runId)
+        : this.stmt('SELECT * FROM rejected WHERE run_id = ? AND stage = ? ORDER BY at').all(runId, stage)
     ) as { stage: string; key: string; arch: string; measured: string; reason: string; at: number }[];
     return rows.map((r) => ({ stage: r.stage, key: r.key, arch: JSON.parse(r.arch) as Json, measured: JSON.parse(r.measured) as Metrics, reason: r.reason, at: r.at }));
   }
 
   saveCheckpoint(runId: number, stage: string, state: Json): void {
-    this.db
-      .prepare(
+    this
+      .stmt(
         `INSERT INTO checkpoints (run_id, stage, state, updated_at) VALUES (?, ?, ?, ?)
          ON CONFLICT (run_id, stage) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at`,
       )
@@ -262,7 +274,7 @@ export class Store {
   }
 
   loadCheckpoint(runId: number, stage = ''): Json | undefined {
-    const row = this.db.prepare('SELECT state FROM checkpoints WHERE run_id = ? AND stage = ?').get(runId, stage) as
+    const row = this.stmt('SELECT state FROM checkpoints WHERE run_id = ? AND stage = ?').get(runId, stage) as
       | { state: string }
       | undefined;
     return row ? (JSON.parse(row.state) as Json) : undefined;

@@ -84,3 +84,49 @@ export function takeKey(pending: string[], key: string): boolean {
   pending.splice(i, 1);
   return true;
 }
+
+/**
+ * The keys a strategy has proposed, snapshotted compactly: as the architectures' choice indices
+ * ("3.0.4|1.2.2|...") rather than their keys, which are several times longer. A snapshot is
+ * written after every trial, so its size decides the engine's overhead on long runs.
+ */
+export class SeenKeys {
+  private readonly keys = new Set<string>();
+  private readonly codes: string[] = [];
+
+  constructor(private readonly space: SearchSpace) {}
+
+  has(key: string): boolean {
+    return this.keys.has(key);
+  }
+
+  get size(): number {
+    return this.keys.size;
+  }
+
+  /** The set itself, for sampleFresh. */
+  get set(): ReadonlySet<string> {
+    return this.keys;
+  }
+
+  add(arch: Arch): string {
+    const key = this.space.key(arch);
+    if (!this.keys.has(key)) {
+      this.keys.add(key);
+      this.codes.push(this.space.choicesOf(arch).join('.'));
+    }
+    return key;
+  }
+
+  snapshot(): string {
+    return this.codes.join('|');
+  }
+
+  static restore(space: SearchSpace, snapshot: Json | undefined): SeenKeys {
+    const seen = new SeenKeys(space);
+    if (typeof snapshot === 'string' && snapshot !== '') {
+      for (const code of snapshot.split('|')) seen.add(space.decode(code === '' ? [] : code.split('.').map(Number)));
+    }
+    return seen;
+  }
+}
