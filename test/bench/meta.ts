@@ -3,7 +3,7 @@
 //    the engine into a temporary store, not read off the table) is the knowledge for searches on the
 //    other column; 20 seeds with and without `meta`, both directions, side by side (median queries to
 //    the optimum and to the top 0.1%, mean best after the budget).
-// 2. Real data (`--real`, or `npm run bench -- meta real`): a digits run is the knowledge for a search
+// 2. Real data (also by default; `meta real` runs only it, `--no-real` skips it): a digits run is the knowledge for a search
 //    on builtin:mnist; trainings needed to reach the no-meta run's best accuracy, with and without.
 
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -60,7 +60,7 @@ export default async function metaBench(emit: Emit, args: string[]): Promise<voi
   const seeds = flag(args, 'seeds', 20);
   const budget = flag(args, 'budget', 300);
   const sourceBudget = flag(args, 'source', 300);
-  const real = args.includes('real') || args.includes('--real');
+  const real = !args.includes('--no-real');
   const onlyReal = args.includes('real');
   if (!onlyReal) {
     const dir = mkdtempSync(join(tmpdir(), 'nas-meta-bench-'));
