@@ -7,7 +7,8 @@ import {test} from 'uvu';
 import * as assert from 'uvu/assert';
 import * as tf from '@tensorflow/tfjs';
 import {initBackend, maxWorkersFor} from '../engine/training/backend.js';
-import {registerWasmTrainingKernels} from '../engine/training/kernels/index.js';
+import {originalCpuKernel, registerCpuKernelFixes, registerWasmTrainingKernels} from '../engine/training/kernels/index.js';
+import {callBundled} from '../engine/training/kernels/bundled.js';
 
 type Shape4 = [number, number, number, number];
 
@@ -240,6 +241,103 @@ test('MaxPoolGrad matches cpu, first maximum on ties', async () => {
     await compare('MaxPoolGrad', {
       dy: [random(yv.length, seed++), yShape], input: [xs, x], output: [yv, yShape],
     }, {filterSize: [f, f], strides: [s, s], pad}, `x=${x} f=${f} s=${s} pad=${pad}`);
+  }
+});
+
+type PoolPad = 'same' | 'valid' | number | tf.backend_util.ExplicitPadding;
+
+/**
+ * Central finite differences of L(x) = sum(r * avgPool(x)) on the current backend, which is
+ * dL/dx = AvgPoolGrad(dy = r). L is linear in x, so a large step is exact up to rounding;
+ * L is summed in float64 from the pooled values.
+ */
+function avgPoolFiniteDiff(xs: Float32Array, shape: Shape4, r: Float32Array, f: number, s: number,
+                           pad: PoolPad): Float32Array {
+  const eps = 0.5;
+  const loss = (v: Float32Array): number => {
+    const y = tf.tidy(() => tf.avgPool(tf.tensor4d(v, shape), f, s, pad as 'same').dataSync());
+    let acc = 0;
+    for (let i = 0; i < y.length; i++) acc += r[i] * y[i];
+    return acc;
+  };
+  const grad = new Float32Array(xs.length);
+  const v = Float32Array.from(xs);
+  for (let i = 0; i < xs.length; i++) {
+    v[i] = xs[i] + eps;
+    const up = loss(v);
+    v[i] = xs[i] - eps;
+    const down = loss(v);
+    v[i] = xs[i];
+    grad[i] = (up - down) / (2 * eps);
+  }
+  return grad;
+}
+
+const avgPoolCases: Array<{x: Shape4; f: number; s: number; pad: PoolPad}> = [];
+for (const x of [[2, 5, 6, 3], [1, 4, 4, 1]] as Shape4[])
+  for (const f of [2, 3]) for (const s of [1, 2]) for (const pad of ['same', 'valid'] as const)
+    avgPoolCases.push({x, f, s, pad});
+// Numeric and explicit padding: the forward also leaves padded cells out of the divisor.
+avgPoolCases.push({x: [1, 5, 5, 2], f: 3, s: 2, pad: 1}, {x: [1, 5, 5, 1], f: 3, s: 1, pad: 2},
+                  {x: [2, 5, 6, 2], f: 3, s: 2, pad: [[0, 0], [1, 2], [0, 1], [0, 0]]});
+
+test('AvgPoolGrad matches finite differences of the forward avgPool on cpu and wasm', async () => {
+  let seed = 1000;
+  for (const {x, f, s, pad} of avgPoolCases) {
+    const xs = random(tf.util.sizeFromShape(x), seed++);
+    const info = tf.backend_util.computePool2DInfo(x, f, s, 1, pad);
+    const r = random(tf.util.sizeFromShape(info.outShape), seed++);
+    const attrs = {filterSize: [f, f], strides: [s, s], pad} as unknown as tf.NamedAttrMap;
+    for (const backend of ['cpu', 'wasm']) {
+      await tf.setBackend(backend);
+      const want = avgPoolFiniteDiff(xs, x, r, f, s, pad);
+      const got = await runOn(backend, 'AvgPoolGrad', {dy: [r, info.outShape], input: [xs, x]}, attrs);
+      assert.equal(got.shape, x);
+      const err = maxAbsDiff(got.values, want);
+      assert.ok(err < 1e-3, `${backend} x=${x} f=${f} s=${s} pad=${JSON.stringify(pad)}: max error ${err}`);
+    }
+  }
+});
+
+test('AvgPoolGrad through tf.grad: cpu and wasm agree, and the 3x3/1 same case is fixed', async () => {
+  // The reported case: tfjs' own kernel was off by 0.27 at the borders here.
+  const x: Shape4 = [1, 4, 4, 1];
+  const xs = random(16, 1100), r = random(16, 1101);
+  const grads: Float32Array[] = [];
+  for (const backend of ['cpu', 'wasm']) {
+    await tf.setBackend(backend);
+    const rt = tf.tensor4d(r, x);
+    const g = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(tf.avgPool(v as tf.Tensor4D, 3, 1, 'same'), rt)))(tf.tensor4d(xs, x));
+    grads.push((await g.data()) as Float32Array);
+    tf.dispose([g, rt]);
+    const err = maxAbsDiff(grads[grads.length - 1], avgPoolFiniteDiff(xs, x, r, 3, 1, 'same'));
+    assert.ok(err < 1e-4, `${backend}: max error ${err}`);
+  }
+  assert.ok(maxAbsDiff(grads[0], grads[1]) < 1e-6);
+});
+
+test("AvgPoolGrad with 'valid' padding equals tfjs' own kernels", async () => {
+  registerCpuKernelFixes();
+  const original = originalCpuKernel('AvgPoolGrad');
+  assert.ok(original != null, 'the replaced cpu kernel is kept');
+  let seed = 1200;
+  for (const {x, f, s} of [{x: [2, 5, 6, 3] as Shape4, f: 2, s: 2}, {x: [1, 7, 7, 4] as Shape4, f: 3, s: 1},
+                           {x: [2, 8, 9, 2] as Shape4, f: 3, s: 2}]) {
+    const info = tf.backend_util.computePool2DInfo(x, f, s, 1, 'valid');
+    const xs = random(tf.util.sizeFromShape(x), seed++), r = random(tf.util.sizeFromShape(info.outShape), seed++);
+    const attrs = {filterSize: [f, f], strides: [s, s], pad: 'valid'} as tf.NamedAttrMap;
+    const inputs = {dy: [r, info.outShape], input: [xs, x]} as Record<string, [Float32Array, number[]]>;
+    for (const backend of ['cpu', 'wasm']) {
+      const ours = await runOn(backend, 'AvgPoolGrad', inputs, attrs);
+      // runOn left `backend` current: run tfjs' own kernel on it with fresh tensors.
+      const dy = tf.tensor(r, info.outShape), input = tf.tensor(xs, x);
+      const args = {inputs: {dy, input}, backend: tf.backend(), attrs};
+      const info2 = backend === 'cpu' ? original!.kernelFunc(args) as tf.TensorInfo : callBundled('AvgPoolGrad', args);
+      const theirs = tf.engine().makeTensorFromTensorInfo(info2);
+      const err = maxAbsDiff(ours.values, (await theirs.data()) as Float32Array);
+      tf.dispose([dy, input, theirs]);
+      assert.ok(err < 1e-6, `${backend} x=${x} f=${f} s=${s}: differs from tfjs' kernel by ${err}`);
+    }
   }
 });
 

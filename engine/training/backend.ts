@@ -8,7 +8,7 @@
  */
 import {availableParallelism} from 'node:os';
 import * as tf from '@tensorflow/tfjs';
-import {registerWasmTrainingKernels} from './kernels/index.js';
+import {registerCpuKernelFixes, registerWasmTrainingKernels} from './kernels/index.js';
 
 export type BackendChoice = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
@@ -62,6 +62,9 @@ async function initOne(name: BackendName): Promise<boolean> {
  */
 export async function initBackend(choice: BackendChoice): Promise<BackendName> {
   const order: BackendName[] = choice === 'auto' ? ['tensorflow', 'wasm', 'cpu'] : [choice];
+  // Fixes for the cpu backend's kernels (AvgPoolGrad); idempotent, and registered whatever
+  // the choice, since code in this thread may still switch to cpu.
+  registerCpuKernelFixes();
   for (const name of order) {
     if (await initOne(name)) {
       await tf.ready();

@@ -104,22 +104,10 @@ export function mixedOp(x: tf.Tensor, weights: tf.Tensor1D, ops: readonly Candid
 
 /**
  * Average pooling with TF's 'same' padding, counting only the real inputs of each window (as
- * tf.avgPool's forward does). Written as pad + 'valid' pooling + a constant rescale because tfjs'
- * AvgPool gradient with 'same' padding divides by the full window at the borders (off by up to
- * 0.45 against finite differences in this project's test), which would bias the alpha gradients.
+ * tf.avgPool's forward does). tfjs' own AvgPool gradient divides by the full window at the
+ * borders; engine/training/kernels/avg-pool-grad.ts replaces it on cpu and wasm (registered by
+ * initBackend), and tfjs-node's is correct, so plain tf.avgPool gives the right alpha gradients.
  */
 export function avgPoolSame(x: tf.Tensor4D, k: number, stride: number): tf.Tensor4D {
-  const [, h, w] = x.shape;
-  const pad = (n: number): [number, number] => {
-    const out = Math.ceil(n / stride);
-    const total = Math.max((out - 1) * stride + k - n, 0);
-    return [Math.floor(total / 2), total - Math.floor(total / 2)];
-  };
-  const ph = pad(h);
-  const pw = pad(w);
-  if (ph[0] + ph[1] + pw[0] + pw[1] === 0) return tf.avgPool(x, k, stride, 'valid');
-  const paddings: [number, number][] = [[0, 0], ph, pw, [0, 0]];
-  const sum = tf.avgPool(tf.pad(x, paddings), k, stride, 'valid');
-  const share = tf.avgPool(tf.pad(tf.ones([1, h, w, 1]), paddings) as tf.Tensor4D, k, stride, 'valid');
-  return tf.div(sum, share);
+  return tf.avgPool(x, k, stride, 'same');
 }

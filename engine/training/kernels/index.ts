@@ -1,5 +1,6 @@
 /**
- * Registers the project's training kernels for the wasm backend.
+ * Registers the project's training kernels for the wasm backend, and fixes for the cpu
+ * backend's AvgPoolGrad.
  *
  * The kernel registry is per JS realm, so every worker thread that trains on wasm must call
  * this (initBackend does). Registration is idempotent: re-registering is skipped when our
@@ -10,6 +11,7 @@ import {conv2dBackpropFilterConfig} from './conv2d-backprop-filter.js';
 import {conv2dBackpropInputConfig} from './conv2d-backprop-input.js';
 import {depthwiseBackpropFilterConfig} from './depthwise-backprop-filter.js';
 import {depthwiseBackpropInputConfig} from './depthwise-backprop-input.js';
+import {avgPoolGradConfig, avgPoolGradCpuConfig} from './avg-pool-grad.js';
 import {maxPoolGradConfig} from './max-pool-grad.js';
 import {meanConfig, sumConfig} from './reduce-leading.js';
 import {tileConfig} from './tile.js';
@@ -23,24 +25,53 @@ export const wasmTrainingKernels: readonly tf.KernelConfig[] = [
   depthwiseBackpropInputConfig,
   unsortedSegmentSumConfig,
   maxPoolGradConfig,
+  avgPoolGradConfig,
   tileConfig,
   sumConfig,
   meanConfig,
 ];
 
-/** Returns the names of the kernels that were (re)registered by this call. */
-export function registerWasmTrainingKernels(): string[] {
+/**
+ * Fixes for bugs in the cpu backend's own kernels (AvgPoolGrad: wrong divisor at padded
+ * borders). Registered by registerWasmTrainingKernels and by initBackend for every choice,
+ * so a thread that falls back to cpu (or switches to it) gets correct gradients too.
+ */
+export const cpuKernelFixes: readonly tf.KernelConfig[] = [avgPoolGradCpuConfig];
+
+const replacedCpu = new Map<string, tf.KernelConfig>();
+
+/** The cpu backend's own kernel that a fix replaced (for tests), or undefined. */
+export function originalCpuKernel(name: string): tf.KernelConfig | undefined {
+  return replacedCpu.get(name);
+}
+
+/** Registers configs whose kernelFunc is not already registered; returns their names. */
+function registerAll(configs: readonly tf.KernelConfig[]): string[] {
   const changed: string[] = [];
-  for (const config of wasmTrainingKernels) {
+  for (const config of configs) {
     const current = tf.getKernel(config.kernelName, config.backendName);
     if (current?.kernelFunc === config.kernelFunc) continue;
-    // Conv2DBackpropInput, MaxPoolGrad, Tile, Sum and Mean ship with wasm (slow for the
-    // shapes of training); ours replace them, keeping the originals for fallbacks, and
-    // registerKernel would warn about the duplicate without the unregister.
-    rememberBundled(config.kernelName, config.kernelFunc);
+    // Conv2DBackpropInput, MaxPoolGrad, AvgPoolGrad, Tile, Sum and Mean ship with wasm (slow
+    // for the shapes of training, or wrong); ours replace them, keeping the originals for
+    // fallbacks, and registerKernel would warn about the duplicate without the unregister.
+    if (config.backendName === 'wasm') rememberBundled(config.kernelName, config.kernelFunc);
+    else if (config.backendName === 'cpu' && current != null) replacedCpu.set(config.kernelName, current);
     if (current != null) tf.unregisterKernel(config.kernelName, config.backendName);
     tf.registerKernel(config);
-    changed.push(config.kernelName);
+    changed.push(config.backendName === 'wasm' ? config.kernelName : `${config.kernelName}@${config.backendName}`);
   }
   return changed;
+}
+
+/** Registers the cpu fixes; idempotent. Returns the names (kernel@cpu) newly registered. */
+export function registerCpuKernelFixes(): string[] {
+  return registerAll(cpuKernelFixes);
+}
+
+/**
+ * Returns the names of the kernels that were (re)registered by this call (wasm kernels by
+ * name, the cpu fixes as kernel@cpu).
+ */
+export function registerWasmTrainingKernels(): string[] {
+  return [...registerAll(wasmTrainingKernels), ...registerCpuKernelFixes()];
 }
