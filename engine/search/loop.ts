@@ -226,12 +226,7 @@ class SearchLoop {
     const key = space.key(arch);
     const earlier = this.byKey.get(key) ?? this.rejected.get(key);
     if (earlier) {
-      // Not checkpointed: a duplicate changes nothing in the store, so after a crash the strategy,
-      // restored to the last checkpoint, replays the same proposal deterministically. The next
-      // checkpoint (or the one at the end of the session) covers it.
-      if (earlier.state === 'running') this.waiting[key] = (this.waiting[key] ?? 0) + 1;
-      else strategy.tell(earlier);
-      this.unsaved = true;
+      this.tellDuplicate(earlier);
       return false;
     }
     let measured: Metrics | undefined;
@@ -254,6 +249,25 @@ class SearchLoop {
         return false;
       }
     }
+    this.startTrial(key, arch, info || measured ? { ...info, ...(measured ? { measured } : {}) } : undefined);
+    return true;
+  }
+
+  /**
+   * A proposal whose key was evaluated (or is being evaluated) already: the strategy is told the earlier
+   * record (when it finishes, for a running one). Not checkpointed: it changes nothing in the store, so
+   * after a crash the strategy, restored to the last checkpoint, replays the same proposal
+   * deterministically; the next checkpoint (or the one at the end of the session) covers it.
+   */
+  private tellDuplicate(earlier: TrialRecord): void {
+    if (earlier.state === 'running') this.waiting[earlier.key] = (this.waiting[earlier.key] ?? 0) + 1;
+    else this.s.strategy.tell(earlier);
+    this.unsaved = true;
+  }
+
+  /** Records a new `running` trial together with the checkpoint of the strategy that proposed it, then evaluates it. */
+  private startTrial(key: string, arch: Arch, info: JsonObject | undefined): void {
+    const { store, runId } = this.s;
     const number = this.nextNumber++;
     const trial: TrialRecord = {
       number,
@@ -264,7 +278,7 @@ class SearchLoop {
       seed: deriveSeed(this.s.workflow.seed, this.stage, 'trial', number),
       attempts: 1,
       startedAt: Date.now(),
-      ...(info || measured ? { info: { ...info, ...(measured ? { measured } : {}) } } : {}),
+      ...(info ? { info } : {}),
     };
     store.transaction(() => {
       store.insertTrial(runId, this.stage, trial);
@@ -273,7 +287,6 @@ class SearchLoop {
     this.byKey.set(key, trial);
     this.total++;
     this.dispatch(trial);
-    return true;
   }
 
   /**
@@ -285,36 +298,10 @@ class SearchLoop {
     if (!this.s.evaluator.supernet) {
       throw new FatalError('the strategy asked for a supernet, which this evaluator cannot train (use evaluation type train)');
     }
-    const { store, runId, strategy } = this.s;
     const key = supernetKey(request.id);
     const earlier = this.byKey.get(key);
-    if (earlier) {
-      store.transaction(() => {
-        if (earlier.state === 'running') this.waiting[key] = (this.waiting[key] ?? 0) + 1;
-        else strategy.tell(earlier);
-        this.checkpoint();
-      });
-      return;
-    }
-    const number = this.nextNumber++;
-    const trial: TrialRecord = {
-      number,
-      key,
-      arch: { supernet: request },
-      state: 'running',
-      metrics: {},
-      seed: deriveSeed(this.s.workflow.seed, this.stage, 'trial', number),
-      attempts: 1,
-      startedAt: Date.now(),
-      info: { ...info, job: 'supernet' },
-    };
-    store.transaction(() => {
-      store.insertTrial(runId, this.stage, trial);
-      this.checkpoint();
-    });
-    this.byKey.set(key, trial);
-    this.total++;
-    this.dispatch(trial);
+    if (earlier) this.tellDuplicate(earlier);
+    else this.startTrial(key, { supernet: request }, { ...info, job: 'supernet' });
   }
 
   private dispatch(trial: TrialRecord): void {
