@@ -3,17 +3,9 @@
 // keys and the evaluator are those of the full space; only what a strategy can propose shrinks.
 
 import type { Arch, Json } from '../types.js';
-import type { Rng } from '../rng.js';
-import type { ChoicePriors, Decision, SearchSpace } from '../space/types.js';
-import {
-  countLeaves,
-  crossoverChoices,
-  encodeChoices,
-  enumerateChoices,
-  mutateChoices,
-  sampleChoices,
-  valueKey,
-} from '../space/tree.js';
+import type { Decision, SearchSpace } from '../space/types.js';
+import { DecisionSpace } from '../space/base.js';
+import { countLeaves, valueKey } from '../space/tree.js';
 
 interface Filtered {
   decision: Decision;
@@ -21,7 +13,7 @@ interface Filtered {
   toInner: number[];
 }
 
-export class RestrictedSpace implements SearchSpace {
+export class RestrictedSpace extends DecisionSpace<Arch> {
   readonly kind: string;
   private readonly cache = new Map<Decision, Filtered>();
   private sizeCache: number | undefined;
@@ -31,6 +23,7 @@ export class RestrictedSpace implements SearchSpace {
     readonly inner: SearchSpace,
     readonly removed: ReadonlyMap<string, ReadonlySet<string>>,
   ) {
+    super();
     this.kind = inner.kind;
   }
 
@@ -90,29 +83,9 @@ export class RestrictedSpace implements SearchSpace {
     return this.inner.key(arch);
   }
 
-  encode(arch: Arch): number[] {
-    return encodeChoices(this, this.choicesOf(arch));
-  }
-
   size(): number {
     if (this.sizeCache === undefined) this.sizeCache = Number.isFinite(this.inner.size()) ? countLeaves(this, 2_000_000) : Infinity;
     return this.sizeCache;
-  }
-
-  sample(rng: Rng, priors?: ChoicePriors): Arch {
-    return this.decode(sampleChoices(this, rng, priors));
-  }
-
-  mutate(arch: Arch, rng: Rng): Arch {
-    return this.decode(mutateChoices(this, this.choicesOf(arch), rng));
-  }
-
-  crossover(a: Arch, b: Arch, rng: Rng): Arch {
-    return this.decode(crossoverChoices(this, this.choicesOf(a), this.choicesOf(b), rng));
-  }
-
-  *enumerate(): Iterable<Arch> {
-    for (const c of enumerateChoices(this)) yield this.decode(c);
   }
 
   validate(value: Json): Arch {

@@ -15,15 +15,47 @@ import {
   valueKey,
 } from './tree.js';
 
-export abstract class TreeSpace<A extends Arch> implements SearchSpace<A> {
+/**
+ * The operations every decision-tree space gets from next()/decode()/choicesOf() alone (sampling,
+ * mutation, crossover, enumeration, encoding). Spaces described by a plan extend TreeSpace below;
+ * wrappers of another space (meta-learning's RestrictedSpace) extend this directly.
+ */
+export abstract class DecisionSpace<A extends Arch> implements SearchSpace<A> {
   abstract readonly kind: string;
+  abstract next(prefix: readonly number[]): Decision | null;
+  abstract decisions(): readonly Decision[];
+  abstract decode(choices: readonly number[]): A;
+  abstract choicesOf(arch: A): number[];
+  abstract key(arch: A): string;
+  abstract size(): number;
+  abstract validate(value: Json): A;
+
+  encode(arch: A): number[] {
+    return encodeChoices(this, this.choicesOf(arch));
+  }
+
+  sample(rng: Rng, priors?: ChoicePriors): A {
+    return this.decode(sampleChoices(this, rng, priors));
+  }
+
+  mutate(arch: A, rng: Rng): A {
+    return this.decode(mutateChoices(this, this.choicesOf(arch), rng));
+  }
+
+  crossover(a: A, b: A, rng: Rng): A {
+    return this.decode(crossoverChoices(this, this.choicesOf(a), this.choicesOf(b), rng));
+  }
+
+  *enumerate(): Iterable<A> {
+    for (const c of enumerateChoices(this)) yield this.decode(c);
+  }
+}
+
+export abstract class TreeSpace<A extends Arch> extends DecisionSpace<A> {
   /** Yields decisions in order, receives choice indices, returns the architecture. */
   protected abstract plan(): Generator<Decision, A, number>;
   /** The value `arch` has for the decision `name` (undefined when it has none); `arch` is untrusted. */
-  protected abstract valueOf(arch: Json, name: string): Json | undefined;
-  abstract decisions(): readonly Decision[];
-  abstract key(arch: A): string;
-  abstract size(): number;
+  protected abstract valueAt(arch: Json, name: string): Json | undefined;
 
   /** Runs the plan over `choices`; the last yielded decision (prefix) or the architecture (complete). */
   private run(choices: readonly number[]): IteratorResult<Decision, A> {
@@ -52,13 +84,13 @@ export abstract class TreeSpace<A extends Arch> implements SearchSpace<A> {
   }
 
   choicesOf(arch: A): number[] {
-    return choicesFromValues(this, (name) => this.valueOf(arch, name));
+    return choicesFromValues(this, (name) => this.valueAt(arch, name));
   }
 
   validate(value: Json): A {
     let choices: number[];
     try {
-      choices = choicesFromValues(this, (name) => this.valueOf(value, name));
+      choices = choicesFromValues(this, (name) => this.valueAt(value, name));
     } catch (e) {
       throw new Error(`not a ${this.kind} architecture of this space: ${(e as Error).message}`);
     }
@@ -69,25 +101,5 @@ export abstract class TreeSpace<A extends Arch> implements SearchSpace<A> {
       );
     }
     return arch;
-  }
-
-  encode(arch: A): number[] {
-    return encodeChoices(this, this.choicesOf(arch));
-  }
-
-  sample(rng: Rng, priors?: ChoicePriors): A {
-    return this.decode(sampleChoices(this, rng, priors));
-  }
-
-  mutate(arch: A, rng: Rng): A {
-    return this.decode(mutateChoices(this, this.choicesOf(arch), rng));
-  }
-
-  crossover(a: A, b: A, rng: Rng): A {
-    return this.decode(crossoverChoices(this, this.choicesOf(a), this.choicesOf(b), rng));
-  }
-
-  *enumerate(): Iterable<A> {
-    for (const c of enumerateChoices(this)) yield this.decode(c);
   }
 }

@@ -88,7 +88,7 @@ export class CellSpace extends TreeSpace<CellArch> {
     return { ops };
   }
 
-  protected valueOf(arch: Json, name: string): Json | undefined {
+  protected valueAt(arch: Json, name: string): Json | undefined {
     if (arch === null || typeof arch !== 'object' || Array.isArray(arch)) return undefined;
     const ops = arch.ops;
     if (!Array.isArray(ops)) return undefined;

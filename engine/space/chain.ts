@@ -217,7 +217,7 @@ export class ChainSpace extends TreeSpace<ChainArch> {
     return out;
   }
 
-  protected valueOf(arch: Json, name: string): Json | undefined {
+  protected valueAt(arch: Json, name: string): Json | undefined {
     if (arch === null || typeof arch !== 'object' || Array.isArray(arch)) return undefined;
     const layers = arch.layers;
     if (name === 'depth') return Array.isArray(layers) ? layers.length : undefined;
