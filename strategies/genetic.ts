@@ -8,10 +8,10 @@
 import type { Arch, Json, TrialRecord } from '../engine/types.js';
 import { Rng } from '../engine/rng.js';
 import type { Ask, Strategy, StrategyContext, StrategyDefinition } from './types.js';
-import { type Scored, checkSnapshot, rngStateOf, sampleFresh, scoreOf, tournament, validArchs } from './lib/search.js';
+import { type Scored, SeenKeys, checkSnapshot, rngStateOf, sampleFresh, scoreOf, tournament, validArchs } from './lib/search.js';
 
 const TYPE = 'genetic';
-const VERSION = 1;
+const VERSION = 2;
 const NOVELTY_TRIES = 8;
 
 export interface GeneticOptions {
@@ -32,7 +32,7 @@ interface State {
   members: Member[];
   /** Elites carried over from the previous generation: already scored, not evaluated again. */
   elites: Scored[];
-  seen: Set<string>;
+  seen: SeenKeys;
 }
 
 class Genetic implements Strategy {
@@ -50,7 +50,7 @@ class Genetic implements Strategy {
       elitism: Math.min(options.elitism ?? 1, population - 1), // at least one child per generation
     };
     const rng = new Rng(ctx.seed);
-    const seen = new Set<string>();
+    const seen = new SeenKeys(ctx.space);
     const members: Member[] = [];
     for (const arch of validArchs(ctx.space, ctx.warmStart?.archs).slice(0, population)) {
       members.push(this.member(arch, seen));
@@ -59,15 +59,14 @@ class Genetic implements Strategy {
     while (members.length < population) members.push(this.member(this.fresh(), seen));
   }
 
-  private member(arch: Arch, seen: Set<string>): Member {
-    const key = this.ctx.space.key(arch);
-    seen.add(key);
+  private member(arch: Arch, seen: SeenKeys): Member {
+    const key = seen.add(arch);
     return { arch, key, status: 'new', score: null };
   }
 
   private fresh(): Arch {
     const { space, warmStart } = this.ctx;
-    return sampleFresh(space, this.s.rng, this.s.seen, warmStart?.priors) ?? space.sample(this.s.rng);
+    return sampleFresh(space, this.s.rng, this.s.seen.set, warmStart?.priors) ?? space.sample(this.s.rng);
   }
 
   ask(): Ask {
@@ -125,7 +124,7 @@ class Genetic implements Strategy {
       generation: s.generation,
       members: s.members.map((m) => ({ ...m })),
       elites: [...s.elites],
-      seen: [...s.seen],
+      seen: s.seen.snapshot(),
     };
   }
 
@@ -136,7 +135,7 @@ class Genetic implements Strategy {
       generation: Number(j.generation),
       members: j.members as Member[],
       elites: j.elites as Scored[],
-      seen: new Set(j.seen as string[]),
+      seen: SeenKeys.restore(this.ctx.space, j.seen),
     };
   }
 }
