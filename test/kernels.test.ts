@@ -9,6 +9,8 @@ import * as tf from '@tensorflow/tfjs';
 import {initBackend, maxWorkersFor} from '../engine/training/backend.js';
 import {originalCpuKernel, registerCpuKernelFixes, registerWasmTrainingKernels} from '../engine/training/kernels/index.js';
 import {callBundled} from '../engine/training/kernels/bundled.js';
+import {SOURCE_SHA256} from '../engine/training/kernels/native/kernels-wasm.js';
+import {sourceHash} from '../engine/training/kernels/native/build.js';
 
 type Shape4 = [number, number, number, number];
 
@@ -49,8 +51,11 @@ async function compare(kernel: string, inputs: Record<string, [Float32Array | In
   const want = reference ?? await runOn('cpu', kernel, inputs, attrs);
   const got = await runOn('wasm', kernel, inputs, attrs);
   assert.equal(got.shape, want.shape, `${label}: shape`);
+  // float32 sums taken in another order differ in proportion to their size
+  let scale = 1;
+  for (let i = 0; i < want.values.length; i++) scale = Math.max(scale, Math.abs(want.values[i]));
   const err = maxAbsDiff(got.values, want.values);
-  assert.ok(err < 1e-4, `${label}: max abs error ${err}`);
+  assert.ok(err < 1e-4 * scale, `${label}: max abs error ${err} (largest value ${scale})`);
 }
 
 /** The depthwise forward pass's geometry, used by the direct reference loops below. */
@@ -108,6 +113,10 @@ test.before(async () => {
   assert.is(await initBackend('wasm'), 'wasm');
 });
 
+test('the compiled kernels are built from the current kernels.c', () => {
+  assert.is(SOURCE_SHA256, sourceHash(), 'kernels.c changed: run node dist/engine/training/kernels/native/build.js (needs clang and lld)');
+});
+
 test("initBackend('tensorflow') throws without tfjs-node; kernel registration is idempotent", async () => {
   let failed = false;
   try { await initBackend('tensorflow'); } catch { failed = true; }
@@ -131,13 +140,18 @@ test('Conv2DBackpropFilter matches cpu', async () => {
   }
 });
 
-test('Conv2DBackpropFilter matches cpu when the batch is split into chunks', async () => {
-  // dy holds 8*32*32*72 floats, over the 512K that triggers chunking.
+test('Conv2DBackpropFilter matches cpu on long sums and channel counts off the SIMD width', async () => {
+  // 8*32*32 terms per weight; 3 input channels (a block of 2 and one of 1) and 72 output
+  // channels (nine blocks of 8), and 13 (a block of 8, one of 4, one left for the scalar loop).
   const x: Shape4 = [8, 32, 32, 3], filterShape: Shape4 = [3, 3, 3, 72];
   const dyShape = [8, 32, 32, 72];
   await compare('Conv2DBackpropFilter', {
     x: [random(tf.util.sizeFromShape(x), 900), x], dy: [random(tf.util.sizeFromShape(dyShape), 901), dyShape],
-  }, {strides: [1, 1], pad: 'same', dataFormat: 'NHWC', filterShape}, 'chunked');
+  }, {strides: [1, 1], pad: 'same', dataFormat: 'NHWC', filterShape}, 'long sums');
+  const f13: Shape4 = [3, 3, 3, 13], dy13 = [8, 32, 32, 13];
+  await compare('Conv2DBackpropFilter', {
+    x: [random(tf.util.sizeFromShape(x), 902), x], dy: [random(tf.util.sizeFromShape(dy13), 903), dy13],
+  }, {strides: [1, 1], pad: 'same', dataFormat: 'NHWC', filterShape: f13}, '13 output channels');
 });
 
 test('Conv2DBackpropInput matches cpu', async () => {
@@ -151,6 +165,68 @@ test('Conv2DBackpropInput matches cpu', async () => {
       filter: [random(tf.util.sizeFromShape(filterShape), seed++), filterShape],
     }, {strides: [s, s], pad, dataFormat: 'NHWC', inputShape: x}, `x=${x} f=${f} s=${s} pad=${pad}`);
   }
+});
+
+test('Conv2D matches cpu over strides, dilations, paddings and channel counts', async () => {
+  let seed = 150;
+  const shapes = [...convShapes, {x: [2, 9, 8, 5] as Shape4, f: [3, 3] as [number, number], cout: 8},
+                  {x: [1, 7, 6, 16] as Shape4, f: [3, 2] as [number, number], cout: 13}];
+  for (const {x, f, cout} of shapes) for (const [s, d] of [[1, 1], [2, 1], [1, 2]]) for (const pad of pads) {
+    const filterShape: Shape4 = [f[0], f[1], x[3], cout];
+    const g = tf.backend_util.computeConv2DInfo(x, filterShape, s, d, pad);
+    if (g.outHeight <= 0 || g.outWidth <= 0) continue;
+    await compare('Conv2D', {
+      x: [random(tf.util.sizeFromShape(x), seed++), x], filter: [random(tf.util.sizeFromShape(filterShape), seed++), filterShape],
+    }, {strides: [s, s], dilations: [d, d], pad, dataFormat: 'NHWC'}, `x=${x} f=${f} co=${cout} s=${s} d=${d} pad=${pad}`);
+  }
+  const x: Shape4 = [2, 3, 7, 6], filterShape: Shape4 = [3, 3, 3, 4];
+  await compare('Conv2D', {x: [random(126 * 2, seed++), x], filter: [random(108, seed++), filterShape]},
+                {strides: [2, 2], dilations: [1, 1], pad: 'same', dataFormat: 'NCHW'}, 'NCHW');
+});
+
+test('FusedBatchNorm matches cpu with per-channel parameters, with and without offset and scale', async () => {
+  let seed = 170;
+  for (const c of [8, 6, 1]) {
+    const x = [3, 4, 5, c];
+    const vec = (): [Float32Array, number[]] => [random(c, seed++), [c]];
+    const variance: [Float32Array, number[]] = [random(c, seed++).map((v) => v + 1), [c]];
+    const base = {x: [random(tf.util.sizeFromShape(x), seed++), x] as [Float32Array, number[]], mean: vec(), variance};
+    await compare('FusedBatchNorm', {...base, offset: vec(), scale: vec()}, {varianceEpsilon: 1e-3}, `c=${c}`);
+    await compare('FusedBatchNorm', base, {varianceEpsilon: 1e-3}, `c=${c} without offset and scale`);
+  }
+  // statistics that are not per-channel vectors go to the bundled kernel
+  const x = [2, 3, 4];
+  await compare('FusedBatchNorm', {
+    x: [random(24, seed++), x], mean: [random(3, seed++), [3, 1]], variance: [random(3, seed++).map((v) => v + 1), [3, 1]],
+  }, {varianceEpsilon: 1e-3}, 'broadcast along another axis');
+});
+
+test('Add, Sub and Multiply match cpu with a channel vector on either side, and elsewhere', async () => {
+  let seed = 180;
+  const cases: Array<[number[], number[]]> = [
+    [[4, 5, 6, 8], [8]], [[8], [4, 5, 6, 8]], [[3, 5, 7], [1, 1, 7]], [[1, 1, 1, 6], [2, 3, 4, 6]],
+    [[4, 6], [4, 6]], [[4, 6], []], [[4, 1], [4, 6]], [[1, 6], [1, 6]],
+  ];
+  for (const kernel of ['Add', 'Sub', 'Multiply']) for (const [a, b] of cases) {
+    await compare(kernel, {a: [random(tf.util.sizeFromShape(a), seed++), a], b: [random(tf.util.sizeFromShape(b), seed++), b]},
+                  {}, `${kernel} [${a}] [${b}]`);
+  }
+  await compare('Add', {a: [Int32Array.from([1, 2, 3, 4, 5, 6]), [2, 3]], b: [Int32Array.from([10, 20, 30]), [3]]}, {}, 'int32');
+});
+
+test('Identity and Cast to the same dtype share data that outlives their inputs', async () => {
+  await tf.setBackend('wasm');
+  const before = tf.memory().numBytes;
+  const x = tf.tensor2d([1, 2, 3, 4], [2, 2]);
+  const copy = tf.clone(x);
+  const same = tf.cast(x, 'float32');
+  const ints = tf.cast(x, 'int32');
+  x.dispose();
+  assert.equal(Array.from(await copy.data()), [1, 2, 3, 4]);
+  assert.equal(Array.from(await same.data()), [1, 2, 3, 4]);
+  assert.is(ints.dtype, 'int32');
+  tf.dispose([copy, same, ints]);
+  assert.is(tf.memory().numBytes, before);
 });
 
 test('Conv2D backprop kernels accept NCHW', async () => {
@@ -228,6 +304,8 @@ test('MaxPoolGrad matches cpu, first maximum on ties', async () => {
     {x: [2, 8, 8, 3], f: 2, s: 2, pad: 'valid'}, {x: [2, 7, 9, 2], f: 3, s: 2, pad: 'same'},
     {x: [1, 6, 6, 4], f: 3, s: 1, pad: 'same'}, {x: [2, 9, 7, 2], f: 2, s: 1, pad: 'valid'},
     {x: [1, 7, 7, 3], f: 3, s: 2, pad: 1}, {x: [2, 7, 9, 3], f: 2, s: 2, pad: 'valid'},
+    // the 2x2/2 kernel's vector path (4 channels at a time), alone and with a scalar tail
+    {x: [2, 6, 10, 8], f: 2, s: 2, pad: 'valid'}, {x: [2, 7, 9, 6], f: 2, s: 2, pad: 'valid'},
   ];
   for (const {x, f, s, pad} of cases) {
     const xs = random(tf.util.sizeFromShape(x), seed++);

@@ -1,14 +1,14 @@
 /**
- * Conv2DBackpropInput for the wasm backend, replacing the bundled one (a scalar C loop).
- *
- * dx is a stride-1 convolution of dy, with the forward strides turned into inserted zeros,
- * against the filter reversed in space and with in/out channels swapped ([fh,fw,Co,Ci]),
- * padded by (filter - 1 - forward pad). That runs on XNNPACK's Conv2D.
+ * Conv2DBackpropInput for the wasm backend, replacing the bundled one (a scalar C loop):
+ * every dy pixel is scattered through every tap into a zero-padded dx, from which dx is then
+ * cropped, by native/kernels.c; the filter is first copied with its channels swapped
+ * ([fh,fw,Co,Ci]) so that the kernel reads Ci-contiguous vectors.
  */
 import * as tf from '@tensorflow/tfjs';
 import {geometry, type Pad} from './conv-geometry.js';
 import {toChannelsLast, nhwcPad} from './data-format.js';
-import {asWasm, call, dispose, padOrCrop, splitPad, transpose, zeroInsert, type TensorInfo} from './wasm-ops.js';
+import {asWasm, dispose, transpose, type TensorInfo} from './wasm-ops.js';
+import {heapOffset, nativeKernels} from './native/module.js';
 
 function conv2dBackpropInput(args: {inputs: tf.NamedTensorInfoMap; backend: {}; attrs?: tf.NamedAttrMap}): TensorInfo {
   const backend = asWasm(args.backend);
@@ -20,25 +20,22 @@ function conv2dBackpropInput(args: {inputs: tf.NamedTensorInfoMap; backend: {}; 
   const dy = toChannelsLast(backend, dy0, channelsFirst);
   const g = geometry(inShape, filter.shape as [number, number, number, number], attrs.strides, 1,
                      nhwcPad(attrs.pad as Pad, channelsFirst), attrs.dimRoundingMode, false);
-
-  const spread = zeroInsert(backend, dy, g.sh, g.sw);                      // [N,Ho*sh,Wo*sw,Co]
-  const top = splitPad(g.fh - 1 - g.padTop), left = splitPad(g.fw - 1 - g.padLeft);
-  const bottom = splitPad(g.inH + g.padTop - g.outH * g.sh);
-  const right = splitPad(g.inW + g.padLeft - g.outW * g.sw);
-  const cropped = padOrCrop(backend, spread, 1, top.crop, bottom.crop, left.crop, right.crop);
-  dispose(backend, spread);
-
-  const flipped = call('Reverse', backend, {x: filter}, {dims: [0, 1]});
-  const f = transpose(backend, flipped, [0, 1, 3, 2]);                    // [fh,fw,Co,Ci]
-  const conv = call('Conv2D', backend, {x: cropped, filter: f}, {
-    strides: [1, 1], dilations: [1, 1], dataFormat: 'NHWC', dimRoundingMode: undefined,
-    pad: [[0, 0], [top.pad, bottom.pad], [left.pad, right.pad], [0, 0]],
-  } as unknown as tf.NamedAttrMap);                                        // [N,H,W,Ci]
-  dispose(backend, cropped, flipped, f);
+  const native = nativeKernels(backend);
+  const swapped = backend.makeOutput([g.fh, g.fw, g.outC, g.inC], 'float32');
+  native.swap_filter_channels(heapOffset(backend, filter), heapOffset(backend, swapped), g.fh * g.fw, g.inC, g.outC);
+  // the padded dx holds every position a tap writes: padding before, and after up to the last tap
+  const ph = Math.max((g.outH - 1) * g.sh + (g.fh - 1) * g.dh + 1, g.padTop + g.inH);
+  const pw = Math.max((g.outW - 1) * g.sw + (g.fw - 1) * g.dw + 1, g.padLeft + g.inW);
+  const dxp = backend.makeOutput([g.batch, ph, pw, g.inC], 'float32');
+  native.conv2d_backprop_input(heapOffset(backend, dy), heapOffset(backend, swapped), heapOffset(backend, dxp),
+                               g.batch, g.outH, g.outW, g.outC, ph, pw, g.inC, g.fh, g.fw, g.sh, g.sw, g.dh, g.dw);
+  const dx = backend.makeOutput([g.batch, g.inH, g.inW, g.inC], 'float32');
+  native.crop_nhwc(heapOffset(backend, dxp), heapOffset(backend, dx), g.batch, ph, pw, g.inC, g.inH, g.inW, g.padTop, g.padLeft);
+  dispose(backend, swapped, dxp);
   if (dy !== dy0) dispose(backend, dy);
-  if (!channelsFirst) return conv;
-  const out = transpose(backend, conv, [0, 3, 1, 2]);
-  dispose(backend, conv);
+  if (!channelsFirst) return dx;
+  const out = transpose(backend, dx, [0, 3, 1, 2]);
+  dispose(backend, dx);
   return out;
 }
 

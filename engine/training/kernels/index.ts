@@ -7,6 +7,10 @@
  * kernelFunc is already the one in the registry.
  */
 import * as tf from '@tensorflow/tfjs';
+import {conv2dConfig} from './conv2d.js';
+import {batchNormConfig} from './batch-norm.js';
+import {addConfig, multiplyConfig, subConfig} from './channel-binary.js';
+import {castConfig, identityConfig} from './shared-data.js';
 import {conv2dBackpropFilterConfig} from './conv2d-backprop-filter.js';
 import {conv2dBackpropInputConfig} from './conv2d-backprop-input.js';
 import {depthwiseBackpropFilterConfig} from './depthwise-backprop-filter.js';
@@ -19,6 +23,13 @@ import {rememberBundled} from './bundled.js';
 import {unsortedSegmentSumConfig} from './unsorted-segment-sum.js';
 
 export const wasmTrainingKernels: readonly tf.KernelConfig[] = [
+  conv2dConfig,
+  batchNormConfig,
+  addConfig,
+  subConfig,
+  multiplyConfig,
+  identityConfig,
+  castConfig,
   conv2dBackpropFilterConfig,
   conv2dBackpropInputConfig,
   depthwiseBackpropFilterConfig,
@@ -51,7 +62,7 @@ function registerAll(configs: readonly tf.KernelConfig[]): string[] {
   for (const config of configs) {
     const current = tf.getKernel(config.kernelName, config.backendName);
     if (current?.kernelFunc === config.kernelFunc) continue;
-    // Conv2DBackpropInput, MaxPoolGrad, AvgPoolGrad, Tile, Sum and Mean ship with wasm (slow
+    // Conv2D, FusedBatchNorm, Add, Sub, Multiply, Identity, Cast, Conv2DBackpropInput, MaxPoolGrad, AvgPoolGrad, Tile, Sum and Mean ship with wasm (slow
     // for the shapes of training, or wrong); ours replace them, keeping the originals for
     // fallbacks, and registerKernel would warn about the duplicate without the unregister.
     if (config.backendName === 'wasm') rememberBundled(config.kernelName, config.kernelFunc);

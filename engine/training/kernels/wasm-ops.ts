@@ -14,13 +14,14 @@ export type Attrs = tf.NamedAttrMap;
 /** The part of tfjs-backend-wasm's BackendWasm that the composed kernels touch. */
 export interface WasmBackend {
   disposeData(dataId: tf.DataId, force?: boolean): boolean;
+  incRef(dataId: tf.DataId): void;
   makeOutput(shape: number[], dtype: tf.DataType): TensorInfo;
   typedArrayFromHeap(info: TensorInfo): Float32Array | Int32Array | Uint8Array;
 }
 
 export function asWasm(backend: unknown): WasmBackend {
   const b = backend as Partial<WasmBackend> | null;
-  if (b == null || typeof b.disposeData !== 'function' || typeof b.makeOutput !== 'function' ||
+  if (b == null || typeof b.disposeData !== 'function' || typeof b.makeOutput !== 'function' || typeof b.incRef !== 'function' ||
       typeof b.typedArrayFromHeap !== 'function') {
     throw new Error('training kernels: expected the wasm backend');
   }

@@ -1,0 +1,450 @@
+/*
+ * SIMD training kernels for tfjs-backend-wasm, built into a small wasm module that imports the
+ * backend's own memory, so that they read and write tensors in place (no copies).
+ *
+ * Build: node dist/engine/training/kernels/native/build.js (needs clang and wasm-ld; writes
+ * kernels-wasm.ts next to this file). The module must not touch linear memory of its own:
+ * no data, no static variables and no shadow stack (all state lives in wasm locals), since
+ * every byte of the imported memory belongs to the backend. The build checks this.
+ *
+ * All tensors are NHWC float32.
+ */
+#include <wasm_simd128.h>
+
+#define EXPORT(name) __attribute__((export_name(name)))
+#define INLINE static inline __attribute__((always_inline))
+
+INLINE int min_i(int a, int b) { return a < b ? a : b; }
+INLINE int max_i(int a, int b) { return a > b ? a : b; }
+
+/* Smallest k >= 0 with k*s + off >= 0. */
+INLINE int first_valid(int off, int s) { return off >= 0 ? 0 : (-off + s - 1) / s; }
+/* Number of k with k*s + off < limit (never negative), capped at n. */
+INLINE int end_valid(int off, int s, int limit, int n) {
+  int room = limit - off;
+  return room <= 0 ? 0 : min_i(n, (room + s - 1) / s);
+}
+
+INLINE void zero(float *p, int count) {
+  int i = 0;
+  v128_t z = wasm_f32x4_splat(0.0f);
+  for (; i + 4 <= count; i += 4) wasm_v128_store(p + i, z);
+  for (; i < count; i++) p[i] = 0.0f;
+}
+
+/*
+ * One block of dW for a fixed filter tap (a, b): KC input channels [k0, k0+KC) by NV*4 output
+ * channels [m0, m0+4*NV), accumulated over the rows [i0, i1) and columns [j0, j1) of one
+ * sample's dy. The accumulators stay in registers across the whole sample; each step is NV
+ * vector loads of dy, KC broadcasts of x, and KC*NV multiply-adds.
+ */
+INLINE void bpf_block(const float *xs, const float *gs, float *o, int KC, int NV, int ci, int co,
+                      int w, int ow, int sh, int sw, int roff, int coff, int i0, int i1, int j0,
+                      int j1, int k0, int m0) {
+  v128_t acc[4][2];
+  for (int k = 0; k < KC; k++)
+    for (int v = 0; v < NV; v++) acc[k][v] = wasm_v128_load(o + (k0 + k) * co + m0 + 4 * v);
+  const int xstep = sw * ci;
+  for (int i = i0; i < i1; i++) {
+    const float *xr = xs + ((i * sh + roff) * w + j0 * sw + coff) * ci + k0;
+    const float *gr = gs + (i * ow + j0) * co + m0;
+    for (int j = j0; j < j1; j++) {
+      v128_t g[2];
+      for (int v = 0; v < NV; v++) g[v] = wasm_v128_load(gr + 4 * v);
+      for (int k = 0; k < KC; k++) {
+        v128_t xv = wasm_v128_load32_splat(xr + k);
+        for (int v = 0; v < NV; v++) acc[k][v] = wasm_f32x4_add(acc[k][v], wasm_f32x4_mul(xv, g[v]));
+      }
+      xr += xstep;
+      gr += co;
+    }
+  }
+  for (int k = 0; k < KC; k++)
+    for (int v = 0; v < NV; v++) wasm_v128_store(o + (k0 + k) * co + m0 + 4 * v, acc[k][v]);
+}
+
+/* The output channels m0.. that no vector covers (co % 4 of them), one at a time. */
+INLINE void bpf_scalar(const float *xs, const float *gs, float *o, int ci, int co, int w, int ow,
+                       int sh, int sw, int roff, int coff, int i0, int i1, int j0, int j1, int m0) {
+  for (int k = 0; k < ci; k++) {
+    for (int m = m0; m < co; m++) {
+      float s = o[k * co + m];
+      for (int i = i0; i < i1; i++) {
+        const float *xr = xs + ((i * sh + roff) * w + j0 * sw + coff) * ci + k;
+        const float *gr = gs + (i * ow + j0) * co + m;
+        for (int j = j0; j < j1; j++) {
+          s += *xr * *gr;
+          xr += sw * ci;
+          gr += co;
+        }
+      }
+      o[k * co + m] = s;
+    }
+  }
+}
+
+/* All input channels for output channels [m0, m0 + 4*NV). */
+INLINE void bpf_columns(const float *xs, const float *gs, float *o, int NV, int ci, int co, int w,
+                        int ow, int sh, int sw, int roff, int coff, int i0, int i1, int j0, int j1,
+                        int m0) {
+  int k = 0;
+  for (; k + 4 <= ci; k += 4) bpf_block(xs, gs, o, 4, NV, ci, co, w, ow, sh, sw, roff, coff, i0, i1, j0, j1, k, m0);
+  for (; k + 2 <= ci; k += 2) bpf_block(xs, gs, o, 2, NV, ci, co, w, ow, sh, sw, roff, coff, i0, i1, j0, j1, k, m0);
+  for (; k < ci; k++) bpf_block(xs, gs, o, 1, NV, ci, co, w, ow, sh, sw, roff, coff, i0, i1, j0, j1, k, m0);
+}
+
+/*
+ * dW[a,b,k,m] = sum over n,i,j of x[n, i*sh + a*dh - top, j*sw + b*dw - left, k] * dy[n,i,j,m],
+ * terms outside x skipped (zero padding). x: [n,h,w,ci], dy: [n,oh,ow,co], out: [fh,fw,ci,co].
+ * Sample by sample, so that one sample's x and dy stay in cache while every tap and channel
+ * block passes over them.
+ */
+EXPORT("conv2d_backprop_filter")
+void conv2d_backprop_filter(const float *x, const float *dy, float *out, int n, int h, int w,
+                            int ci, int oh, int ow, int co, int fh, int fw, int sh, int sw, int dh,
+                            int dw, int top, int left) {
+  zero(out, fh * fw * ci * co);
+  for (int s = 0; s < n; s++) {
+    const float *xs = x + s * h * w * ci;
+    const float *gs = dy + s * oh * ow * co;
+    for (int a = 0; a < fh; a++) {
+      const int roff = a * dh - top;
+      const int i0 = first_valid(roff, sh), i1 = end_valid(roff, sh, h, oh);
+      if (i0 >= i1) continue;
+      for (int b = 0; b < fw; b++) {
+        const int coff = b * dw - left;
+        const int j0 = first_valid(coff, sw), j1 = end_valid(coff, sw, w, ow);
+        if (j0 >= j1) continue;
+        float *o = out + (a * fw + b) * ci * co;
+        int m = 0;
+        for (; m + 8 <= co; m += 8) bpf_columns(xs, gs, o, 2, ci, co, w, ow, sh, sw, roff, coff, i0, i1, j0, j1, m);
+        for (; m + 4 <= co; m += 4) bpf_columns(xs, gs, o, 1, ci, co, w, ow, sh, sw, roff, coff, i0, i1, j0, j1, m);
+        if (m < co) bpf_scalar(xs, gs, o, ci, co, w, ow, sh, sw, roff, coff, i0, i1, j0, j1, m);
+      }
+    }
+  }
+}
+
+/*
+ * Copies x [n,h,w,c] into out [n,ph,pw,c] at offset (top, left), zeros around it; parts of x
+ * beyond out (a VALID convolution's unread last rows) are dropped.
+ */
+EXPORT("pad_nhwc")
+void pad_nhwc(const float *x, float *out, int n, int h, int w, int c, int ph, int pw, int top,
+              int left) {
+  zero(out, n * ph * pw * c);
+  const int rows = min_i(h, ph - top), cols = min_i(w, pw - left);
+  for (int s = 0; s < n; s++)
+    for (int r = 0; r < rows; r++) {
+      const float *src = x + ((s * h + r) * w) * c;
+      float *dst = out + ((s * ph + r + top) * pw + left) * c;
+      for (int i = 0; i < cols * c; i++) dst[i] = src[i];
+    }
+}
+
+/* The inverse: out [n,h,w,c] = xp [n,ph,pw,c] at offset (top, left); rows of out beyond xp are zero. */
+EXPORT("crop_nhwc")
+void crop_nhwc(const float *xp, float *out, int n, int ph, int pw, int c, int h, int w, int top,
+               int left) {
+  const int rows = min_i(h, ph - top), cols = min_i(w, pw - left);
+  if (rows < h || cols < w) zero(out, n * h * w * c);
+  for (int s = 0; s < n; s++)
+    for (int r = 0; r < rows; r++) {
+      const float *src = xp + ((s * ph + r + top) * pw + left) * c;
+      float *dst = out + ((s * h + r) * w) * c;
+      for (int i = 0; i < cols * c; i++) dst[i] = src[i];
+    }
+}
+
+/*
+ * P output pixels (columns j..j+P-1 of row i) by NV*4 output channels from m0: the taps and
+ * input channels are the reduction, so the accumulators stay in registers throughout; each
+ * step is NV vector loads of the filter, P broadcasts of x and P*NV multiply-adds.
+ */
+INLINE void conv_block(const float *xs, const float *wt, float *ys, int P, int NV, int pw, int ci,
+                       int ow, int co, int fh, int fw, int sh, int sw, int dh, int dw, int i, int j,
+                       int m0) {
+  v128_t acc[4][2];
+  for (int p = 0; p < P; p++)
+    for (int v = 0; v < NV; v++) acc[p][v] = wasm_f32x4_splat(0.0f);
+  const int pstep = sw * ci;
+  for (int a = 0; a < fh; a++) {
+    for (int b = 0; b < fw; b++) {
+      const float *xr = xs + ((i * sh + a * dh) * pw + j * sw + b * dw) * ci;
+      const float *wr = wt + (a * fw + b) * ci * co + m0;
+      for (int k = 0; k < ci; k++) {
+        v128_t f[2];
+        for (int v = 0; v < NV; v++) f[v] = wasm_v128_load(wr + 4 * v);
+        for (int p = 0; p < P; p++) {
+          v128_t xv = wasm_v128_load32_splat(xr + p * pstep + k);
+          for (int v = 0; v < NV; v++) acc[p][v] = wasm_f32x4_add(acc[p][v], wasm_f32x4_mul(xv, f[v]));
+        }
+        wr += co;
+      }
+    }
+  }
+  for (int p = 0; p < P; p++)
+    for (int v = 0; v < NV; v++) wasm_v128_store(ys + ((i * ow + j + p) * co) + m0 + 4 * v, acc[p][v]);
+}
+
+INLINE void conv_row(const float *xs, const float *wt, float *ys, int NV, int pw, int ci, int ow,
+                     int co, int fh, int fw, int sh, int sw, int dh, int dw, int i, int m0) {
+  int j = 0;
+  for (; j + 4 <= ow; j += 4) conv_block(xs, wt, ys, 4, NV, pw, ci, ow, co, fh, fw, sh, sw, dh, dw, i, j, m0);
+  /* the last 1-3 pixels as one block, not one by one: a narrow block reloads the filter per pixel */
+  switch (ow - j) {
+    case 3: conv_block(xs, wt, ys, 3, NV, pw, ci, ow, co, fh, fw, sh, sw, dh, dw, i, j, m0); break;
+    case 2: conv_block(xs, wt, ys, 2, NV, pw, ci, ow, co, fh, fw, sh, sw, dh, dw, i, j, m0); break;
+    case 1: conv_block(xs, wt, ys, 1, NV, pw, ci, ow, co, fh, fw, sh, sw, dh, dw, i, j, m0); break;
+  }
+}
+
+/*
+ * Conv2D on an input padded beforehand (pad_nhwc), so that every tap of every output pixel is
+ * inside it: y[n,i,j,m] = sum over a,b,k of xp[n, i*sh + a*dh, j*sw + b*dw, k] * wt[a,b,k,m].
+ * xp: [n,ph,pw,ci], wt: [fh,fw,ci,co], y: [n,oh,ow,co].
+ */
+EXPORT("conv2d")
+void conv2d(const float *xp, const float *wt, float *y, int n, int ph, int pw, int ci, int oh,
+            int ow, int co, int fh, int fw, int sh, int sw, int dh, int dw) {
+  for (int s = 0; s < n; s++) {
+    const float *xs = xp + s * ph * pw * ci;
+    float *ys = y + s * oh * ow * co;
+    for (int i = 0; i < oh; i++) {
+      int m = 0;
+      for (; m + 8 <= co; m += 8) conv_row(xs, wt, ys, 2, pw, ci, ow, co, fh, fw, sh, sw, dh, dw, i, m);
+      for (; m + 4 <= co; m += 4) conv_row(xs, wt, ys, 1, pw, ci, ow, co, fh, fw, sh, sw, dh, dw, i, m);
+      for (; m < co; m++) {
+        for (int j = 0; j < ow; j++) {
+          float sum = 0.0f;
+          for (int a = 0; a < fh; a++)
+            for (int b = 0; b < fw; b++) {
+              const float *xr = xs + ((i * sh + a * dh) * pw + j * sw + b * dw) * ci;
+              const float *wr = wt + (a * fw + b) * ci * co + m;
+              for (int k = 0; k < ci; k++) sum += xr[k] * wr[k * co];
+            }
+          ys[(i * ow + j) * co + m] = sum;
+        }
+      }
+    }
+  }
+}
+
+/*
+ * P pixels of dy (columns j..j+P-1 of row i) scattered through tap (a, b) into NV*4 channels
+ * of dxp from k0: dxp[.., i*sh + a*dh, (j+p)*sw + b*dw, k] += sum over m of dy[.., m] * wt[a,b,m,k].
+ */
+INLINE void bpi_block(const float *gs, const float *wt, float *xs, int P, int NV, int ow, int co,
+                      int pw, int ci, int fw, int sh, int sw, int dh, int dw, int i, int j, int a,
+                      int b, int k0) {
+  v128_t acc[4][2];
+  float *dst[4];
+  for (int p = 0; p < P; p++) {
+    dst[p] = xs + ((i * sh + a * dh) * pw + (j + p) * sw + b * dw) * ci + k0;
+    for (int v = 0; v < NV; v++) acc[p][v] = wasm_v128_load(dst[p] + 4 * v);
+  }
+  const float *gr = gs + (i * ow + j) * co;
+  const float *wr = wt + (a * fw + b) * co * ci + k0;
+  for (int m = 0; m < co; m++) {
+    v128_t f[2];
+    for (int v = 0; v < NV; v++) f[v] = wasm_v128_load(wr + 4 * v);
+    for (int p = 0; p < P; p++) {
+      v128_t g = wasm_v128_load32_splat(gr + p * co + m);
+      for (int v = 0; v < NV; v++) acc[p][v] = wasm_f32x4_add(acc[p][v], wasm_f32x4_mul(g, f[v]));
+    }
+    wr += ci;
+  }
+  for (int p = 0; p < P; p++)
+    for (int v = 0; v < NV; v++) wasm_v128_store(dst[p] + 4 * v, acc[p][v]);
+}
+
+INLINE void bpi_tap(const float *gs, const float *wt, float *xs, int P, int ow, int co, int pw,
+                    int ci, int fw, int sh, int sw, int dh, int dw, int i, int j, int a, int b) {
+  int k = 0;
+  for (; k + 8 <= ci; k += 8) bpi_block(gs, wt, xs, P, 2, ow, co, pw, ci, fw, sh, sw, dh, dw, i, j, a, b, k);
+  for (; k + 4 <= ci; k += 4) bpi_block(gs, wt, xs, P, 1, ow, co, pw, ci, fw, sh, sw, dh, dw, i, j, a, b, k);
+  for (; k < ci; k++) {
+    for (int p = 0; p < P; p++) {
+      float *d = xs + ((i * sh + a * dh) * pw + (j + p) * sw + b * dw) * ci + k;
+      const float *gr = gs + (i * ow + j + p) * co;
+      const float *wr = wt + (a * fw + b) * co * ci + k;
+      float sum = *d;
+      for (int m = 0; m < co; m++) sum += gr[m] * wr[m * ci];
+      *d = sum;
+    }
+  }
+}
+
+/*
+ * Conv2DBackpropInput into a padded, zeroed dxp [n,ph,pw,ci] (crop_nhwc takes dx out of it),
+ * so that no tap needs a bounds check. wt is the filter with its channels swapped: [fh,fw,co,ci].
+ */
+EXPORT("conv2d_backprop_input")
+void conv2d_backprop_input(const float *dy, const float *wt, float *dxp, int n, int oh, int ow,
+                           int co, int ph, int pw, int ci, int fh, int fw, int sh, int sw, int dh,
+                           int dw) {
+  zero(dxp, n * ph * pw * ci);
+  for (int s = 0; s < n; s++) {
+    const float *gs = dy + s * oh * ow * co;
+    float *xs = dxp + s * ph * pw * ci;
+    for (int i = 0; i < oh; i++) {
+      int j = 0;
+      for (; j + 4 <= ow; j += 4)
+        for (int a = 0; a < fh; a++)
+          for (int b = 0; b < fw; b++) bpi_tap(gs, wt, xs, 4, ow, co, pw, ci, fw, sh, sw, dh, dw, i, j, a, b);
+      const int rest = ow - j;
+      for (int a = 0; a < fh; a++)
+        for (int b = 0; b < fw; b++) {
+          if (rest == 3) bpi_tap(gs, wt, xs, 3, ow, co, pw, ci, fw, sh, sw, dh, dw, i, j, a, b);
+          else if (rest == 2) bpi_tap(gs, wt, xs, 2, ow, co, pw, ci, fw, sh, sw, dh, dw, i, j, a, b);
+          else if (rest == 1) bpi_tap(gs, wt, xs, 1, ow, co, pw, ci, fw, sh, sw, dh, dw, i, j, a, b);
+        }
+    }
+  }
+}
+
+/* [fh,fw,ci,co] -> [fh,fw,co,ci] */
+EXPORT("swap_filter_channels")
+void swap_filter_channels(const float *w, float *out, int taps, int ci, int co) {
+  for (int t = 0; t < taps; t++)
+    for (int k = 0; k < ci; k++)
+      for (int m = 0; m < co; m++) out[(t * co + m) * ci + k] = w[(t * ci + k) * co + m];
+}
+
+/*
+ * FusedBatchNorm with per-channel statistics and parameters (each of c values, the last axis):
+ * out = (x - mean) * scale / sqrt(variance + eps) + offset, as out = x * k + d with k and d
+ * computed once per channel into coef [2*c] (scratch from the caller).
+ */
+EXPORT("batch_norm")
+void batch_norm(const float *x, float *out, int rows, int c, const float *mean, const float *var,
+                const float *offset, const float *scale, int has_offset, int has_scale, float eps,
+                float *coef) {
+  float *kc = coef, *dc = coef + c;
+  for (int i = 0; i < c; i++) {
+    const float k = (has_scale ? scale[i] : 1.0f) / __builtin_sqrtf(var[i] + eps);
+    kc[i] = k;
+    dc[i] = (has_offset ? offset[i] : 0.0f) - mean[i] * k;
+  }
+  for (int r = 0; r < rows; r++) {
+    const float *xr = x + r * c;
+    float *o = out + r * c;
+    int i = 0;
+    for (; i + 4 <= c; i += 4)
+      wasm_v128_store(o + i, wasm_f32x4_add(wasm_f32x4_mul(wasm_v128_load(xr + i), wasm_v128_load(kc + i)),
+                                            wasm_v128_load(dc + i)));
+    for (; i < c; i++) o[i] = xr[i] * kc[i] + dc[i];
+  }
+}
+
+/*
+ * An elementwise op between a [rows, c] tensor and a vector of c broadcast along the rows (a
+ * bias, a batch-norm parameter): op 0 add, 1 subtract, 2 multiply; vec_first: the vector is
+ * the left operand (for subtraction).
+ */
+EXPORT("channel_binary")
+void channel_binary(const float *full, const float *vec, float *out, int rows, int c, int op,
+                    int vec_first) {
+  for (int r = 0; r < rows; r++) {
+    const float *a = full + r * c;
+    float *o = out + r * c;
+    int i = 0;
+    for (; i + 4 <= c; i += 4) {
+      const v128_t x = wasm_v128_load(a + i), v = wasm_v128_load(vec + i);
+      v128_t y;
+      if (op == 0) y = wasm_f32x4_add(x, v);
+      else if (op == 2) y = wasm_f32x4_mul(x, v);
+      else y = vec_first ? wasm_f32x4_sub(v, x) : wasm_f32x4_sub(x, v);
+      wasm_v128_store(o + i, y);
+    }
+    for (; i < c; i++) {
+      const float x = a[i], v = vec[i];
+      o[i] = op == 0 ? x + v : op == 2 ? x * v : vec_first ? v - x : x - v;
+    }
+  }
+}
+
+/*
+ * MaxPoolGrad, 2x2 windows with stride 2 and no padding: each input cell is in at most one
+ * window, so the gradient is written, not accumulated. Per window the comparisons run four
+ * channels at a time and keep the cpu backend's rule: the first (row-major) maximum takes the
+ * gradient, a later element only when strictly greater.
+ */
+EXPORT("max_pool_grad_2x2")
+void max_pool_grad_2x2(const float *x, const float *dy, float *dx, int n, int h, int w, int c,
+                       int oh, int ow) {
+  zero(dx, n * h * w * c);
+  const int row = w * c;
+  for (int s = 0; s < n; s++) {
+    for (int i = 0; i < oh; i++) {
+      for (int j = 0; j < ow; j++) {
+        const int p00 = ((s * h + 2 * i) * w + 2 * j) * c;
+        const int p01 = p00 + c, p10 = p00 + row, p11 = p10 + c;
+        const float *g = dy + ((s * oh + i) * ow + j) * c;
+        int k = 0;
+        for (; k + 4 <= c; k += 4) {
+          v128_t m = wasm_v128_load(x + p00 + k);
+          v128_t v1 = wasm_v128_load(x + p01 + k);
+          v128_t v2 = wasm_v128_load(x + p10 + k);
+          v128_t v3 = wasm_v128_load(x + p11 + k);
+          v128_t t1 = wasm_f32x4_gt(v1, m);
+          m = wasm_v128_bitselect(v1, m, t1);
+          v128_t t2 = wasm_f32x4_gt(v2, m);
+          m = wasm_v128_bitselect(v2, m, t2);
+          v128_t t3 = wasm_f32x4_gt(v3, m);
+          /* winner masks: each later winner clears the earlier ones */
+          v128_t w3 = t3;
+          v128_t w2 = wasm_v128_andnot(t2, t3);
+          v128_t w1 = wasm_v128_andnot(wasm_v128_andnot(t1, t2), t3);
+          v128_t w0 = wasm_v128_not(wasm_v128_or(wasm_v128_or(t1, t2), t3));
+          v128_t gv = wasm_v128_load(g + k);
+          wasm_v128_store(dx + p00 + k, wasm_v128_and(gv, w0));
+          wasm_v128_store(dx + p01 + k, wasm_v128_and(gv, w1));
+          wasm_v128_store(dx + p10 + k, wasm_v128_and(gv, w2));
+          wasm_v128_store(dx + p11 + k, wasm_v128_and(gv, w3));
+        }
+        for (; k < c; k++) {
+          float m = x[p00 + k];
+          int at = p00 + k;
+          if (x[p01 + k] > m) { m = x[p01 + k]; at = p01 + k; }
+          if (x[p10 + k] > m) { m = x[p10 + k]; at = p10 + k; }
+          if (x[p11 + k] > m) at = p11 + k;
+          dx[at] = g[k];
+        }
+      }
+    }
+  }
+}
+
+/*
+ * MaxPoolGrad, any window, stride and padding: windows may overlap, so gradients accumulate
+ * at each window's first maximum; windows entirely in the padding pass nothing on.
+ */
+EXPORT("max_pool_grad")
+void max_pool_grad(const float *x, const float *dy, float *dx, int n, int h, int w, int c, int oh,
+                   int ow, int fh, int fw, int sh, int sw, int top, int left) {
+  zero(dx, n * h * w * c);
+  for (int s = 0; s < n; s++) {
+    for (int i = 0; i < oh; i++) {
+      const int r0 = i * sh - top;
+      const int rlo = max_i(0, r0), rhi = min_i(h, r0 + fh);
+      for (int j = 0; j < ow; j++) {
+        const int q0 = j * sw - left;
+        const int qlo = max_i(0, q0), qhi = min_i(w, q0 + fw);
+        if (rlo >= rhi || qlo >= qhi) continue;
+        const float *g = dy + ((s * oh + i) * ow + j) * c;
+        for (int k = 0; k < c; k++) {
+          int at = ((s * h + rlo) * w + qlo) * c + k;
+          float m = x[at];
+          for (int r = rlo; r < rhi; r++) {
+            for (int q = r == rlo ? qlo + 1 : qlo; q < qhi; q++) {
+              const int p = ((s * h + r) * w + q) * c + k;
+              if (x[p] > m) { m = x[p]; at = p; }
+            }
+          }
+          dx[at] += g[k];
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,60 @@
+/**
+ * The project's SIMD kernels (kernels.c, compiled into kernels-wasm.ts), instantiated once per
+ * wasm backend on that backend's own memory: they take byte offsets of tensors on the backend's
+ * heap and work in place, so calling one costs no copy.
+ */
+import {KERNELS_WASM_BASE64} from './kernels-wasm.js';
+import type {TensorInfo} from '../wasm-ops.js';
+
+export interface NativeKernels {
+  conv2d_backprop_filter(x: number, dy: number, out: number, n: number, h: number, w: number,
+                         ci: number, oh: number, ow: number, co: number, fh: number, fw: number,
+                         sh: number, sw: number, dh: number, dw: number, top: number,
+                         left: number): void;
+  conv2d(xp: number, w: number, y: number, n: number, ph: number, pw: number, ci: number, oh: number,
+         ow: number, co: number, fh: number, fw: number, sh: number, sw: number, dh: number, dw: number): void;
+  conv2d_backprop_input(dy: number, wt: number, dxp: number, n: number, oh: number, ow: number, co: number,
+                        ph: number, pw: number, ci: number, fh: number, fw: number, sh: number, sw: number,
+                        dh: number, dw: number): void;
+  pad_nhwc(x: number, out: number, n: number, h: number, w: number, c: number, ph: number, pw: number,
+           top: number, left: number): void;
+  crop_nhwc(xp: number, out: number, n: number, ph: number, pw: number, c: number, h: number, w: number,
+            top: number, left: number): void;
+  swap_filter_channels(w: number, out: number, taps: number, ci: number, co: number): void;
+  batch_norm(x: number, out: number, rows: number, c: number, mean: number, variance: number, offset: number,
+             scale: number, hasOffset: number, hasScale: number, eps: number, coef: number): void;
+  channel_binary(full: number, vec: number, out: number, rows: number, c: number, op: number, vecFirst: number): void;
+  max_pool_grad_2x2(x: number, dy: number, dx: number, n: number, h: number, w: number, c: number,
+                    oh: number, ow: number): void;
+  max_pool_grad(x: number, dy: number, dx: number, n: number, h: number, w: number, c: number,
+                oh: number, ow: number, fh: number, fw: number, sh: number, sw: number,
+                top: number, left: number): void;
+}
+
+/** The part of tfjs-backend-wasm's BackendWasm this needs: its Emscripten module and tensor table. */
+export interface HeapBackend {
+  wasm: {asm: {memory: WebAssembly.Memory}};
+  dataIdMap: {get(dataId: object): {memoryOffset: number} | undefined};
+}
+
+let compiled: WebAssembly.Module | undefined;
+const instances = new WeakMap<object, NativeKernels>();
+
+export function nativeKernels(backend: object): NativeKernels {
+  let k = instances.get(backend);
+  if (k == null) {
+    const memory = (backend as Partial<HeapBackend>).wasm?.asm?.memory;
+    if (!(memory instanceof WebAssembly.Memory)) throw new Error('training kernels: the wasm backend exposes no memory');
+    compiled ??= new WebAssembly.Module(Buffer.from(KERNELS_WASM_BASE64, 'base64'));
+    k = new WebAssembly.Instance(compiled, {env: {memory}}).exports as unknown as NativeKernels;
+    instances.set(backend, k);
+  }
+  return k;
+}
+
+/** Byte offset of a tensor's data on the backend's heap. */
+export function heapOffset(backend: object, info: TensorInfo): number {
+  const entry = (backend as HeapBackend).dataIdMap.get(info.dataId as object);
+  if (entry == null) throw new Error('training kernels: tensor not found on the wasm heap');
+  return entry.memoryOffset;
+}
