@@ -58,7 +58,6 @@ export class TrainPool {
       idleTimeout: 24 * 3600 * 1000,
       // a worker blocked in a long kernel must not make close() wait forever
       closeTimeout: 30_000,
-      ...(process.env.NAS_YOUNG ? { resourceLimits: { maxYoungGenerationSizeMb: Number(process.env.NAS_YOUNG) } } : {}),
       ...(this.options.env ? { env: { ...process.env, ...this.options.env } as Record<string, string> } : {}),
     });
   }
