@@ -420,7 +420,9 @@ test("AvgPoolGrad with 'valid' padding equals tfjs' own kernels", async () => {
 });
 
 test('Tile matches cpu for float32 and int32, and keeps bool working', async () => {
-  const cases: Array<[number[], number[]]> = [[[1, 1, 1, 5], [3, 4, 2, 1]], [[2, 3], [2, 2]], [[4], [3]], [[2, 1, 3], [1, 4, 2]]];
+  // broadcasts (a native row copy) and true tiles (an Add in a wider view)
+  const cases: Array<[number[], number[]]> = [[[1, 1, 1, 5], [3, 4, 2, 1]], [[3, 1, 1, 4], [1, 5, 6, 1]], [[2, 1, 3], [1, 4, 1]],
+                                              [[2, 3], [2, 2]], [[4], [3]], [[2, 1, 3], [1, 4, 2]], [[2, 3], [1, 1]]];
   let seed = 700;
   for (const [shape, reps] of cases) {
     await compare('Tile', {x: [random(tf.util.sizeFromShape(shape), seed++), shape]}, {reps}, `float ${shape} x ${reps}`);
@@ -431,6 +433,51 @@ test('Tile matches cpu for float32 and int32, and keeps bool working', async () 
   const b = tf.tile(tf.tensor1d([1, 0], 'bool'), [2]);
   assert.equal(Array.from(await b.data()), [1, 0, 1, 0]);
   b.dispose();
+});
+
+test('Slice matches cpu: contiguous blocks, strided blocks up to rank 4, and the rest', async () => {
+  let seed = 750;
+  const cases: Array<[number[], number[], number[]]> = [
+    [[6, 4, 3], [2, 0, 0], [3, 4, 3]], [[6, 4, 3], [1, 1, 0], [1, 2, 3]], [[5, 6], [1, 2], [3, 3]],
+    [[2, 5, 6, 7], [0, 1, 2, 3], [2, 3, 3, 4]], [[4, 3, 3, 8], [0, 0, 0, 2], [-1, -1, -1, 5]], [[9], [2], [4]],
+    [[2, 2, 3, 2, 3], [0, 1, 0, 1, 0], [2, 1, 2, 1, 3]], [[3, 4], [1, 0], [0, 4]],
+  ];
+  for (const [shape, begin, size] of cases) {
+    await compare('Slice', {x: [random(tf.util.sizeFromShape(shape), seed++), shape]}, {begin, size}, `[${shape}] from [${begin}] size [${size}]`);
+  }
+  await compare('Slice', {x: [Int32Array.from({length: 24}, (_, i) => i - 5), [2, 3, 4]]}, {begin: [0, 1, 1], size: [2, 2, 2]}, 'int32');
+  await tf.setBackend('wasm');
+  const b = tf.slice(tf.tensor1d([1, 0, 1, 1], 'bool'), [1], [2]);
+  assert.equal(Array.from(await b.data()), [0, 1]);
+  b.dispose();
+});
+
+test('gradients of Mean and Sum are dy spread over the reduced axes, on cpu and wasm', async () => {
+  const shape = [2, 3, 4, 5];
+  const xs = random(120, 760);
+  for (const backend of ['cpu', 'wasm']) {
+    await tf.setBackend(backend);
+    const x = tf.tensor(xs, shape);
+    for (const [axis, keepDims] of [[[1, 2], false], [[0, 1, 2], true], [3, false]] as Array<[number | number[], boolean]>) {
+      const axes = tf.util.parseAxisParam(axis, shape);
+      const count = axes.reduce((n, a) => n * shape[a], 1);
+      // L = sum(w * reduce(x)) for fixed weights w over the reduced shape: dL/dx = w spread (/ count)
+      const reducedShape = tf.sum(x, axis, keepDims).shape;
+      const w = tf.tensor(random(tf.util.sizeFromShape(reducedShape), 762), reducedShape);
+      for (const kind of ['mean', 'sum'] as const) {
+        const g = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(kind === 'mean' ? tf.mean(v, axis, keepDims) : tf.sum(v, axis, keepDims), w)))(x);
+        const want = tf.tidy(() => {
+          const spread = tf.broadcastTo(tf.reshape(w, shape.map((d, i) => (axes.includes(i) ? 1 : d))), shape);
+          return kind === 'mean' ? tf.div(spread, count) : spread;
+        });
+        const err = maxAbsDiff((await g.data()) as Float32Array, (await want.data()) as Float32Array);
+        assert.ok(err < 1e-6, `${backend} ${kind} axis=${axis}: ${err}`);
+        tf.dispose([g, want]);
+      }
+      w.dispose();
+    }
+    x.dispose();
+  }
 });
 
 test('Sum and Mean match cpu on leading, trailing and mixed axes', async () => {

@@ -9,6 +9,7 @@
 import {availableParallelism} from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import {registerCpuKernelFixes, registerWasmTrainingKernels} from './kernels/index.js';
+import {registerGradientFixes} from './kernels/gradients.js';
 
 export type BackendChoice = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
@@ -63,8 +64,9 @@ async function initOne(name: BackendName): Promise<boolean> {
 export async function initBackend(choice: BackendChoice): Promise<BackendName> {
   const order: BackendName[] = choice === 'auto' ? ['tensorflow', 'wasm', 'cpu'] : [choice];
   // Fixes for the cpu backend's kernels (AvgPoolGrad); idempotent, and registered whatever
-  // the choice, since code in this thread may still switch to cpu.
+  // the choice, since code in this thread may still switch to cpu. Likewise the gradients.
   registerCpuKernelFixes();
+  registerGradientFixes();
   for (const name of order) {
     if (await initOne(name)) {
       await tf.ready();

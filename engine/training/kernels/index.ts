@@ -11,6 +11,7 @@ import {conv2dConfig} from './conv2d.js';
 import {batchNormConfig} from './batch-norm.js';
 import {addConfig, multiplyConfig, subConfig} from './channel-binary.js';
 import {castConfig, identityConfig} from './shared-data.js';
+import {sliceConfig} from './slice.js';
 import {conv2dBackpropFilterConfig} from './conv2d-backprop-filter.js';
 import {conv2dBackpropInputConfig} from './conv2d-backprop-input.js';
 import {depthwiseBackpropFilterConfig} from './depthwise-backprop-filter.js';
@@ -30,6 +31,7 @@ export const wasmTrainingKernels: readonly tf.KernelConfig[] = [
   multiplyConfig,
   identityConfig,
   castConfig,
+  sliceConfig,
   conv2dBackpropFilterConfig,
   conv2dBackpropInputConfig,
   depthwiseBackpropFilterConfig,
@@ -62,9 +64,9 @@ function registerAll(configs: readonly tf.KernelConfig[]): string[] {
   for (const config of configs) {
     const current = tf.getKernel(config.kernelName, config.backendName);
     if (current?.kernelFunc === config.kernelFunc) continue;
-    // Conv2D, FusedBatchNorm, Add, Sub, Multiply, Identity, Cast, Conv2DBackpropInput, MaxPoolGrad, AvgPoolGrad, Tile, Sum and Mean ship with wasm (slow
-    // for the shapes of training, or wrong); ours replace them, keeping the originals for
-    // fallbacks, and registerKernel would warn about the duplicate without the unregister.
+    // Most of these ship with wasm too (slow for the shapes of training, or wrong); ours
+    // replace them, keeping the originals for fallbacks, and registerKernel would warn about
+    // the duplicate without the unregister.
     if (config.backendName === 'wasm') rememberBundled(config.kernelName, config.kernelFunc);
     else if (config.backendName === 'cpu' && current != null) replacedCpu.set(config.kernelName, current);
     if (current != null) tf.unregisterKernel(config.kernelName, config.backendName);

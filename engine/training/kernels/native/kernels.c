@@ -365,6 +365,41 @@ void channel_binary(const float *full, const float *vec, float *out, int rows, i
 }
 
 /*
+ * Tile when it is a broadcast: x viewed as [a, 1, b] becomes out [a, r, b], each row of b
+ * 32-bit elements copied r times (bits, so float32 and int32 alike).
+ */
+EXPORT("repeat_rows")
+void repeat_rows(const int *x, int *out, int a, int r, int b) {
+  for (int i = 0; i < a; i++) {
+    const int *src = x + i * b;
+    for (int j = 0; j < r; j++) {
+      int *dst = out + (i * r + j) * b;
+      int k = 0;
+      for (; k + 4 <= b; k += 4) wasm_v128_store(dst + k, wasm_v128_load(src + k));
+      for (; k < b; k++) dst[k] = src[k];
+    }
+  }
+}
+
+/*
+ * Slice of a rank-4 (or lower, padded with leading 1s) tensor of 32-bit elements:
+ * out = x[b0:b0+s0, b1:b1+s1, b2:b2+s2, b3:b3+s3], copied by runs along the last axis.
+ */
+EXPORT("slice4")
+void slice4(const int *x, int *out, int d1, int d2, int d3, int b0, int b1, int b2, int b3, int s0,
+            int s1, int s2, int s3) {
+  for (int i = 0; i < s0; i++)
+    for (int j = 0; j < s1; j++)
+      for (int k = 0; k < s2; k++) {
+        const int *src = x + (((b0 + i) * d1 + b1 + j) * d2 + b2 + k) * d3 + b3;
+        int *dst = out + ((i * s1 + j) * s2 + k) * s3;
+        int m = 0;
+        for (; m + 4 <= s3; m += 4) wasm_v128_store(dst + m, wasm_v128_load(src + m));
+        for (; m < s3; m++) dst[m] = src[m];
+      }
+}
+
+/*
  * MaxPoolGrad, 2x2 windows with stride 2 and no padding: each input cell is in at most one
  * window, so the gradient is written, not accumulated. Per window the comparisons run four
  * channels at a time and keep the cpu backend's rule: the first (row-major) maximum takes the

@@ -24,6 +24,9 @@ export interface NativeKernels {
   batch_norm(x: number, out: number, rows: number, c: number, mean: number, variance: number, offset: number,
              scale: number, hasOffset: number, hasScale: number, eps: number, coef: number): void;
   channel_binary(full: number, vec: number, out: number, rows: number, c: number, op: number, vecFirst: number): void;
+  repeat_rows(x: number, out: number, a: number, r: number, b: number): void;
+  slice4(x: number, out: number, d1: number, d2: number, d3: number, b0: number, b1: number, b2: number,
+         b3: number, s0: number, s1: number, s2: number, s3: number): void;
   max_pool_grad_2x2(x: number, dy: number, dx: number, n: number, h: number, w: number, c: number,
                     oh: number, ow: number): void;
   max_pool_grad(x: number, dy: number, dx: number, n: number, h: number, w: number, c: number,
