@@ -105,16 +105,6 @@ export function zeroInsert(backend: WasmBackend, x: TensorInfo, sh: number, sw: 
   return out;
 }
 
-/**
- * Rows [start, start+count) of the leading axis, as a new tensor. The bundled Slice copies
- * the whole input out of the heap first (readSync); a leading-axis block is contiguous,
- * so one typed-array copy of just that block does it.
- */
-export function sliceLeading(backend: WasmBackend, x: TensorInfo, start: number, count: number): TensorInfo {
-  const rowSize = tf.util.sizeFromShape(x.shape.slice(1));
-  return sliceFlat(backend, x, start * rowSize, [count, ...x.shape.slice(1)]);
-}
-
 /** The elements [offset, offset + size(shape)) of x in memory order, as a tensor of `shape`. */
 export function sliceFlat(backend: WasmBackend, x: TensorInfo, offset: number, shape: number[]): TensorInfo {
   const out = backend.makeOutput(shape, x.dtype);
