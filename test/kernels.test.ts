@@ -249,6 +249,17 @@ const depthwiseCases: Array<{x: Shape4; f: [number, number]; m: number}> = [
 // Strides and dilations may not both exceed 1 (the forward op's own rule).
 const strideDilation: Array<[number, number]> = [[1, 1], [2, 1], [1, 2]];
 
+test('DepthwiseConv2dNative matches cpu over strides, dilations, paddings and multipliers', async () => {
+  let seed = 190;
+  const cases = [...depthwiseCases, {x: [2, 6, 7, 20] as Shape4, f: [3, 3] as [number, number], m: 1}];
+  for (const {x, f, m} of cases) for (const [s, d] of strideDilation) for (const pad of pads) {
+    const filterShape: Shape4 = [f[0], f[1], x[3], m];
+    await compare('DepthwiseConv2dNative', {
+      x: [random(tf.util.sizeFromShape(x), seed++), x], filter: [random(tf.util.sizeFromShape(filterShape), seed++), filterShape],
+    }, {strides: [s, s], dilations: [d, d], pad, dataFormat: 'NHWC'}, `x=${x} f=${f} m=${m} s=${s} d=${d} pad=${pad}`);
+  }
+});
+
 test('DepthwiseConv2dNativeBackpropFilter matches cpu and the definition', async () => {
   let seed = 200;
   for (const {x, f, m} of depthwiseCases) for (const [s, d] of strideDilation) for (const pad of pads) {

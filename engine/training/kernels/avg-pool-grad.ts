@@ -12,10 +12,12 @@
  * This kernel scatters dy[window] / count(window) onto the window's real cells, with
  * count(window) exactly the forward's divisor. A window with no real cell (possible only
  * with padding of at least the filter size) has no input to send a gradient to.
- * NHWC, O(N * H_out * W_out * fh * fw * C), channel loop innermost over contiguous memory.
+ * NHWC, O(N * H_out * W_out * fh * fw * C): the loop below on cpu, its port in
+ * native/kernels.c (four channels at a time) on wasm.
  */
 import * as tf from '@tensorflow/tfjs';
 import {asWasm, type TensorInfo} from './wasm-ops.js';
+import {heapOffset, nativeKernels} from './native/module.js';
 
 type KernelArgs = {inputs: tf.NamedTensorInfoMap; backend: {}; attrs?: tf.NamedAttrMap};
 
@@ -60,11 +62,10 @@ function avgPoolGradWasm(args: KernelArgs): TensorInfo {
   const backend = asWasm(args.backend);
   const {dy, input, info} = poolInfo(args);
   const out = backend.makeOutput(input.shape, 'float32');
-  // Views are taken after the allocation: growing the heap detaches older views.
-  const g = backend.typedArrayFromHeap(dy) as Float32Array;
-  const dx = backend.typedArrayFromHeap(out) as Float32Array;
-  dx.fill(0);
-  avgPoolGradLoop(g, dx, info);
+  nativeKernels(backend).avg_pool_grad(heapOffset(backend, dy), heapOffset(backend, out), info.batchSize, info.inHeight,
+                                       info.inWidth, info.inChannels, info.outHeight, info.outWidth, info.filterHeight,
+                                       info.filterWidth, info.strideHeight, info.strideWidth, info.padInfo.top,
+                                       info.padInfo.left);
   return out;
 }
 

@@ -30,15 +30,3 @@ export function geometry(inShape: [number, number, number, number],
     padTop: info.padInfo.top, padLeft: info.padInfo.left,
   };
 }
-
-/**
- * Padding after the input so that exactly the rows read by the forward convolution are
- * covered: the last output row reads up to (outH-1)*sh + (fh-1)*dh - padTop. Negative means
- * the forward pass never reads the input's last rows (VALID with a leftover), so crop them.
- */
-export function trailingPad(g: ConvGeometry): {bottom: number; right: number} {
-  return {
-    bottom: (g.outH - 1) * g.sh + (g.fh - 1) * g.dh + 1 - g.inH - g.padTop,
-    right: (g.outW - 1) * g.sw + (g.fw - 1) * g.dw + 1 - g.inW - g.padLeft,
-  };
-}

@@ -9,6 +9,7 @@ import {geometry, type Pad} from './conv-geometry.js';
 import {toChannelsLast, nhwcPad} from './data-format.js';
 import {asWasm, dispose, transpose, type TensorInfo} from './wasm-ops.js';
 import {heapOffset, nativeKernels} from './native/module.js';
+import {croppedGradient, gradientExtent} from './padded.js';
 
 function conv2dBackpropInput(args: {inputs: tf.NamedTensorInfoMap; backend: {}; attrs?: tf.NamedAttrMap}): TensorInfo {
   const backend = asWasm(args.backend);
@@ -23,14 +24,11 @@ function conv2dBackpropInput(args: {inputs: tf.NamedTensorInfoMap; backend: {}; 
   const native = nativeKernels(backend);
   const swapped = backend.makeOutput([g.fh, g.fw, g.outC, g.inC], 'float32');
   native.swap_filter_channels(heapOffset(backend, filter), heapOffset(backend, swapped), g.fh * g.fw, g.inC, g.outC);
-  // the padded dx holds every position a tap writes: padding before, and after up to the last tap
-  const ph = Math.max((g.outH - 1) * g.sh + (g.fh - 1) * g.dh + 1, g.padTop + g.inH);
-  const pw = Math.max((g.outW - 1) * g.sw + (g.fw - 1) * g.dw + 1, g.padLeft + g.inW);
+  const {ph, pw} = gradientExtent(g);
   const dxp = backend.makeOutput([g.batch, ph, pw, g.inC], 'float32');
   native.conv2d_backprop_input(heapOffset(backend, dy), heapOffset(backend, swapped), heapOffset(backend, dxp),
                                g.batch, g.outH, g.outW, g.outC, ph, pw, g.inC, g.fh, g.fw, g.sh, g.sw, g.dh, g.dw);
-  const dx = backend.makeOutput([g.batch, g.inH, g.inW, g.inC], 'float32');
-  native.crop_nhwc(heapOffset(backend, dxp), heapOffset(backend, dx), g.batch, ph, pw, g.inC, g.inH, g.inW, g.padTop, g.padLeft);
+  const dx = croppedGradient(backend, dxp, g, ph, pw);
   dispose(backend, swapped, dxp);
   if (dy !== dy0) dispose(backend, dy);
   if (!channelsFirst) return dx;

@@ -9,6 +9,7 @@ import {geometry, type Pad} from './conv-geometry.js';
 import {nhwcPad, toChannelsLast} from './data-format.js';
 import {asWasm, dispose, transpose, type TensorInfo} from './wasm-ops.js';
 import {heapOffset, nativeKernels} from './native/module.js';
+import {paddedInput} from './padded.js';
 
 function conv2d(args: {inputs: tf.NamedTensorInfoMap; backend: {}; attrs?: tf.NamedAttrMap}): TensorInfo {
   const backend = asWasm(args.backend);
@@ -18,20 +19,10 @@ function conv2d(args: {inputs: tf.NamedTensorInfoMap; backend: {}; attrs?: tf.Na
   const x = toChannelsLast(backend, x0, channelsFirst);
   const g = geometry(x.shape as [number, number, number, number], filter.shape as [number, number, number, number],
                      attrs.strides, attrs.dilations, nhwcPad(attrs.pad as Pad, channelsFirst), attrs.dimRoundingMode, false);
-  const native = nativeKernels(backend);
-  // rows and columns every output pixel's taps reach, padding included
-  const ph = (g.outH - 1) * g.sh + (g.fh - 1) * g.dh + 1;
-  const pw = (g.outW - 1) * g.sw + (g.fw - 1) * g.dw + 1;
-  const inPlace = g.padTop === 0 && g.padLeft === 0 && ph <= g.inH && pw <= g.inW;
-  let xp = x;
-  if (!inPlace) {
-    xp = backend.makeOutput([g.batch, ph, pw, g.inC], 'float32');
-    native.pad_nhwc(heapOffset(backend, x), heapOffset(backend, xp), g.batch, g.inH, g.inW, g.inC, ph, pw, g.padTop, g.padLeft);
-  }
+  const {xp, ph, pw} = paddedInput(backend, x, g);
   const y = backend.makeOutput([g.batch, g.outH, g.outW, g.outC], 'float32');
-  native.conv2d(heapOffset(backend, xp), heapOffset(backend, filter), heapOffset(backend, y), g.batch,
-                inPlace ? g.inH : ph, inPlace ? g.inW : pw, g.inC, g.outH, g.outW, g.outC, g.fh, g.fw,
-                g.sh, g.sw, g.dh, g.dw);
+  nativeKernels(backend).conv2d(heapOffset(backend, xp), heapOffset(backend, filter), heapOffset(backend, y), g.batch, ph, pw,
+                                g.inC, g.outH, g.outW, g.outC, g.fh, g.fw, g.sh, g.sw, g.dh, g.dw);
   if (xp !== x) dispose(backend, xp);
   if (x !== x0) dispose(backend, x);
   if (!channelsFirst) return y;

@@ -14,8 +14,7 @@ import {castConfig, identityConfig} from './shared-data.js';
 import {sliceConfig} from './slice.js';
 import {conv2dBackpropFilterConfig} from './conv2d-backprop-filter.js';
 import {conv2dBackpropInputConfig} from './conv2d-backprop-input.js';
-import {depthwiseBackpropFilterConfig} from './depthwise-backprop-filter.js';
-import {depthwiseBackpropInputConfig} from './depthwise-backprop-input.js';
+import {depthwiseBackpropFilterConfig, depthwiseBackpropInputConfig, depthwiseConv2dConfig} from './depthwise-conv2d.js';
 import {avgPoolGradConfig, avgPoolGradCpuConfig} from './avg-pool-grad.js';
 import {maxPoolGradConfig} from './max-pool-grad.js';
 import {meanConfig, sumConfig} from './reduce-leading.js';
@@ -34,6 +33,7 @@ export const wasmTrainingKernels: readonly tf.KernelConfig[] = [
   sliceConfig,
   conv2dBackpropFilterConfig,
   conv2dBackpropInputConfig,
+  depthwiseConv2dConfig,
   depthwiseBackpropFilterConfig,
   depthwiseBackpropInputConfig,
   unsortedSegmentSumConfig,

@@ -400,6 +400,245 @@ void slice4(const int *x, int *out, int d1, int d2, int d3, int b0, int b1, int 
 }
 
 /*
+ * AvgPoolGrad with tfjs's forward divisor: each window's gradient is shared among the real input
+ * cells it covers (padding and cells past the input not counted), four channels at a time.
+ */
+EXPORT("avg_pool_grad")
+void avg_pool_grad(const float *dy, float *dx, int n, int h, int w, int c, int oh, int ow, int fh,
+                   int fw, int sh, int sw, int top, int left) {
+  zero(dx, n * h * w * c);
+  for (int s = 0; s < n; s++) {
+    for (int i = 0; i < oh; i++) {
+      const int r0 = i * sh - top;
+      const int rlo = max_i(0, r0), rhi = min_i(h, r0 + fh);
+      if (rlo >= rhi) continue;
+      for (int j = 0; j < ow; j++) {
+        const int q0 = j * sw - left;
+        const int qlo = max_i(0, q0), qhi = min_i(w, q0 + fw);
+        if (qlo >= qhi) continue; /* a window entirely in the padding */
+        const float inv = 1.0f / (float)((rhi - rlo) * (qhi - qlo));
+        const v128_t vinv = wasm_f32x4_splat(inv);
+        const float *g = dy + ((s * oh + i) * ow + j) * c;
+        for (int r = rlo; r < rhi; r++) {
+          for (int q = qlo; q < qhi; q++) {
+            float *d = dx + ((s * h + r) * w + q) * c;
+            int k = 0;
+            for (; k + 4 <= c; k += 4)
+              wasm_v128_store(d + k, wasm_f32x4_add(wasm_v128_load(d + k), wasm_f32x4_mul(wasm_v128_load(g + k), vinv)));
+            for (; k < c; k++) d[k] += g[k] * inv;
+          }
+        }
+      }
+    }
+  }
+}
+
+/*
+ * Depthwise convolutions, filter [fh,fw,c,m], output channel c*m + k. With m = 1 (the depth
+ * multiplier of every depthwise layer the engine builds) channels run 16 at a time (W = 4
+ * independent accumulators), then 4, then one; any other m runs one channel at a time.
+ */
+
+/* Forward block: W*4 channels from ch of one output pixel whose taps start at x0. */
+INLINE void dw_fwd_block(const float *x0, const float *wt, float *o, int W, int c, int ch, int fh,
+                         int fw, int dh, int dw, int pw) {
+  v128_t acc[4];
+  for (int v = 0; v < W; v++) acc[v] = wasm_f32x4_splat(0.0f);
+  for (int a = 0; a < fh; a++)
+    for (int b = 0; b < fw; b++) {
+      const float *xr = x0 + (a * dh * pw + b * dw) * c + ch, *wr = wt + (a * fw + b) * c + ch;
+      for (int v = 0; v < W; v++)
+        acc[v] = wasm_f32x4_add(acc[v], wasm_f32x4_mul(wasm_v128_load(xr + 4 * v), wasm_v128_load(wr + 4 * v)));
+    }
+  for (int v = 0; v < W; v++) wasm_v128_store(o + ch + 4 * v, acc[v]);
+}
+
+/*
+ * Forward, on an input padded beforehand (pad_nhwc):
+ * y[n,i,j,ch*m+k] = sum over a,b of xp[n, i*sh + a*dh, j*sw + b*dw, ch] * w[a,b,ch,k].
+ */
+EXPORT("depthwise_conv2d")
+void depthwise_conv2d(const float *xp, const float *wt, float *y, int n, int ph, int pw, int c, int m,
+                      int oh, int ow, int fh, int fw, int sh, int sw, int dh, int dw) {
+  const int co = c * m;
+  for (int s = 0; s < n; s++) {
+    const float *xs = xp + s * ph * pw * c;
+    for (int i = 0; i < oh; i++) {
+      for (int j = 0; j < ow; j++) {
+        float *o = y + ((s * oh + i) * ow + j) * co;
+        const float *x0 = xs + (i * sh * pw + j * sw) * c;
+        if (m == 1) {
+          int ch = 0;
+          for (; ch + 16 <= c; ch += 16) dw_fwd_block(x0, wt, o, 4, c, ch, fh, fw, dh, dw, pw);
+          for (; ch + 4 <= c; ch += 4) dw_fwd_block(x0, wt, o, 1, c, ch, fh, fw, dh, dw, pw);
+          for (; ch < c; ch++) {
+            float acc = 0.0f;
+            for (int a = 0; a < fh; a++)
+              for (int b = 0; b < fw; b++) acc += x0[(a * dh * pw + b * dw) * c + ch] * wt[(a * fw + b) * c + ch];
+            o[ch] = acc;
+          }
+        } else {
+          for (int ch = 0; ch < c; ch++)
+            for (int k = 0; k < m; k++) {
+              float acc = 0.0f;
+              for (int a = 0; a < fh; a++)
+                for (int b = 0; b < fw; b++)
+                  acc += x0[(a * dh * pw + b * dw) * c + ch] * wt[((a * fw + b) * c + ch) * m + k];
+              o[ch * m + k] = acc;
+            }
+        }
+      }
+    }
+  }
+}
+
+/* dy position of tap a reaching input row r, or -1 when it is off the stride grid or outside dy. */
+INLINE int source_row(int r, int a, int top, int d, int s, int limit) {
+  const int p = r + top - a * d;
+  if (p < 0 || p % s != 0) return -1;
+  return p / s < limit ? p / s : -1;
+}
+
+/* Input-gradient block: W*4 channels from ch of input pixel (r, q), gathered over the taps. */
+INLINE void dw_bpi_block(const float *gs, const float *wt, float *o, int W, int c, int ch, int r,
+                         int q, int oh, int ow, int fh, int fw, int sh, int sw, int dh, int dw,
+                         int top, int left) {
+  v128_t acc[4];
+  for (int v = 0; v < W; v++) acc[v] = wasm_f32x4_splat(0.0f);
+  for (int a = 0; a < fh; a++) {
+    const int i = source_row(r, a, top, dh, sh, oh);
+    if (i < 0) continue;
+    for (int b = 0; b < fw; b++) {
+      const int j = source_row(q, b, left, dw, sw, ow);
+      if (j < 0) continue;
+      const float *gr = gs + (i * ow + j) * c + ch, *wr = wt + (a * fw + b) * c + ch;
+      for (int v = 0; v < W; v++)
+        acc[v] = wasm_f32x4_add(acc[v], wasm_f32x4_mul(wasm_v128_load(gr + 4 * v), wasm_v128_load(wr + 4 * v)));
+    }
+  }
+  for (int v = 0; v < W; v++) wasm_v128_store(o + ch + 4 * v, acc[v]);
+}
+
+/*
+ * Input gradient, gathered: dx[n,r,q,ch] = sum over the taps (a,b) and k that reach (r,q) from a
+ * dy position (i,j) = ((r + top - a*dh) / sh, (q + left - b*dw) / sw) of dy[n,i,j,ch*m+k] *
+ * w[a,b,ch,k]. Any stride, dilation and padding, with no padded buffers.
+ */
+EXPORT("depthwise_backprop_input")
+void depthwise_backprop_input(const float *dy, const float *wt, float *dx, int n, int h, int w, int c,
+                              int m, int oh, int ow, int fh, int fw, int sh, int sw, int dh, int dw,
+                              int top, int left) {
+  const int co = c * m;
+  for (int s = 0; s < n; s++) {
+    const float *gs = dy + s * oh * ow * co;
+    for (int r = 0; r < h; r++) {
+      for (int q = 0; q < w; q++) {
+        float *o = dx + ((s * h + r) * w + q) * c;
+        if (m == 1) {
+          int ch = 0;
+          for (; ch + 16 <= c; ch += 16) dw_bpi_block(gs, wt, o, 4, c, ch, r, q, oh, ow, fh, fw, sh, sw, dh, dw, top, left);
+          for (; ch + 4 <= c; ch += 4) dw_bpi_block(gs, wt, o, 1, c, ch, r, q, oh, ow, fh, fw, sh, sw, dh, dw, top, left);
+          for (; ch < c; ch++) {
+            float acc = 0.0f;
+            for (int a = 0; a < fh; a++) {
+              const int i = source_row(r, a, top, dh, sh, oh);
+              if (i < 0) continue;
+              for (int b = 0; b < fw; b++) {
+                const int j = source_row(q, b, left, dw, sw, ow);
+                if (j >= 0) acc += gs[(i * ow + j) * c + ch] * wt[(a * fw + b) * c + ch];
+              }
+            }
+            o[ch] = acc;
+          }
+        } else {
+          for (int ch = 0; ch < c; ch++) {
+            float acc = 0.0f;
+            for (int a = 0; a < fh; a++) {
+              const int i = source_row(r, a, top, dh, sh, oh);
+              if (i < 0) continue;
+              for (int b = 0; b < fw; b++) {
+                const int j = source_row(q, b, left, dw, sw, ow);
+                if (j < 0) continue;
+                for (int k = 0; k < m; k++) acc += gs[(i * ow + j) * co + ch * m + k] * wt[((a * fw + b) * c + ch) * m + k];
+              }
+            }
+            o[ch] = acc;
+          }
+        }
+      }
+    }
+  }
+}
+
+/*
+ * Filter gradient on a padded x (pad_nhwc): dW[a,b,ch,k] = sum over n,i,j of
+ * xp[n, i*sh + a*dh, j*sw + b*dw, ch] * dy[n,i,j,ch*m+k]; sample by sample, so that one
+ * sample's x and dy stay in cache while every tap passes over them.
+ */
+EXPORT("depthwise_backprop_filter")
+void depthwise_backprop_filter(const float *xp, const float *dy, float *out, int n, int ph, int pw,
+                               int c, int m, int oh, int ow, int fh, int fw, int sh, int sw, int dh,
+                               int dw) {
+  const int co = c * m;
+  zero(out, fh * fw * co);
+  for (int s = 0; s < n; s++) {
+    const float *xs = xp + s * ph * pw * c;
+    const float *gs = dy + s * oh * ow * co;
+    for (int a = 0; a < fh; a++)
+      for (int b = 0; b < fw; b++) {
+        float *o = out + (a * fw + b) * co;
+        if (m == 1) {
+          int ch = 0;
+          for (; ch + 8 <= c; ch += 8) {
+            v128_t acc0 = wasm_v128_load(o + ch), acc1 = wasm_v128_load(o + ch + 4);
+            for (int i = 0; i < oh; i++) {
+              const float *xr = xs + ((i * sh + a * dh) * pw + b * dw) * c + ch;
+              const float *gr = gs + i * ow * c + ch;
+              for (int j = 0; j < ow; j++) {
+                acc0 = wasm_f32x4_add(acc0, wasm_f32x4_mul(wasm_v128_load(xr), wasm_v128_load(gr)));
+                acc1 = wasm_f32x4_add(acc1, wasm_f32x4_mul(wasm_v128_load(xr + 4), wasm_v128_load(gr + 4)));
+                xr += sw * c;
+                gr += c;
+              }
+            }
+            wasm_v128_store(o + ch, acc0);
+            wasm_v128_store(o + ch + 4, acc1);
+          }
+          for (; ch + 4 <= c; ch += 4) {
+            v128_t acc = wasm_v128_load(o + ch);
+            for (int i = 0; i < oh; i++) {
+              const float *xr = xs + ((i * sh + a * dh) * pw + b * dw) * c + ch;
+              const float *gr = gs + i * ow * c + ch;
+              for (int j = 0; j < ow; j++) {
+                acc = wasm_f32x4_add(acc, wasm_f32x4_mul(wasm_v128_load(xr), wasm_v128_load(gr)));
+                xr += sw * c;
+                gr += c;
+              }
+            }
+            wasm_v128_store(o + ch, acc);
+          }
+          for (; ch < c; ch++) {
+            float acc = o[ch];
+            for (int i = 0; i < oh; i++)
+              for (int j = 0; j < ow; j++)
+                acc += xs[((i * sh + a * dh) * pw + j * sw + b * dw) * c + ch] * gs[(i * ow + j) * c + ch];
+            o[ch] = acc;
+          }
+        } else {
+          for (int ch = 0; ch < c; ch++)
+            for (int k = 0; k < m; k++) {
+              float acc = o[ch * m + k];
+              for (int i = 0; i < oh; i++)
+                for (int j = 0; j < ow; j++)
+                  acc += xs[((i * sh + a * dh) * pw + j * sw + b * dw) * c + ch] * gs[(i * ow + j) * co + ch * m + k];
+              o[ch * m + k] = acc;
+            }
+        }
+      }
+  }
+}
+
+/*
  * MaxPoolGrad, 2x2 windows with stride 2 and no padding: each input cell is in at most one
  * window, so the gradient is written, not accumulated. Per window the comparisons run four
  * channels at a time and keep the cpu backend's rule: the first (row-major) maximum takes the

@@ -27,6 +27,16 @@ export interface NativeKernels {
   repeat_rows(x: number, out: number, a: number, r: number, b: number): void;
   slice4(x: number, out: number, d1: number, d2: number, d3: number, b0: number, b1: number, b2: number,
          b3: number, s0: number, s1: number, s2: number, s3: number): void;
+  avg_pool_grad(dy: number, dx: number, n: number, h: number, w: number, c: number, oh: number, ow: number,
+                fh: number, fw: number, sh: number, sw: number, top: number, left: number): void;
+  depthwise_conv2d(xp: number, w: number, y: number, n: number, ph: number, pw: number, c: number, m: number,
+                   oh: number, ow: number, fh: number, fw: number, sh: number, sw: number, dh: number, dw: number): void;
+  depthwise_backprop_input(dy: number, w: number, dx: number, n: number, h: number, wd: number, c: number, m: number,
+                           oh: number, ow: number, fh: number, fw: number, sh: number, sw: number, dh: number,
+                           dw: number, top: number, left: number): void;
+  depthwise_backprop_filter(xp: number, dy: number, out: number, n: number, ph: number, pw: number, c: number,
+                            m: number, oh: number, ow: number, fh: number, fw: number, sh: number, sw: number,
+                            dh: number, dw: number): void;
   max_pool_grad_2x2(x: number, dy: number, dx: number, n: number, h: number, w: number, c: number,
                     oh: number, ow: number): void;
   max_pool_grad(x: number, dy: number, dx: number, n: number, h: number, w: number, c: number,
