@@ -114,7 +114,7 @@ test.before(async () => {
 });
 
 test('the compiled kernels are built from the current kernels.c', () => {
-  assert.is(SOURCE_SHA256, sourceHash(), 'kernels.c changed: run node dist/engine/training/kernels/native/build.js (needs clang and lld)');
+  assert.is(SOURCE_SHA256, sourceHash(), 'kernels.c changed: run npm run build:kernels (needs clang and lld)');
 });
 
 test("initBackend('tensorflow') throws without tfjs-node; kernel registration is idempotent", async () => {

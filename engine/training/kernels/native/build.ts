@@ -1,5 +1,5 @@
 // Rebuilds kernels-wasm.ts (the compiled kernels, base64) from kernels.c:
-//   node dist/engine/training/kernels/native/build.js
+//   npm run build:kernels
 // Needs clang and wasm-ld with the WebAssembly target (Debian: apt-get install clang lld).
 // The generated file records the source's hash; a test fails when the two disagree.
 

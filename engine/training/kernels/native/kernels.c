@@ -2,12 +2,13 @@
  * SIMD training kernels for tfjs-backend-wasm, built into a small wasm module that imports the
  * backend's own memory, so that they read and write tensors in place (no copies).
  *
- * Build: node dist/engine/training/kernels/native/build.js (needs clang and wasm-ld; writes
+ * Build: npm run build:kernels (needs clang and wasm-ld, Debian: clang lld; writes
  * kernels-wasm.ts next to this file). The module must not touch linear memory of its own:
  * no data, no static variables and no shadow stack (all state lives in wasm locals), since
- * every byte of the imported memory belongs to the backend. The build checks this.
+ * every byte of the imported memory belongs to the backend. The build refuses a data section
+ * and links a zero-size stack at address 0, so that any stack use traps.
  *
- * All tensors are NHWC float32.
+ * Tensors are NHWC float32 unless a kernel says otherwise.
  */
 #include <wasm_simd128.h>
 
