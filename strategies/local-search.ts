@@ -8,10 +8,10 @@ import type { Arch, Json, TrialRecord } from '../engine/types.js';
 import { Rng } from '../engine/rng.js';
 import { neighbourChoices } from '../engine/space/tree.js';
 import type { Ask, Strategy, StrategyContext, StrategyDefinition } from './types.js';
-import { type Scored, checkSnapshot, rngStateOf, sampleFresh, scoreOf, takeKey, validArchs } from './lib/search.js';
+import { type Scored, SeenKeys, checkSnapshot, rngStateOf, sampleFresh, scoreOf, takeKey, validArchs } from './lib/search.js';
 
 const TYPE = 'local-search';
-const VERSION = 1;
+const VERSION = 2;
 
 interface State {
   rng: Rng;
@@ -26,7 +26,9 @@ interface State {
   best: Scored | null;
   /** key -> score (null: failed) of every result told. */
   known: Map<string, number | null>;
-  seen: Set<string>;
+  /** The same results as "choice indices=score" ("3.0.1=93.5"; x: failed), in the order told, for snapshots. */
+  knownCodes: string[];
+  seen: SeenKeys;
   warm: Arch[];
   restarts: number;
 }
@@ -43,7 +45,8 @@ class LocalSearch implements Strategy {
       pending: [],
       best: null,
       known: new Map(),
-      seen: new Set(),
+      knownCodes: [],
+      seen: new SeenKeys(ctx.space),
       warm: validArchs(ctx.space, ctx.warmStart?.archs).slice(0, 1),
       restarts: 0,
     };
@@ -57,10 +60,9 @@ class LocalSearch implements Strategy {
     for (let guard = 0; guard < 10_000; guard++) {
       if (s.current === null) {
         if (s.startKey !== null) return { wait: true };
-        const arch = s.warm.shift() ?? sampleFresh(space, s.rng, s.seen, this.ctx.warmStart?.priors);
+        const arch = s.warm.shift() ?? sampleFresh(space, s.rng, s.seen.set, this.ctx.warmStart?.priors);
         if (arch === null) return { done: true };
-        const key = space.key(arch);
-        s.seen.add(key);
+        const key = s.seen.add(arch);
         const known = s.known.get(key);
         if (known === undefined) {
           s.startKey = key;
@@ -74,7 +76,7 @@ class LocalSearch implements Strategy {
         const key = space.key(arch);
         const known = s.known.get(key);
         if (known === undefined) {
-          s.seen.add(key);
+          s.seen.add(arch);
           s.pending.push(key);
           return { arch, info: { origin: 'neighbour', of: s.current.key } };
         }
@@ -117,6 +119,7 @@ class LocalSearch implements Strategy {
   tell(trial: TrialRecord): void {
     const s = this.s;
     const score = scoreOf(this.ctx.objective, trial);
+    if (!s.known.has(trial.key)) s.knownCodes.push(`${this.ctx.space.choicesOf(trial.arch).join('.')}=${score ?? 'x'}`);
     s.known.set(trial.key, score);
     if (s.startKey === trial.key) {
       s.startKey = null;
@@ -137,8 +140,9 @@ class LocalSearch implements Strategy {
       queue: [...s.queue],
       pending: [...s.pending],
       best: s.best,
-      known: [...s.known.entries()],
-      seen: [...s.seen],
+      // as compact as SeenKeys: a snapshot is written after every trial
+      known: s.knownCodes.join('|'),
+      seen: s.seen.snapshot(),
       warm: [...s.warm],
       restarts: s.restarts,
     };
@@ -153,11 +157,22 @@ class LocalSearch implements Strategy {
       queue: j.queue as Arch[],
       pending: j.pending as string[],
       best: j.best as Scored | null,
-      known: new Map(j.known as [string, number | null][]),
-      seen: new Set(j.seen as string[]),
+      ...this.restoreKnown(j.known),
+      seen: SeenKeys.restore(this.ctx.space, j.seen),
       warm: j.warm as Arch[],
       restarts: Number(j.restarts),
     };
+  }
+
+  private restoreKnown(snapshot: Json | undefined): Pick<State, 'known' | 'knownCodes'> {
+    const { space } = this.ctx;
+    const known: State['known'] = new Map();
+    const knownCodes = typeof snapshot === 'string' && snapshot !== '' ? snapshot.split('|') : [];
+    for (const entry of knownCodes) {
+      const [code, score] = entry.split('=');
+      known.set(space.key(space.decode(code === '' ? [] : code.split('.').map(Number))), score === 'x' ? null : Number(score));
+    }
+    return { known, knownCodes };
   }
 }
 

@@ -1,6 +1,7 @@
 // Benchmark `overhead`: the engine's own trials per second through the full loop (ask, dedup,
 // store transactions with checkpoints, tell) on the benchmark evaluator, with a SQLite file store.
 // Reference in the same run: the raw evaluator calls per second, without the engine.
+// Args: --trials N (default 5000), --strategies a,b (default: those whose state grows with the run).
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,7 +18,9 @@ export default async function overhead(emit: Emit, args: string[]): Promise<void
   const trials = flag(args, 'trials', 5000);
   const dir = mkdtempSync(join(tmpdir(), 'nas-overhead-'));
   try {
-    for (const strategy of ['random', 'regularized-evolution']) {
+    const at = args.indexOf('--strategies');
+    const strategies = at >= 0 && args[at + 1] ? args[at + 1].split(',') : ['random', 'regularized-evolution', 'genetic', 'local-search'];
+    for (const strategy of strategies) {
       const base = loadWorkflow(join(repoRoot(), 'workflows', `nb201-${strategy}.yaml`));
       const wf = { ...base, parallel: 1, budget: { ...base.budget, trials, time: undefined } };
       const store = Store.open(join(dir, `${strategy}.sqlite`));
