@@ -34,6 +34,19 @@ INLINE void zero(float *p, int count) {
 }
 
 /*
+ * The step every GEMM-like kernel here repeats: acc[p][v] += s[p * s_step] * v_src[4v..4v+3]
+ * for P broadcast scalars and NV vectors (P*NV multiply-adds, accumulators kept in registers).
+ */
+INLINE void outer_accumulate(v128_t acc[4][2], int P, int NV, const float *s, int s_step, const float *v_src) {
+  v128_t f[2];
+  for (int v = 0; v < NV; v++) f[v] = wasm_v128_load(v_src + 4 * v);
+  for (int p = 0; p < P; p++) {
+    const v128_t x = wasm_v128_load32_splat(s + p * s_step);
+    for (int v = 0; v < NV; v++) acc[p][v] = wasm_f32x4_add(acc[p][v], wasm_f32x4_mul(x, f[v]));
+  }
+}
+
+/*
  * One block of dW for a fixed filter tap (a, b): KC input channels [k0, k0+KC) by NV*4 output
  * channels [m0, m0+4*NV), accumulated over the rows [i0, i1) and columns [j0, j1) of one
  * sample's dy. The accumulators stay in registers across the whole sample; each step is NV
@@ -50,12 +63,7 @@ INLINE void bpf_block(const float *xs, const float *gs, float *o, int KC, int NV
     const float *xr = xs + ((i * sh + roff) * w + j0 * sw + coff) * ci + k0;
     const float *gr = gs + (i * ow + j0) * co + m0;
     for (int j = j0; j < j1; j++) {
-      v128_t g[2];
-      for (int v = 0; v < NV; v++) g[v] = wasm_v128_load(gr + 4 * v);
-      for (int k = 0; k < KC; k++) {
-        v128_t xv = wasm_v128_load32_splat(xr + k);
-        for (int v = 0; v < NV; v++) acc[k][v] = wasm_f32x4_add(acc[k][v], wasm_f32x4_mul(xv, g[v]));
-      }
+      outer_accumulate(acc, KC, NV, xr, 1, gr);
       xr += xstep;
       gr += co;
     }
@@ -174,12 +182,7 @@ INLINE void conv_block(const float *xs, const float *wt, float *ys, int P, int N
       const float *xr = xs + ((i * sh + a * dh) * pw + j * sw + b * dw) * ci;
       const float *wr = wt + (a * fw + b) * ci * co + m0;
       for (int k = 0; k < ci; k++) {
-        v128_t f[2];
-        for (int v = 0; v < NV; v++) f[v] = wasm_v128_load(wr + 4 * v);
-        for (int p = 0; p < P; p++) {
-          v128_t xv = wasm_v128_load32_splat(xr + p * pstep + k);
-          for (int v = 0; v < NV; v++) acc[p][v] = wasm_f32x4_add(acc[p][v], wasm_f32x4_mul(xv, f[v]));
-        }
+        outer_accumulate(acc, P, NV, xr + k, pstep, wr);
         wr += co;
       }
     }
@@ -247,12 +250,7 @@ INLINE void bpi_block(const float *gs, const float *wt, float *xs, int P, int NV
   const float *gr = gs + (i * ow + j) * co;
   const float *wr = wt + (a * fw + b) * co * ci + k0;
   for (int m = 0; m < co; m++) {
-    v128_t f[2];
-    for (int v = 0; v < NV; v++) f[v] = wasm_v128_load(wr + 4 * v);
-    for (int p = 0; p < P; p++) {
-      v128_t g = wasm_v128_load32_splat(gr + p * co + m);
-      for (int v = 0; v < NV; v++) acc[p][v] = wasm_f32x4_add(acc[p][v], wasm_f32x4_mul(g, f[v]));
-    }
+    outer_accumulate(acc, P, NV, gr + m, co, wr);
     wr += ci;
   }
   for (int p = 0; p < P; p++)
