@@ -466,26 +466,19 @@ void depthwise_conv2d(const float *xp, const float *wt, float *y, int n, int ph,
       for (int j = 0; j < ow; j++) {
         float *o = y + ((s * oh + i) * ow + j) * co;
         const float *x0 = xs + (i * sh * pw + j * sw) * c;
+        int ch = 0;
         if (m == 1) {
-          int ch = 0;
           for (; ch + 16 <= c; ch += 16) dw_fwd_block(x0, wt, o, 4, c, ch, fh, fw, dh, dw, pw);
           for (; ch + 4 <= c; ch += 4) dw_fwd_block(x0, wt, o, 1, c, ch, fh, fw, dh, dw, pw);
-          for (; ch < c; ch++) {
+        }
+        for (; ch < c; ch++) /* what the blocks left: every channel when m > 1 */
+          for (int k = 0; k < m; k++) {
             float acc = 0.0f;
             for (int a = 0; a < fh; a++)
-              for (int b = 0; b < fw; b++) acc += x0[(a * dh * pw + b * dw) * c + ch] * wt[(a * fw + b) * c + ch];
-            o[ch] = acc;
+              for (int b = 0; b < fw; b++)
+                acc += x0[(a * dh * pw + b * dw) * c + ch] * wt[((a * fw + b) * c + ch) * m + k];
+            o[ch * m + k] = acc;
           }
-        } else {
-          for (int ch = 0; ch < c; ch++)
-            for (int k = 0; k < m; k++) {
-              float acc = 0.0f;
-              for (int a = 0; a < fh; a++)
-                for (int b = 0; b < fw; b++)
-                  acc += x0[(a * dh * pw + b * dw) * c + ch] * wt[((a * fw + b) * c + ch) * m + k];
-              o[ch * m + k] = acc;
-            }
-        }
       }
     }
   }
@@ -533,40 +526,45 @@ void depthwise_backprop_input(const float *dy, const float *wt, float *dx, int n
     for (int r = 0; r < h; r++) {
       for (int q = 0; q < w; q++) {
         float *o = dx + ((s * h + r) * w + q) * c;
+        int ch = 0;
         if (m == 1) {
-          int ch = 0;
           for (; ch + 16 <= c; ch += 16) dw_bpi_block(gs, wt, o, 4, c, ch, r, q, oh, ow, fh, fw, sh, sw, dh, dw, top, left);
           for (; ch + 4 <= c; ch += 4) dw_bpi_block(gs, wt, o, 1, c, ch, r, q, oh, ow, fh, fw, sh, sw, dh, dw, top, left);
-          for (; ch < c; ch++) {
-            float acc = 0.0f;
-            for (int a = 0; a < fh; a++) {
-              const int i = source_row(r, a, top, dh, sh, oh);
-              if (i < 0) continue;
-              for (int b = 0; b < fw; b++) {
-                const int j = source_row(q, b, left, dw, sw, ow);
-                if (j >= 0) acc += gs[(i * ow + j) * c + ch] * wt[(a * fw + b) * c + ch];
-              }
+        }
+        for (; ch < c; ch++) { /* what the blocks left: every channel when m > 1 */
+          float acc = 0.0f;
+          for (int a = 0; a < fh; a++) {
+            const int i = source_row(r, a, top, dh, sh, oh);
+            if (i < 0) continue;
+            for (int b = 0; b < fw; b++) {
+              const int j = source_row(q, b, left, dw, sw, ow);
+              if (j < 0) continue;
+              for (int k = 0; k < m; k++) acc += gs[(i * ow + j) * co + ch * m + k] * wt[((a * fw + b) * c + ch) * m + k];
             }
-            o[ch] = acc;
           }
-        } else {
-          for (int ch = 0; ch < c; ch++) {
-            float acc = 0.0f;
-            for (int a = 0; a < fh; a++) {
-              const int i = source_row(r, a, top, dh, sh, oh);
-              if (i < 0) continue;
-              for (int b = 0; b < fw; b++) {
-                const int j = source_row(q, b, left, dw, sw, ow);
-                if (j < 0) continue;
-                for (int k = 0; k < m; k++) acc += gs[(i * ow + j) * co + ch * m + k] * wt[((a * fw + b) * c + ch) * m + k];
-              }
-            }
-            o[ch] = acc;
-          }
+          o[ch] = acc;
         }
       }
     }
   }
+}
+
+/* Filter-gradient block (m = 1): W*4 channels from ch of tap (ra, qb) = (a*dh, b*dw), over one sample. */
+INLINE void dw_bpf_block(const float *xs, const float *gs, float *o, int W, int c, int ch, int oh,
+                         int ow, int pw, int sh, int sw, int ra, int qb) {
+  v128_t acc[2];
+  for (int v = 0; v < W; v++) acc[v] = wasm_v128_load(o + ch + 4 * v);
+  for (int i = 0; i < oh; i++) {
+    const float *xr = xs + ((i * sh + ra) * pw + qb) * c + ch;
+    const float *gr = gs + i * ow * c + ch;
+    for (int j = 0; j < ow; j++) {
+      for (int v = 0; v < W; v++)
+        acc[v] = wasm_f32x4_add(acc[v], wasm_f32x4_mul(wasm_v128_load(xr + 4 * v), wasm_v128_load(gr + 4 * v)));
+      xr += sw * c;
+      gr += c;
+    }
+  }
+  for (int v = 0; v < W; v++) wasm_v128_store(o + ch + 4 * v, acc[v]);
 }
 
 /*
@@ -586,53 +584,19 @@ void depthwise_backprop_filter(const float *xp, const float *dy, float *out, int
     for (int a = 0; a < fh; a++)
       for (int b = 0; b < fw; b++) {
         float *o = out + (a * fw + b) * co;
+        int ch = 0;
         if (m == 1) {
-          int ch = 0;
-          for (; ch + 8 <= c; ch += 8) {
-            v128_t acc0 = wasm_v128_load(o + ch), acc1 = wasm_v128_load(o + ch + 4);
-            for (int i = 0; i < oh; i++) {
-              const float *xr = xs + ((i * sh + a * dh) * pw + b * dw) * c + ch;
-              const float *gr = gs + i * ow * c + ch;
-              for (int j = 0; j < ow; j++) {
-                acc0 = wasm_f32x4_add(acc0, wasm_f32x4_mul(wasm_v128_load(xr), wasm_v128_load(gr)));
-                acc1 = wasm_f32x4_add(acc1, wasm_f32x4_mul(wasm_v128_load(xr + 4), wasm_v128_load(gr + 4)));
-                xr += sw * c;
-                gr += c;
-              }
-            }
-            wasm_v128_store(o + ch, acc0);
-            wasm_v128_store(o + ch + 4, acc1);
-          }
-          for (; ch + 4 <= c; ch += 4) {
-            v128_t acc = wasm_v128_load(o + ch);
-            for (int i = 0; i < oh; i++) {
-              const float *xr = xs + ((i * sh + a * dh) * pw + b * dw) * c + ch;
-              const float *gr = gs + i * ow * c + ch;
-              for (int j = 0; j < ow; j++) {
-                acc = wasm_f32x4_add(acc, wasm_f32x4_mul(wasm_v128_load(xr), wasm_v128_load(gr)));
-                xr += sw * c;
-                gr += c;
-              }
-            }
-            wasm_v128_store(o + ch, acc);
-          }
-          for (; ch < c; ch++) {
-            float acc = o[ch];
+          for (; ch + 8 <= c; ch += 8) dw_bpf_block(xs, gs, o, 2, c, ch, oh, ow, pw, sh, sw, a * dh, b * dw);
+          for (; ch + 4 <= c; ch += 4) dw_bpf_block(xs, gs, o, 1, c, ch, oh, ow, pw, sh, sw, a * dh, b * dw);
+        }
+        for (; ch < c; ch++) /* what the blocks left: every channel when m > 1 */
+          for (int k = 0; k < m; k++) {
+            float acc = o[ch * m + k];
             for (int i = 0; i < oh; i++)
               for (int j = 0; j < ow; j++)
-                acc += xs[((i * sh + a * dh) * pw + j * sw + b * dw) * c + ch] * gs[(i * ow + j) * c + ch];
-            o[ch] = acc;
+                acc += xs[((i * sh + a * dh) * pw + j * sw + b * dw) * c + ch] * gs[(i * ow + j) * co + ch * m + k];
+            o[ch * m + k] = acc;
           }
-        } else {
-          for (int ch = 0; ch < c; ch++)
-            for (int k = 0; k < m; k++) {
-              float acc = o[ch * m + k];
-              for (int i = 0; i < oh; i++)
-                for (int j = 0; j < ow; j++)
-                  acc += xs[((i * sh + a * dh) * pw + j * sw + b * dw) * c + ch] * gs[(i * ow + j) * co + ch * m + k];
-              o[ch * m + k] = acc;
-            }
-        }
       }
   }
 }
