@@ -13,6 +13,8 @@ import { resumeRun, startRun } from '../engine/search/run.js';
 import { rankedTrials, stageWorkflow } from '../engine/search/stages.js';
 import { lineageOf } from '../engine/search/lineage.js';
 import { FIXTURES, NAS_BIN, scratch } from './helpers/paths.js';
+import { statusCommand } from '../engine/cli/inspect.js';
+import { PassThrough } from 'node:stream';
 
 const WF = join(FIXTURES, 'stages', 'nb201-stages.yaml');
 const SLOW = join(FIXTURES, 'stages', 'nb201-stages-slow.yaml');
@@ -30,6 +32,29 @@ test('stage sections merge over the workflow: same type merges, another type rep
   assert.equal(final.from, { stage: 'evolve', top: 3 });
   assert.equal(final.budget, { trials: 3, failures: 5 });
   assert.is(stageWorkflow(wf, final).budget.trials, 3);
+});
+
+test('nas status shows each stage with its own trial budget', async () => {
+  const dir = scratch('stage-status');
+  const file = join(dir, 'runs.sqlite');
+  const store = Store.open(file);
+  await startRun(store, loadWorkflow(WF));
+  store.close();
+  const capture = (json: boolean) => {
+    const out = new PassThrough();
+    let text = '';
+    out.on('data', (b: Buffer) => (text += b.toString()));
+    assert.is(statusCommand(undefined, { store: file, json }, { stdout: out, stderr: new PassThrough() }), 0);
+    return text;
+  };
+  const [row] = JSON.parse(capture(true)) as { stages: { stage: string; status: string; budget: { trials: number }; trials: { complete: number } }[] }[];
+  assert.equal(row.stages.map((st) => [st.stage, st.status, st.budget.trials, st.trials.complete]),
+               Object.entries(BUDGETS).map(([name, n]) => [name, 'complete', n, n]));
+  const text = capture(false);
+  assert.match(text, /stage screen: complete \(trial budget of 25 reached\), 25\/25 trials/);
+  assert.match(text, /in all, 48 trials: 48 complete/);
+  assert.not.match(text, /\/30 trials/, "the workflow's own trial budget applies to no stage");
+  rmSync(dir, { recursive: true, force: true });
 });
 
 test('three stages run in order; seeds are the best of the earlier stage; the best lineage leads to stage one', async () => {

@@ -1,7 +1,7 @@
 // nas status [--store PATH] [RUN] and nas best [--store PATH] [--top K] [--json] [RUN]
 
 import { Store, type RunRow } from '../store/store.js';
-import type { TrialRecord } from '../types.js';
+import type { TrialRecord, TrialState } from '../types.js';
 import { finalStage, rankedTrials } from '../search/stages.js';
 import { paretoFront } from '../search/pareto.js';
 import type { WorkflowConfig } from '../workflow/types.js';
@@ -19,6 +19,7 @@ export function statusCommand(target: string | undefined, flags: { store?: strin
       return {
         run: r.id, name: r.name, status: r.status, reason: r.reason, budget: wf.budget,
         trials: c, elapsed_s: Math.round(r.elapsedMs / 100) / 10,
+        ...(wf.stages ? { stages: stageRows(store, r.id, wf) } : {}),
         best: best ? { number: best.number, key: best.key, metrics: best.metrics } : null,
       };
     });
@@ -26,9 +27,12 @@ export function statusCommand(target: string | undefined, flags: { store?: strin
     else {
       if (rows.length === 0) line(io.stdout, 'no runs in this store');
       for (const r of rows) {
-        const done = r.trials.complete + r.trials.pruned + r.trials.failed;
         line(io.stdout, `run ${r.run} ${r.name}: ${r.status}${r.reason ? ` (${r.reason})` : ''}`);
-        line(io.stdout, `  trials ${done}${r.budget.trials ? `/${r.budget.trials}` : ''}: ${r.trials.complete} complete, ${r.trials.pruned} pruned, ${r.trials.failed} failed, ${r.trials.running} interrupted; ${r.elapsed_s}s`);
+        // a staged run's trial budgets are its stages'; the workflow's own applies to none of them
+        for (const st of r.stages ?? []) {
+          line(io.stdout, `  stage ${st.stage}: ${st.status}${st.reason ? ` (${st.reason})` : ''}, ${trialLine(st.trials, st.budget.trials)}`);
+        }
+        line(io.stdout, `  ${r.stages ? 'in all, ' : ''}${trialLine(r.trials, r.stages ? undefined : r.budget.trials)}; ${r.elapsed_s}s`);
         if (r.best) line(io.stdout, `  best: trial ${r.best.number} ${r.best.key} ${JSON.stringify(r.best.metrics)}`);
       }
     }
@@ -36,6 +40,19 @@ export function statusCommand(target: string | undefined, flags: { store?: strin
   } finally {
     store.close();
   }
+}
+
+function stageRows(store: Store, runId: number, wf: WorkflowConfig) {
+  const started = new Map(store.stages(runId).map((row) => [row.stage, row]));
+  return (wf.stages ?? []).map((st) => {
+    const row = started.get(st.name);
+    return { stage: st.name, status: row?.status ?? 'pending', reason: row?.reason ?? null, budget: st.budget, trials: store.trialCounts(runId, st.name) };
+  });
+}
+
+function trialLine(c: Record<TrialState, number>, budget: number | undefined): string {
+  const done = c.complete + c.pruned + c.failed;
+  return `${done}${budget ? `/${budget}` : ''} trials: ${c.complete} complete, ${c.pruned} pruned, ${c.failed} failed, ${c.running} interrupted`;
 }
 
 export function bestCommand(target: string | undefined, flags: { store?: string; top?: number; json?: boolean }, io: Io): number {
