@@ -11,7 +11,9 @@ import { makeSpace, makeStrategy } from '../engine/search/components.js';
 import { FatalError, TrialError } from '../engine/errors.js';
 import type { Evaluator } from '../engine/evaluation/types.js';
 import type { WorkflowConfig } from '../engine/workflow/types.js';
-import { FIXTURES, ROOT } from './helpers/paths.js';
+import { FIXTURES, ROOT, scratch } from './helpers/paths.js';
+import Database from 'better-sqlite3';
+import { rmSync } from 'node:fs';
 
 const fixture = (name: string) => loadWorkflow(join(FIXTURES, 'engine', name));
 const rea = () => loadWorkflow(join(ROOT, 'workflows', 'nb201-regularized-evolution.yaml'));
@@ -128,6 +130,33 @@ test('a non-retryable trial error fails the trial once', async () => {
   assert.is(t2.state, 'failed');
   assert.is(t2.attempts, 1);
   assert.match(t2.error ?? '', /out of memory/);
+});
+
+test('a store from schema 1 opens with the columns added since, its runs intact; a newer one is refused', () => {
+  const dir = scratch('store-migration');
+  const file = join(dir, 'old.sqlite');
+  const store = Store.open(file);
+  store.close();
+  // what schema 1 wrote: the stages table without elapsed_ms
+  const db = new Database(file);
+  db.exec(`DROP TABLE stages;
+    CREATE TABLE stages (run_id INTEGER NOT NULL REFERENCES runs(id), stage TEXT NOT NULL, position INTEGER NOT NULL,
+      status TEXT NOT NULL, reason TEXT, started_at INTEGER NOT NULL, finished_at INTEGER, PRIMARY KEY (run_id, stage));
+    INSERT INTO runs (name, workflow_file, workflow_text, workflow_hash, config, status, created_at, updated_at)
+      VALUES ('old', '/w.yaml', '', 'h', '{}', 'stopped', 1, 1);
+    INSERT INTO stages VALUES (1, 'screen', 0, 'complete', 'trial budget of 5 reached', 1, 2);`);
+  db.pragma('user_version = 1');
+  db.close();
+  const reopened = Store.open(file);
+  assert.equal(reopened.stages(1).map((r) => [r.stage, r.reason, r.elapsedMs]), [['screen', 'trial budget of 5 reached', 0]]);
+  reopened.addElapsed(1, 1234, 'screen');
+  assert.is(reopened.stages(1)[0].elapsedMs, 1234);
+  reopened.close();
+  const newer = new Database(file);
+  newer.pragma('user_version = 99');
+  newer.close();
+  assert.throws(() => Store.open(file), /written by a newer version \(schema 99 > 2\)/);
+  rmSync(dir, { recursive: true, force: true });
 });
 
 test('resume accepts a grown budget and refuses any other change', async () => {

@@ -18,6 +18,7 @@ import { PassThrough } from 'node:stream';
 
 const WF = join(FIXTURES, 'stages', 'nb201-stages.yaml');
 const SLOW = join(FIXTURES, 'stages', 'nb201-stages-slow.yaml');
+const TIMED = join(FIXTURES, 'stages', 'nb201-stage-time.yaml');
 const BUDGETS: Record<string, number> = { screen: 25, evolve: 20, final: 3 };
 
 test('stage sections merge over the workflow: same type merges, another type replaces', () => {
@@ -158,6 +159,52 @@ test('resume with a grown budget for the last stage adds trials to it (finished 
   } catch (e) {
     assert.match((e as Error).message, /stages\[1\]\.budget\.trials shrank \(20 -> 2\)/);
   }
+  store.close();
+});
+
+test("a stage's own time budget ends that stage and the run goes on; a grown one continues it on resume", async () => {
+  const store = Store.open(':memory:');
+  const wf = loadWorkflow(TIMED);
+  assert.is(wf.stages![0].budget.stageTime, 1.5);
+  assert.is(wf.stages![1].budget.stageTime, undefined, "a stage without its own time budget has none");
+  const s = await startRun(store, wf);
+  assert.is(s.status, 'complete', s.reason);
+  const [screen, final] = store.stages(s.run);
+  assert.is(screen.status, 'complete');
+  assert.is(screen.reason, 'stage time budget of 1.5s reached');
+  assert.ok(screen.elapsedMs >= 1500 && screen.elapsedMs < 5000, `screen searched for ${screen.elapsedMs} ms`);
+  const screened = store.trials(s.run, 'screen').length;
+  assert.ok(screened > 10 && screened < 1000, `${screened} screening trials`);
+  assert.is(final.reason, 'trial budget of 3 reached');
+  assert.is(store.trials(s.run, 'final').length, 3);
+  // the last stage started is final, so a grown screening budget does not reopen screen
+  const grown = { ...wf, stages: wf.stages!.map((st) => (st.name === 'screen' ? { ...st, budget: { ...st.budget, stageTime: 3 } } : st)), source: { ...wf.source, hash: 'grown' } };
+  await resumeRun(store, s.run, grown);
+  assert.is(store.trials(s.run, 'screen').length, screened);
+  const shrunk = { ...wf, stages: wf.stages!.map((st) => (st.name === 'screen' ? { ...st, budget: { ...st.budget, stageTime: 1 } } : st)), source: { ...wf.source, hash: 'shrunk' } };
+  try {
+    await resumeRun(store, s.run, shrunk);
+    assert.unreachable('a shrunk stage time budget is refused');
+  } catch (e) {
+    assert.match((e as Error).message, /stages\[0\]\.budget\.time shrank \(3s -> 1s\)/);
+  }
+  store.close();
+});
+
+test('a stage stopped by its time budget while it is the last one started continues when the budget grows', async () => {
+  const store = Store.open(':memory:');
+  const wf = loadWorkflow(TIMED);
+  const oneStage = { ...wf, stages: [wf.stages![0]] };
+  const s = await startRun(store, oneStage);
+  const before = store.trials(s.run, 'screen').length;
+  const spent = store.stages(s.run)[0].elapsedMs;
+  const grown = { ...oneStage, stages: [{ ...oneStage.stages[0], budget: { ...oneStage.stages[0].budget, stageTime: 2.5 } }], source: { ...wf.source, hash: 'grown' } };
+  const r = await resumeRun(store, s.run, grown);
+  assert.is(r.status, 'complete', r.reason);
+  const [screen] = store.stages(s.run);
+  assert.is(screen.reason, 'stage time budget of 2.5s reached');
+  assert.ok(screen.elapsedMs >= 2500 && screen.elapsedMs > spent, `${screen.elapsedMs} ms in all`);
+  assert.ok(store.trials(s.run, 'screen').length > before, 'the resumed stage ran more trials');
   store.close();
 });
 

@@ -30,7 +30,8 @@ export function statusCommand(target: string | undefined, flags: { store?: strin
         line(io.stdout, `run ${r.run} ${r.name}: ${r.status}${r.reason ? ` (${r.reason})` : ''}`);
         // a staged run's trial budgets are its stages'; the workflow's own applies to none of them
         for (const st of r.stages ?? []) {
-          line(io.stdout, `  stage ${st.stage}: ${st.status}${st.reason ? ` (${st.reason})` : ''}, ${trialLine(st.trials, st.budget.trials)}`);
+          const time = `${st.elapsed_s}s${st.budget.stageTime !== undefined ? `/${st.budget.stageTime}s` : ''}`;
+          line(io.stdout, `  stage ${st.stage}: ${st.status}${st.reason ? ` (${st.reason})` : ''}, ${trialLine(st.trials, st.budget.trials)}; ${time}`);
         }
         line(io.stdout, `  ${r.stages ? 'in all, ' : ''}${trialLine(r.trials, r.stages ? undefined : r.budget.trials)}; ${r.elapsed_s}s`);
         if (r.best) line(io.stdout, `  best: trial ${r.best.number} ${r.best.key} ${JSON.stringify(r.best.metrics)}`);
@@ -46,7 +47,10 @@ function stageRows(store: Store, runId: number, wf: WorkflowConfig) {
   const started = new Map(store.stages(runId).map((row) => [row.stage, row]));
   return (wf.stages ?? []).map((st) => {
     const row = started.get(st.name);
-    return { stage: st.name, status: row?.status ?? 'pending', reason: row?.reason ?? null, budget: st.budget, trials: store.trialCounts(runId, st.name) };
+    return {
+      stage: st.name, status: row?.status ?? 'pending', reason: row?.reason ?? null, budget: st.budget,
+      trials: store.trialCounts(runId, st.name), elapsed_s: Math.round((row?.elapsedMs ?? 0) / 100) / 10,
+    };
   });
 }
 

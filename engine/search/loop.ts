@@ -17,6 +17,9 @@ import { supernetKey } from '../../strategies/types.js';
 import type { Evaluator } from '../evaluation/types.js';
 import type { BudgetConfig, WorkflowConfig } from '../workflow/types.js';
 
+/** How the reason of a stage ended by its own time budget begins (the run then goes on to the next stage). */
+export const STAGE_TIME_REASON = 'stage time budget';
+
 export type SearchEvent =
   | { type: 'trial-started'; trial: TrialRecord }
   | { type: 'trial-progress'; number: number; step: number; metrics: Metrics }
@@ -125,7 +128,7 @@ class SearchLoop {
       const resumed = this.restore();
       const deadline = this.deadline();
       if (deadline !== undefined) {
-        timer = setTimeout(() => this.stop('complete', `time budget of ${this.budget.time}s reached`), Math.max(0, deadline - Date.now()));
+        timer = setTimeout(() => this.stop('complete', deadline.reason), Math.max(0, deadline.at - Date.now()));
       }
       if (this.s.signal?.aborted) this.stop('stopped', 'interrupted');
       for (const t of resumed) this.dispatch(t);
@@ -137,7 +140,7 @@ class SearchLoop {
       this.s.signal?.removeEventListener('abort', onAbort);
       for (const c of this.controllers.values()) c.abort();
       await Promise.allSettled([...this.inflight.values()]);
-      store.addElapsed(runId, Date.now() - this.lastMark);
+      store.addElapsed(runId, Date.now() - this.lastMark, this.stage);
       if (this.unsaved && !this.fatal) this.checkpoint();
     }
     if (this.fatal) return { status: 'failed', reason: errorMessage(this.fatal), best: this.best };
@@ -168,10 +171,23 @@ class SearchLoop {
     return rerun;
   }
 
-  private deadline(): number | undefined {
-    if (this.budget.time === undefined) return undefined;
-    const spent = this.s.store.getRun(this.s.runId)?.elapsedMs ?? 0;
-    return Date.now() + this.budget.time * 1000 - spent;
+  /**
+   * When the search must stop for time: the run's time budget (its search time over all sessions),
+   * or a stage's own (the stage's search time), whichever comes first. The reasons differ: a spent
+   * run budget stops the run, a spent stage budget only ends the stage.
+   */
+  private deadline(): { at: number; reason: string } | undefined {
+    const { store, runId } = this.s;
+    const ends: { at: number; reason: string }[] = [];
+    if (this.budget.time !== undefined) {
+      const spent = store.getRun(runId)?.elapsedMs ?? 0;
+      ends.push({ at: Date.now() + this.budget.time * 1000 - spent, reason: `time budget of ${this.budget.time}s reached` });
+    }
+    if (this.budget.stageTime !== undefined && this.stage !== '') {
+      const spent = store.stages(runId).find((r) => r.stage === this.stage)?.elapsedMs ?? 0;
+      ends.push({ at: Date.now() + this.budget.stageTime * 1000 - spent, reason: `${STAGE_TIME_REASON} of ${this.budget.stageTime}s reached` });
+    }
+    return ends.sort((a, b) => a.at - b.at)[0];
   }
 
   private async loop(): Promise<void> {
@@ -376,7 +392,7 @@ class SearchLoop {
     store.transaction(() => {
       store.finishTrial(runId, this.stage, done);
       const now = Date.now();
-      store.addElapsed(runId, now - this.lastMark);
+      store.addElapsed(runId, now - this.lastMark, this.stage);
       this.lastMark = now;
       strategy.tell(done);
       for (let i = this.waiting[done.key] ?? 0; i > 0; i--) strategy.tell(done);

@@ -9,7 +9,7 @@ import type { Store } from '../store/store.js';
 import type { Objective, TrialRecord, JsonObject } from '../types.js';
 import type { StageConfig, WorkflowConfig } from '../workflow/types.js';
 import { makeSpace } from './components.js';
-import { isSupernetTrial, type SearchOutcome } from './loop.js';
+import { STAGE_TIME_REASON, isSupernetTrial, type SearchOutcome } from './loop.js';
 import { rankTrials } from './pareto.js';
 import type { Seed } from './seeded.js';
 import { searchOnce, type SessionOptions } from './session.js';
@@ -72,9 +72,12 @@ export async function runStages(store: Store, runId: number, wf: WorkflowConfig,
   for (const [i, st] of stages.entries()) {
     const sw = stageWorkflow(wf, st);
     const row = done.get(st.name);
-    // A finished stage is not run again, unless it is the last one started and its trial budget grew.
+    // A finished stage is not run again, unless it is the last one started and the budget that
+    // ended it (trials or its own time) grew.
     const laterStarted = [...done.values()].some((r) => r.position > i);
-    const grew = row?.reason?.startsWith('trial budget') && sw.budget.trials !== undefined && store.trials(runId, st.name).length < sw.budget.trials;
+    const grew = row !== undefined && (
+      (row.reason?.startsWith('trial budget') && sw.budget.trials !== undefined && store.trials(runId, st.name).length < sw.budget.trials) ||
+      (row.reason?.startsWith(STAGE_TIME_REASON) && sw.budget.stageTime !== undefined && row.elapsedMs < sw.budget.stageTime * 1000));
     if (row?.status === 'complete' && (laterStarted || !grew)) {
       best = rankedTrials(store, runId, st.name, [sw.objective])[0] ?? best;
       continue;

@@ -2,7 +2,7 @@
 // checkpoint of its strategy (per stage), its stages' progress and the candidates constraints rejected.
 // Tables added later are created with IF NOT EXISTS, so older stores open unchanged. `user_version` versions the schema so later changes can migrate.
 
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 export const SCHEMA_SQL = `
 CREATE TABLE IF NOT EXISTS runs (
@@ -53,6 +53,7 @@ CREATE TABLE IF NOT EXISTS stages (
   reason      TEXT,
   started_at  INTEGER NOT NULL,
   finished_at INTEGER,
+  elapsed_ms  INTEGER NOT NULL DEFAULT 0, -- wall time spent searching in this stage, over all sessions (schema 2)
   PRIMARY KEY (run_id, stage)
 );
 -- Candidates rejected by hard constraints before evaluation: recorded, never counted as trials.
@@ -67,3 +68,8 @@ CREATE TABLE IF NOT EXISTS rejected (
   PRIMARY KEY (run_id, stage, key)
 );
 `;
+
+/** Columns added to existing tables after their first version: added on open where missing. */
+export const ADDED_COLUMNS: { table: string; column: string; definition: string }[] = [
+  { table: 'stages', column: 'elapsed_ms', definition: 'INTEGER NOT NULL DEFAULT 0' }, // schema 2
+];

@@ -8,7 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { FatalError } from '../errors.js';
 import type { Json, JsonObject, Metrics, TrialRecord, TrialState, CurvePoint } from '../types.js';
-import { SCHEMA_SQL, SCHEMA_VERSION } from './schema.js';
+import { ADDED_COLUMNS, SCHEMA_SQL, SCHEMA_VERSION } from './schema.js';
 
 export type RunStatus = 'running' | 'complete' | 'stopped' | 'failed';
 
@@ -39,6 +39,8 @@ export interface StageRow {
   reason: string | null;
   startedAt: number;
   finishedAt: number | null;
+  /** Wall time spent searching in this stage, over all sessions. */
+  elapsedMs: number;
 }
 
 export interface RejectedRecord {
@@ -112,8 +114,16 @@ export class Store {
       db.close();
       throw new FatalError(`store ${path} was written by a newer version (schema ${version} > ${SCHEMA_VERSION}); upgrade nas to read it`);
     }
-    db.exec(SCHEMA_SQL);
-    db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    // a store made before a table existed gets it from SCHEMA_SQL, and one made before a column was
+    // added to an existing table gets the column here
+    db.transaction(() => {
+      db.exec(SCHEMA_SQL);
+      for (const { table, column, definition } of ADDED_COLUMNS) {
+        const columns = db.prepare(`SELECT name FROM pragma_table_info('${table}')`).all() as { name: string }[];
+        if (!columns.some((c) => c.name === column)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${definition}`);
+      }
+      db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    })();
     return new Store(path, db);
   }
 
@@ -176,8 +186,10 @@ export class Store {
       .run(wf.workflowFile, wf.workflowText, wf.workflowHash, JSON.stringify(wf.config), Date.now(), id);
   }
 
-  addElapsed(id: number, ms: number): void {
+  /** Adds search time to the run and, for a stage of a staged run, to that stage. */
+  addElapsed(id: number, ms: number, stage = ''): void {
     this.stmt('UPDATE runs SET elapsed_ms = elapsed_ms + ?, updated_at = ? WHERE id = ?').run(Math.round(ms), Date.now(), id);
+    if (stage !== '') this.stmt('UPDATE stages SET elapsed_ms = elapsed_ms + ? WHERE run_id = ? AND stage = ?').run(Math.round(ms), id, stage);
   }
 
   insertTrial(runId: number, stage: string, t: TrialRecord): void {
@@ -242,9 +254,11 @@ export class Store {
 
   stages(runId: number): StageRow[] {
     const rows = this.stmt('SELECT * FROM stages WHERE run_id = ? ORDER BY position').all(runId) as {
-      stage: string; position: number; status: RunStatus; reason: string | null; started_at: number; finished_at: number | null;
+      stage: string; position: number; status: RunStatus; reason: string | null; started_at: number; finished_at: number | null; elapsed_ms: number;
     }[];
-    return rows.map((r) => ({ stage: r.stage, position: r.position, status: r.status, reason: r.reason, startedAt: r.started_at, finishedAt: r.finished_at }));
+    return rows.map((r) => ({
+      stage: r.stage, position: r.position, status: r.status, reason: r.reason, startedAt: r.started_at, finishedAt: r.finished_at, elapsedMs: r.elapsed_ms,
+    }));
   }
 
   /** A candidate the constraints rejected before evaluation (recorded once per key and stage). */

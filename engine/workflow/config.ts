@@ -40,6 +40,7 @@ export function toConfig(data: Record<string, unknown>, file: string, text: stri
     config.stages = (rawStages as Obj[]).map((st): StageConfig => {
       const obj = st.objective !== undefined ? normaliseObjective(st.objective) : { objective: config.objective, ...(config.objectives ? { objectives: config.objectives } : {}) };
       const b = { ...(st.budget as Obj | undefined) } as Obj;
+      const stageTime = b.time === undefined ? undefined : parseDuration(b.time as number | string);
       delete b.time;
       return {
         name: st.name as string,
@@ -48,8 +49,8 @@ export function toConfig(data: Record<string, unknown>, file: string, text: stri
         space: (st.space ?? config.space) as StageConfig['space'],
         strategy: (st.strategy ?? config.strategy) as StageConfig['strategy'],
         evaluation: (st.evaluation ?? config.evaluation) as StageConfig['evaluation'],
-        // budget.time bounds the whole run; trials and failures are per stage
-        budget: { ...config.budget, ...(b as Partial<BudgetConfig>) },
+        // budget.time bounds the whole run; trials, failures and the stage's own time are per stage
+        budget: { ...config.budget, ...(b as Partial<BudgetConfig>), ...(stageTime === undefined ? {} : { stageTime }) },
       };
     });
   }

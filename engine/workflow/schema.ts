@@ -24,6 +24,17 @@ const obj = (properties: Record<string, JsonSchema>, extra: JsonSchema = {}): Js
 });
 const list = (items: JsonSchema, extra: JsonSchema = {}): JsonSchema => ({ type: 'array', minItems: 1, items, ...extra });
 
+/** A time budget: seconds, or a duration string. */
+function timeSchema(description?: string): Record<string, unknown> {
+  return {
+    type: ['number', 'string'],
+    exclusiveMinimum: 0,
+    pattern: DURATION_PATTERN,
+    'x-expect': 'a number of seconds > 0 or a duration like "90s", "20m", "1h30m"',
+    ...(description ? { description } : {}),
+  };
+}
+
 export function buildWorkflowSchema(registries: Registries = defaultRegistries()): JsonSchema {
   const bound = obj({ min: { type: 'number' }, max: { type: 'number' } });
   return {
@@ -63,12 +74,7 @@ export function buildWorkflowSchema(registries: Registries = defaultRegistries()
         budget: obj(
           {
             trials: int(1),
-            time: {
-              type: ['number', 'string'],
-              exclusiveMinimum: 0,
-              pattern: DURATION_PATTERN,
-              'x-expect': 'a number of seconds > 0 or a duration like "90s", "20m", "1h30m"',
-            },
+            time: timeSchema(),
             failures: int(0, { default: 5 }),
           },
           { default: {} },
@@ -136,7 +142,10 @@ function stagesSchema(registries: Registries): JsonSchema {
       space: spaceSchema(),
       strategy: byType('strategy', registries.strategies),
       evaluation: byType('evaluation', registries.evaluators),
-      budget: obj({ trials: int(1), failures: int(0) }, { description: "This stage's budget (budget.time stays the whole run's)." }),
+      budget: obj(
+        { trials: int(1), time: timeSchema('Wall time searching in this stage (resumes included); the run goes on to the next stage when it is spent.'), failures: int(0) },
+        { description: "This stage's budget; the workflow's budget.time still bounds the whole run." },
+      ),
     },
     { required: ['name'] },
   );

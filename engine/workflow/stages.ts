@@ -27,6 +27,11 @@ export function premergeStages(data: Obj): void {
 
 function mergeSection(sec: string, base: unknown, over: unknown): unknown {
   if (!isObj(base) || !isObj(over)) return over;
+  // budget.time is the whole run's; a stage's own time is only what the stage writes
+  if (sec === 'budget') {
+    const { time: _runTime, ...perStage } = base;
+    return deepMerge(perStage, over);
+  }
   if ((sec === 'strategy' || sec === 'evaluation') && over.type !== undefined && over.type !== base.type) return over;
   if (sec === 'space' && over.kind !== undefined && over.kind !== base.kind) return over;
   return deepMerge(base, over);

@@ -42,6 +42,8 @@ export interface BudgetConfig {
   trials?: number;
   /** Seconds of wall time over the whole run (resumes included). */
   time?: number;
+  /** A stage's own time budget: seconds of wall time searching in that stage (resumes included). */
+  stageTime?: number;
   /** Failed trials tolerated before the run stops as failed. */
   failures: number;
 }
