@@ -491,6 +491,21 @@ test('gradients of Mean and Sum are dy spread over the reduced axes, on cpu and 
   }
 });
 
+test('BatchMatMul matches cpu with either operand transposed, batched and broadcast', async () => {
+  let seed = 740;
+  // [a shape, b shape, transposeA, transposeB]: both orders of computing (small or large right
+  // operand), batches, a broadcast batch
+  const cases: Array<[number[], number[], boolean, boolean]> = [
+    [[1, 5, 70], [1, 9, 70], false, true], [[1, 70, 5], [1, 70, 9], true, false], [[1, 6, 3], [1, 40, 3], false, true],
+    [[2, 4, 6], [2, 5, 4], true, true], [[3, 7, 5], [1, 6, 5], false, true], [[1, 8, 33], [4, 8, 2], true, false],
+    [[2, 3, 4], [2, 4, 5], false, false],
+  ];
+  for (const [a, b, transposeA, transposeB] of cases) {
+    await compare('BatchMatMul', {a: [random(tf.util.sizeFromShape(a), seed++), a], b: [random(tf.util.sizeFromShape(b), seed++), b]},
+                  {transposeA, transposeB}, `[${a}]${transposeA ? 'T' : ''} x [${b}]${transposeB ? 'T' : ''}`);
+  }
+});
+
 test('Sum and Mean match cpu on leading, trailing and mixed axes', async () => {
   let seed = 800;
   const cases: Array<[number[], number | number[], boolean]> = [

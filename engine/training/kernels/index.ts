@@ -12,6 +12,7 @@ import {batchNormConfig} from './batch-norm.js';
 import {addConfig, multiplyConfig, subConfig} from './channel-binary.js';
 import {castConfig, identityConfig} from './shared-data.js';
 import {sliceConfig} from './slice.js';
+import {batchMatMulConfig} from './batch-mat-mul.js';
 import {conv2dBackpropFilterConfig} from './conv2d-backprop-filter.js';
 import {conv2dBackpropInputConfig} from './conv2d-backprop-input.js';
 import {depthwiseBackpropFilterConfig, depthwiseBackpropInputConfig, depthwiseConv2dConfig} from './depthwise-conv2d.js';
@@ -31,6 +32,7 @@ export const wasmTrainingKernels: readonly tf.KernelConfig[] = [
   identityConfig,
   castConfig,
   sliceConfig,
+  batchMatMulConfig,
   conv2dBackpropFilterConfig,
   conv2dBackpropInputConfig,
   depthwiseConv2dConfig,

@@ -602,6 +602,24 @@ void depthwise_backprop_filter(const float *xp, const float *dy, float *out, int
 }
 
 /*
+ * The last two axes of [batch, rows, cols] (32-bit elements) swapped, in 32x32 tiles so that both
+ * the reads and the writes stay within a few cache lines per tile.
+ */
+EXPORT("transpose_last2")
+void transpose_last2(const int *x, int *out, int batch, int rows, int cols) {
+  for (int s = 0; s < batch; s++) {
+    const int *src = x + s * rows * cols;
+    int *dst = out + s * rows * cols;
+    for (int r0 = 0; r0 < rows; r0 += 32)
+      for (int c0 = 0; c0 < cols; c0 += 32) {
+        const int r1 = min_i(rows, r0 + 32), c1 = min_i(cols, c0 + 32);
+        for (int r = r0; r < r1; r++)
+          for (int c = c0; c < c1; c++) dst[c * rows + r] = src[r * cols + c];
+      }
+  }
+}
+
+/*
  * MaxPoolGrad, 2x2 windows with stride 2 and no padding: each input cell is in at most one
  * window, so the gradient is written, not accumulated. Per window the comparisons run four
  * channels at a time and keep the cpu backend's rule: the first (row-major) maximum takes the

@@ -37,6 +37,7 @@ export interface NativeKernels {
   depthwise_backprop_filter(xp: number, dy: number, out: number, n: number, ph: number, pw: number, c: number,
                             m: number, oh: number, ow: number, fh: number, fw: number, sh: number, sw: number,
                             dh: number, dw: number): void;
+  transpose_last2(x: number, out: number, batch: number, rows: number, cols: number): void;
   max_pool_grad_2x2(x: number, dy: number, dx: number, n: number, h: number, w: number, c: number,
                     oh: number, ow: number): void;
   max_pool_grad(x: number, dy: number, dx: number, n: number, h: number, w: number, c: number,
