@@ -1,19 +1,21 @@
 /**
- * BatchMatMul for the wasm backend with transposed operands. The bundled kernel multiplies
- * untransposed operands through XNNPACK (~21 GMAC/s here, packing the right operand on every
- * call) but falls back to a scalar loop when either is transposed (~1.6 GMAC/s), and that is how
- * every dense layer's gradients call it (dX = dY x W^T, dW = X^T x dY): 16 ms each for a
- * [32,6272] x [6272,128] flatten head. So transposed operands are transposed for real first
- * (native tiled copies), or, when that moves less data, the product is taken the other way round,
- * C^T = B'^T x A'^T, and transposed back: dX = (W x dY^T)^T copies the small dY, not the large W.
+ * BatchMatMul for the wasm backend, native: the product is the native convolution kernel with a
+ * 1x1 filter (rows of A as pixels, B as the filter), which reads B in place. The bundled kernel
+ * multiplies untransposed operands through XNNPACK, which packs B on every call (in training B
+ * is a new tensor each step: 3.5 ms for a [32,6272] x [6272,128] flatten head, ~1.2 ms here), and
+ * falls back to a scalar loop (~1.6 GMAC/s) when an operand is transposed, which is how every
+ * dense layer's gradients call it (dX = dY x W^T, dW = X^T x dY). Transposed operands are
+ * transposed for real first (native tiled copies), or, when that moves less data, the product is
+ * taken the other way round, C^T = B'^T x A'^T, and transposed back: dX = (W x dY^T)^T copies
+ * the small dY, not the large W.
  */
 import * as tf from '@tensorflow/tfjs';
 import {callBundled} from './bundled.js';
-import {asWasm, dispose, type TensorInfo} from './wasm-ops.js';
+import {asWasm, dispose, type TensorInfo, type WasmBackend} from './wasm-ops.js';
 import {heapOffset, nativeKernels} from './native/module.js';
 
 /** x with its last two axes swapped, as a new tensor (native tiled copy). */
-function swapLast(backend: ReturnType<typeof asWasm>, x: TensorInfo): TensorInfo {
+function swapLast(backend: WasmBackend, x: TensorInfo): TensorInfo {
   const r = x.shape.length;
   const rows = x.shape[r - 2], cols = x.shape[r - 1];
   const out = backend.makeOutput([...x.shape.slice(0, r - 2), cols, rows], x.dtype);
@@ -21,32 +23,55 @@ function swapLast(backend: ReturnType<typeof asWasm>, x: TensorInfo): TensorInfo
   return out;
 }
 
+/** a [batchA, m, k] x b [batchB, k, n] (batches equal, or one of them 1) as [batch, m, n]. */
+function multiply(backend: WasmBackend, a: TensorInfo, b: TensorInfo): TensorInfo {
+  const r = a.shape.length;
+  const m = a.shape[r - 2], k = a.shape[r - 1], n = b.shape[b.shape.length - 1];
+  const batchA = tf.util.sizeFromShape(a.shape.slice(0, -2)), batchB = tf.util.sizeFromShape(b.shape.slice(0, -2));
+  const batch = Math.max(batchA, batchB);
+  const out = backend.makeOutput([batch, m, n], 'float32');
+  const native = nativeKernels(backend);
+  const pa = heapOffset(backend, a), pb = heapOffset(backend, b), po = heapOffset(backend, out);
+  if (batchB === 1) {
+    // every batch of A against the one B: one call, the batches as images of one row of m pixels
+    native.conv2d(pa, pb, po, batch, 1, m, k, 1, m, n, 1, 1, 1, 1, 1, 1);
+  } else {
+    for (let s = 0; s < batch; s++) {
+      native.conv2d(pa + (batchA === 1 ? 0 : s * m * k * 4), pb + s * k * n * 4, po + s * m * n * 4, 1, 1, m, k, 1, m, n, 1, 1, 1, 1, 1, 1);
+    }
+  }
+  return out;
+}
+
 function batchMatMul(args: Parameters<tf.KernelFunc>[0]): TensorInfo {
   const {a, b} = args.inputs as unknown as {a: TensorInfo; b: TensorInfo};
   const {transposeA, transposeB} = (args.attrs ?? {}) as unknown as tf.BatchMatMulAttrs;
-  if ((!transposeA && !transposeB) || a.dtype !== 'float32' || b.dtype !== 'float32') return callBundled('BatchMatMul', args);
+  const batchA = tf.util.sizeFromShape(a.shape.slice(0, -2)), batchB = tf.util.sizeFromShape(b.shape.slice(0, -2));
+  const outBatch = tf.backend_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
+  // float32, and batches that are equal or broadcast from one (the bundled kernel's own limits
+  // otherwise: it reports them)
+  if (a.dtype !== 'float32' || b.dtype !== 'float32' || (batchA !== batchB && batchA !== 1 && batchB !== 1) ||
+      a.shape[a.shape.length - (transposeA ? 2 : 1)] !== b.shape[b.shape.length - (transposeB ? 1 : 2)]) {
+    return callBundled('BatchMatMul', args);
+  }
   const backend = asWasm(args.backend);
   const size = (t: TensorInfo) => tf.util.sizeFromShape(t.shape);
-  const rows = (t: TensorInfo, transposed: boolean) => t.shape[t.shape.length - (transposed ? 1 : 2)];
-  const cols = (t: TensorInfo, transposed: boolean) => t.shape[t.shape.length - (transposed ? 2 : 1)];
-  const outSize = Math.max(tf.util.sizeFromShape(a.shape.slice(0, -2)), tf.util.sizeFromShape(b.shape.slice(0, -2))) *
-    rows(a, transposeA) * cols(b, transposeB);
-  // elements copied (transposes) and packed (XNNPACK's right operand) either way
-  const direct = (transposeA ? size(a) : 0) + (transposeB ? size(b) : 0) + size(b);
-  const swapped = (transposeB ? 0 : size(b)) + (transposeA ? 0 : size(a)) + size(a) + outSize;
-  const multiply = (left: TensorInfo, right: TensorInfo) =>
-    callBundled('BatchMatMul', {...args, inputs: {a: left, b: right}, attrs: {...args.attrs, transposeA: false, transposeB: false}});
+  const m = a.shape[a.shape.length - (transposeA ? 1 : 2)], n = b.shape[b.shape.length - (transposeB ? 2 : 1)];
+  const outSize = Math.max(batchA, batchB) * m * n;
+  // elements copied by transposes either way
+  const direct = (transposeA ? size(a) : 0) + (transposeB ? size(b) : 0);
+  const swapped = (transposeB ? 0 : size(b)) + (transposeA ? 0 : size(a)) + outSize;
   const owned: TensorInfo[] = [];
   const keep = (t: TensorInfo) => (owned.push(t), t);
   let out: TensorInfo;
   if (direct <= swapped) {
-    out = multiply(transposeA ? keep(swapLast(backend, a)) : a, transposeB ? keep(swapLast(backend, b)) : b);
+    out = multiply(backend, transposeA ? keep(swapLast(backend, a)) : a, transposeB ? keep(swapLast(backend, b)) : b);
   } else {
-    const outT = keep(multiply(transposeB ? b : keep(swapLast(backend, b)), transposeA ? a : keep(swapLast(backend, a))));
+    const outT = keep(multiply(backend, transposeB ? b : keep(swapLast(backend, b)), transposeA ? a : keep(swapLast(backend, a))));
     out = swapLast(backend, outT);
   }
   dispose(backend, ...owned);
-  return out;
+  return {...out, shape: [...outBatch, m, n]};
 }
 
 export const batchMatMulConfig: tf.KernelConfig = {
