@@ -10,14 +10,14 @@ export type Workload = 'mnist' | 'tiny';
 
 /**
  * `mnist`: CNNs from the quickstart's space (conv 16/32 filters, 3x3/5x5, max-pool, dense 64/128)
- * on 2,000 builtin:mnist images, as the README's main job trains them. `tiny`: 8x8 digits with a
+ * on its 6,000 builtin:mnist images, as the README's main job trains them. `tiny`: 8x8 digits with a
  * 3x3 conv and a small dense layer, where a training step is mostly tfjs's per-op JS overhead.
  */
 export function benchJobs(workload: Workload, n: number, epochs: number): BenchJob[] {
   const mnist = workload === 'mnist';
   const space: ChainSpaceConfig = { kind: 'chain', input: mnist ? [28, 28, 1] : [8, 8, 1], layers: { min: 1, max: 4, choose: {} }, hyper: {} };
   const dataset: DatasetConfig = mnist
-    ? { source: 'builtin:mnist', limit: 2000, label: 'label', split: { validation: 0.2 } }
+    ? { source: 'builtin:mnist', limit: 6000, label: 'label', split: { validation: 0.2 } }
     : { source: 'builtin:digits', label: 'label', split: { validation: 0.2 } };
   return Array.from({ length: n }, (_, i) => {
     const arch: JsonObject = {

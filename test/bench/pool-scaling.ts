@@ -8,8 +8,9 @@
 // need the two cores not to slow each other down, and they do share the L3 cache and memory
 // bandwidth (and a VM's host).
 //
-// Args: --workload mnist|tiny (default mnist: the quickstart's CNNs, trained for its 3 epochs; see
-// pool-jobs.ts), --candidates N (default 16), --epochs N (default 3 for mnist, 2 for tiny).
+// Args: --workload mnist|tiny (default mnist: the quickstart's CNNs on its 6,000 images, trained for
+// its 3 epochs; see pool-jobs.ts), --candidates N (default 12), --epochs N (default 3 for mnist, 2
+// for tiny).
 
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -67,7 +68,7 @@ async function processSeconds(processes: number, jobs: BenchJob[]): Promise<numb
 export default async function poolScaling(emit: Emit, args: string[]): Promise<void> {
   const at = args.indexOf('--workload');
   const workload: Workload = at >= 0 && args[at + 1] === 'tiny' ? 'tiny' : 'mnist';
-  const n = flag(args, 'candidates', 16);
+  const n = flag(args, 'candidates', 12);
   const epochs = flag(args, 'epochs', workload === 'mnist' ? 3 : 2);
   const jobs = benchJobs(workload, n, epochs);
   const perMinute = (seconds: number) => round((n / seconds) * 60);
