@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../engine/training/backend.js';
+import { makeOptimizer } from '../../engine/training/model/compile.js';
 import { flag, median, sharedDir } from './util.js';
 
 type Emit = (line: Record<string, unknown>) => void;
@@ -31,7 +32,8 @@ export function referenceModel(): tf.LayersModel {
     ],
   });
   model.compile({
-    optimizer: tf.train.adam(1e-3),
+    // the optimizer the engine trains candidates with (Adam; fused into one kernel on wasm)
+    optimizer: makeOptimizer('adam', 1e-3),
     // Logits + softmax cross-entropy, as torch's CrossEntropyLoss.
     loss: (y: tf.Tensor, logits: tf.Tensor) => tf.losses.softmaxCrossEntropy(y, logits),
   });

@@ -13,6 +13,7 @@ import {addConfig, multiplyConfig, subConfig} from './channel-binary.js';
 import {castConfig, identityConfig} from './shared-data.js';
 import {sliceConfig} from './slice.js';
 import {batchMatMulConfig} from './batch-mat-mul.js';
+import {adamUpdateConfig} from './adam-update.js';
 import {conv2dBackpropFilterConfig} from './conv2d-backprop-filter.js';
 import {conv2dBackpropInputConfig} from './conv2d-backprop-input.js';
 import {depthwiseBackpropFilterConfig, depthwiseBackpropInputConfig, depthwiseConv2dConfig} from './depthwise-conv2d.js';
@@ -33,6 +34,7 @@ export const wasmTrainingKernels: readonly tf.KernelConfig[] = [
   castConfig,
   sliceConfig,
   batchMatMulConfig,
+  adamUpdateConfig,
   conv2dBackpropFilterConfig,
   conv2dBackpropInputConfig,
   depthwiseConv2dConfig,

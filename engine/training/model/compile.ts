@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import { HYPER_PARAMS } from '../../space/layers.js';
 import type { Json } from '../../types.js';
 import { unbuildable } from './params.js';
+import { fusedAdam } from './fused-adam.js';
 
 export const OPTIMIZERS = ['adam', 'sgd', 'rmsprop', 'adagrad'] as const;
 export type OptimizerName = (typeof OPTIMIZERS)[number];
@@ -19,10 +20,10 @@ export interface CompileOptions {
   weightDecay?: number;
 }
 
-function makeOptimizer(name: string, lr: number): tf.Optimizer {
+export function makeOptimizer(name: string, lr: number): tf.Optimizer {
   switch (name) {
     case 'adam':
-      return tf.train.adam(lr);
+      return fusedAdam(lr);
     case 'sgd':
       return tf.train.sgd(lr);
     case 'rmsprop':

@@ -620,6 +620,39 @@ void transpose_last2(const int *x, int *out, int batch, int rows, int cols) {
 }
 
 /*
+ * One Adam step for one variable in a single pass (tfjs's AdamOptimizer takes 14 full passes):
+ * m' = b1 m + (1 - b1) g, v' = b2 v + (1 - b2) g^2,
+ * w' = w - lr (m' / c1) / (sqrt(v' / c2) + eps), with c1 = 1 - b1^t and c2 = 1 - b2^t,
+ * in tfjs's order of operations. Writes new buffers: tfjs tensors are immutable.
+ */
+EXPORT("adam_update")
+void adam_update(const float *w, const float *g, const float *m, const float *v, float *w_out,
+                 float *m_out, float *v_out, int n, float b1, float b2, float c1, float c2, float lr,
+                 float eps) {
+  const v128_t vb1 = wasm_f32x4_splat(b1), vb1c = wasm_f32x4_splat(1.0f - b1);
+  const v128_t vb2 = wasm_f32x4_splat(b2), vb2c = wasm_f32x4_splat(1.0f - b2);
+  const v128_t vc1 = wasm_f32x4_splat(c1), vc2 = wasm_f32x4_splat(c2);
+  const v128_t vlr = wasm_f32x4_splat(-lr), veps = wasm_f32x4_splat(eps);
+  int i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const v128_t gi = wasm_v128_load(g + i);
+    const v128_t mi = wasm_f32x4_add(wasm_f32x4_mul(wasm_v128_load(m + i), vb1), wasm_f32x4_mul(gi, vb1c));
+    const v128_t vi = wasm_f32x4_add(wasm_f32x4_mul(wasm_v128_load(v + i), vb2), wasm_f32x4_mul(wasm_f32x4_mul(gi, gi), vb2c));
+    const v128_t step = wasm_f32x4_div(wasm_f32x4_div(mi, vc1), wasm_f32x4_add(wasm_f32x4_sqrt(wasm_f32x4_div(vi, vc2)), veps));
+    wasm_v128_store(m_out + i, mi);
+    wasm_v128_store(v_out + i, vi);
+    wasm_v128_store(w_out + i, wasm_f32x4_add(wasm_f32x4_mul(step, vlr), wasm_v128_load(w + i)));
+  }
+  for (; i < n; i++) {
+    const float mi = m[i] * b1 + g[i] * (1.0f - b1);
+    const float vi = v[i] * b2 + (g[i] * g[i]) * (1.0f - b2);
+    m_out[i] = mi;
+    v_out[i] = vi;
+    w_out[i] = (mi / c1) / (__builtin_sqrtf(vi / c2) + eps) * -lr + w[i];
+  }
+}
+
+/*
  * MaxPoolGrad, 2x2 windows with stride 2 and no padding: each input cell is in at most one
  * window, so the gradient is written, not accumulated. Per window the comparisons run four
  * channels at a time and keep the cpu backend's rule: the first (row-major) maximum takes the
