@@ -6,10 +6,10 @@
 // objective it is a plain steady-state genetic algorithm. Failed trials never join the population.
 
 import type { Arch, Json, Objective, TrialRecord } from '../engine/types.js';
-import { Rng } from '../engine/rng.js';
 import { crowdingDistance, nondominatedSort, scoreVector } from '../engine/search/pareto.js';
 import type { Ask, Strategy, StrategyContext, StrategyDefinition } from './types.js';
-import { checkSnapshot, rngStateOf, sampleFresh, takeKey, validArchs } from './lib/search.js';
+import { checkSnapshot } from './lib/search.js';
+import { type Breeding, breedingSnapshot, newBreeding, proposeInitial, restoreBreeding, takeProposal } from './lib/population.js';
 
 const TYPE = 'nsga2';
 const VERSION = 1;
@@ -26,13 +26,8 @@ interface Member {
   v: number[];
 }
 
-interface State {
-  rng: Rng;
+interface State extends Breeding {
   population: Member[];
-  initPending: string[];
-  childPending: string[];
-  warm: Arch[];
-  seen: Set<string>;
 }
 
 class Nsga2 implements Strategy {
@@ -45,19 +40,13 @@ class Nsga2 implements Strategy {
     private readonly ctx: StrategyContext,
   ) {
     this.objectives = ctx.objectives ?? [ctx.objective];
-    this.s = { rng: new Rng(ctx.seed), population: [], initPending: [], childPending: [], warm: validArchs(ctx.space, ctx.warmStart?.archs), seen: new Set() };
+    this.s = { ...newBreeding(ctx), population: [] };
   }
 
   ask(): Ask {
     const { space } = this.ctx;
     const s = this.s;
-    if (s.population.length + s.initPending.length < this.P) {
-      const arch = s.warm.shift() ?? sampleFresh(space, s.rng, s.seen, this.ctx.warmStart?.priors) ?? space.sample(s.rng);
-      const key = space.key(arch);
-      s.seen.add(key);
-      s.initPending.push(key);
-      return { arch, info: { origin: 'initial' } };
-    }
+    if (s.population.length + s.initPending.length < this.P) return proposeInitial(s, this.ctx);
     if (s.population.length < 2 && s.initPending.length > 0) return { wait: true };
     if (s.population.length === 0) return { wait: true };
     const { rank, crowd } = this.ranking();
@@ -78,7 +67,7 @@ class Nsga2 implements Strategy {
 
   tell(trial: TrialRecord): void {
     const s = this.s;
-    if (!takeKey(s.initPending, trial.key) && !takeKey(s.childPending, trial.key)) return; // not ours
+    if (!takeProposal(s, trial.key)) return; // not ours
     if (trial.state === 'failed') return;
     const v = scoreVector(this.objectives, trial.metrics);
     if (v === null || s.population.some((m) => m.key === trial.key)) return;
@@ -115,23 +104,13 @@ class Nsga2 implements Strategy {
       version: VERSION,
       rng: s.rng.state(),
       population: s.population.map((m) => ({ arch: m.arch, key: m.key, v: m.v.map((x) => (Number.isFinite(x) ? x : x > 0 ? 1e308 : -1e308)) })),
-      initPending: [...s.initPending],
-      childPending: [...s.childPending],
-      warm: [...s.warm],
-      seen: [...s.seen],
+      ...breedingSnapshot(s),
     };
   }
 
   restore(state: Json): void {
     const j = checkSnapshot(state, TYPE, VERSION);
-    this.s = {
-      rng: Rng.fromState(rngStateOf(j.rng)),
-      population: j.population as unknown as Member[],
-      initPending: j.initPending as string[],
-      childPending: j.childPending as string[],
-      warm: j.warm as Arch[],
-      seen: new Set(j.seen as string[]),
-    };
+    this.s = { ...restoreBreeding(j), population: j.population as unknown as Member[] };
   }
 }
 

@@ -3,10 +3,10 @@
 // the best of them and appends the child, removing the OLDEST member (not the worst). Failed trials
 // never join the population; the initial phase samples again to replace them.
 
-import type { Arch, Json, TrialRecord } from '../engine/types.js';
-import { Rng } from '../engine/rng.js';
+import type { Json, TrialRecord } from '../engine/types.js';
 import type { Ask, Strategy, StrategyContext, StrategyDefinition } from './types.js';
-import { type Scored, checkSnapshot, rngStateOf, sampleFresh, scoreOf, takeKey, tournament, validArchs } from './lib/search.js';
+import { type Scored, checkSnapshot, scoreOf, tournament } from './lib/search.js';
+import { type Breeding, breedingSnapshot, newBreeding, proposeInitial, restoreBreeding, takeProposal } from './lib/population.js';
 
 const TYPE = 'regularized-evolution';
 const VERSION = 1;
@@ -16,17 +16,9 @@ export interface RegularizedEvolutionOptions {
   sample?: number;
 }
 
-interface State {
-  rng: Rng;
+interface State extends Breeding {
   /** Oldest first. */
   population: Scored[];
-  /** Keys of initial-population proposals in flight, and of children in flight. */
-  initPending: string[];
-  childPending: string[];
-  /** Warm-start architectures not proposed yet. */
-  warm: Arch[];
-  /** Keys proposed for the initial population (so it avoids repeats). */
-  seen: Set<string>;
 }
 
 class RegularizedEvolution implements Strategy {
@@ -37,26 +29,13 @@ class RegularizedEvolution implements Strategy {
     private readonly S: number,
     private readonly ctx: StrategyContext,
   ) {
-    this.s = {
-      rng: new Rng(ctx.seed),
-      population: [],
-      initPending: [],
-      childPending: [],
-      warm: validArchs(ctx.space, ctx.warmStart?.archs),
-      seen: new Set(),
-    };
+    this.s = { ...newBreeding(ctx), population: [] };
   }
 
   ask(): Ask {
     const { space } = this.ctx;
     const s = this.s;
-    if (s.population.length + s.initPending.length < this.P) {
-      const arch = s.warm.shift() ?? sampleFresh(space, s.rng, s.seen, this.ctx.warmStart?.priors) ?? space.sample(s.rng);
-      const key = space.key(arch);
-      s.seen.add(key);
-      s.initPending.push(key);
-      return { arch, info: { origin: 'initial' } };
-    }
+    if (s.population.length + s.initPending.length < this.P) return proposeInitial(s, this.ctx);
     // evolve once the initial population is complete (or nothing more of it is coming)
     if (s.population.length === 0 || (s.population.length < this.P && s.initPending.length > 0)) return { wait: true };
     const parent = tournament(s.population, this.S, s.rng);
@@ -67,7 +46,7 @@ class RegularizedEvolution implements Strategy {
 
   tell(trial: TrialRecord): void {
     const s = this.s;
-    if (!takeKey(s.initPending, trial.key) && !takeKey(s.childPending, trial.key)) return; // not ours
+    if (!takeProposal(s, trial.key)) return; // not ours
     const score = scoreOf(this.ctx.objective, trial);
     if (score === null) return;
     s.population.push({ arch: trial.arch, key: trial.key, score });
@@ -81,23 +60,13 @@ class RegularizedEvolution implements Strategy {
       version: VERSION,
       rng: s.rng.state(),
       population: [...s.population],
-      initPending: [...s.initPending],
-      childPending: [...s.childPending],
-      warm: [...s.warm],
-      seen: [...s.seen],
+      ...breedingSnapshot(s),
     };
   }
 
   restore(state: Json): void {
     const j = checkSnapshot(state, TYPE, VERSION);
-    this.s = {
-      rng: Rng.fromState(rngStateOf(j.rng)),
-      population: j.population as Scored[],
-      initPending: j.initPending as string[],
-      childPending: j.childPending as string[],
-      warm: j.warm as Arch[],
-      seen: new Set(j.seen as string[]),
-    };
+    this.s = { ...restoreBreeding(j), population: j.population as Scored[] };
   }
 }
 
