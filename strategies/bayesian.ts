@@ -11,7 +11,7 @@
 import type { Arch, Json, JsonObject, TrialRecord } from '../engine/types.js';
 import { Rng } from '../engine/rng.js';
 import type { Ask, Strategy, StrategyContext, StrategyDefinition } from './types.js';
-import { PendingSet, checkSnapshot, trialScore } from './lib/common.js';
+import { PendingSet, checkSnapshot, toldChoices, trialScore } from './lib/common.js';
 import { GaussianProcess, type SparseVec, dist2, extendFactor, normCdf, normPdf, rbf, sparse } from './lib/gp.js';
 
 export interface BayesianOptions {
@@ -392,7 +392,7 @@ export class BayesianStrategy implements Strategy {
     const space = this.ctx.space;
     const p = this.pending.take(trial.key);
     if (this.seen.has(trial.key)) return; // a duplicate: its result is already an observation
-    const choices = p ? p.choices : space.choicesOf(space.validate(trial.arch));
+    const choices = toldChoices(space, p, trial.arch);
     this.seen.add(trial.key);
     this.obs.push({ key: trial.key, choices, score: trialScore(this.ctx.objective, trial) });
   }

@@ -22,7 +22,7 @@ import type { Json, JsonObject, TrialRecord } from '../engine/types.js';
 import { Rng } from '../engine/rng.js';
 import type { Decision } from '../engine/space/types.js';
 import type { Ask, Strategy, StrategyContext, StrategyDefinition } from './types.js';
-import { PendingSet, RunningStats, checkSnapshot, mapFromJson, mapToJson, trialScore, walk } from './lib/common.js';
+import { PendingSet, RunningStats, checkSnapshot, mapFromJson, mapToJson, toldChoices, trialScore, walk } from './lib/common.js';
 
 export interface EpsilonStep {
   /** How many proposals this epsilon lasts; the last step lasts forever. */
@@ -301,7 +301,7 @@ export class QLearningStrategy implements Strategy {
   tell(trial: TrialRecord): void {
     const space = this.ctx.space;
     const p = this.pending.take(trial.key);
-    const choices = p ? p.choices : space.choicesOf(space.validate(trial.arch));
+    const choices = toldChoices(space, p, trial.arch);
     const score = trialScore(this.ctx.objective, trial);
     if (this.seen.has(trial.key)) {
       const known = this.seen.get(trial.key)!;

@@ -15,7 +15,7 @@
 import type { Json, JsonObject, TrialRecord } from '../engine/types.js';
 import { Rng, deriveSeed } from '../engine/rng.js';
 import type { Ask, Strategy, StrategyContext, StrategyDefinition } from './types.js';
-import { PendingSet, RunningStats, checkSnapshot, trialScore } from './lib/common.js';
+import { PendingSet, RunningStats, checkSnapshot, toldChoices, trialScore } from './lib/common.js';
 import { Adam, type Controller, LogitsController, LstmController } from './lib/controllers.js';
 
 export interface ReinforceOptions {
@@ -150,7 +150,7 @@ export class ReinforceStrategy implements Strategy {
   tell(trial: TrialRecord): void {
     const space = this.ctx.space;
     const p = this.pending.take(trial.key);
-    const choices = p ? p.choices : space.choicesOf(space.validate(trial.arch));
+    const choices = toldChoices(space, p, trial.arch);
     let score = trialScore(this.ctx.objective, trial);
     if (this.seen.has(trial.key)) score = this.seen.get(trial.key) ?? score;
     else {

@@ -3,7 +3,7 @@
 // of proposals in flight. Everything here is plain data so that snapshots stay JSON.
 
 import type { Decision, SearchSpace } from '../../engine/space/types.js';
-import type { Json, JsonObject, Objective, TrialRecord } from '../../engine/types.js';
+import type { Arch, Json, JsonObject, Objective, TrialRecord } from '../../engine/types.js';
 import { objectiveScore } from '../../engine/types.js';
 
 /** Builds a complete choice sequence from the root, asking `pick` for each decision in turn. */
@@ -69,6 +69,14 @@ export class RunningStats {
 
 function finiteOrNull(x: number): number | null {
   return Number.isFinite(x) ? x : null;
+}
+
+/**
+ * The choice sequence of a told trial: the one recorded when it was proposed, or, for a trial this
+ * strategy did not propose (an unsolicited tell, e.g. a seed), decoded from its architecture.
+ */
+export function toldChoices(space: SearchSpace, proposal: { choices: number[] } | undefined, arch: Arch): number[] {
+  return proposal ? proposal.choices : space.choicesOf(space.validate(arch));
 }
 
 /**
