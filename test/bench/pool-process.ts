@@ -1,5 +1,5 @@
 // Child process of the pool-scaling benchmark's reference: a worker of a process pool. It trains
-// each job it is sent (IPC) in-process and answers 'done'.
+// each job it is sent (IPC) in-process and answers with the job's training seconds.
 
 import { trainCandidate } from '../../engine/evaluation/train/core.js';
 import { initBackend } from '../../engine/training/backend.js';
@@ -9,6 +9,6 @@ const ready = initBackend('wasm');
 
 process.on('message', async (job: BenchJob) => {
   await ready;
-  await trainCandidate(job, 'wasm', { cancelled: () => false });
-  process.send?.('done');
+  const result = await trainCandidate(job, 'wasm', { cancelled: () => false });
+  process.send?.(result.seconds);
 });
