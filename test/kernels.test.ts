@@ -491,6 +491,60 @@ test('gradients of Mean and Sum are dy spread over the reduced axes, on cpu and 
   }
 });
 
+test("relu's gradient is NasReluGrad on wasm (no Step, no Multiply) with cpu's values, NaN and Inf included", async () => {
+  // 4 * 37 + 3 values: the SIMD body and its tail; zeros, negatives, a NaN in x and an Inf in dy
+  const n = 151;
+  const xs = random(n, 801);
+  const dys = random(n, 802);
+  for (const i of [0, 5, 150]) xs[i] = 0;
+  xs[7] = NaN;
+  xs[149] = NaN;
+  dys[9] = Infinity;
+  xs[9] = -1;
+  dys[11] = -Infinity;
+  xs[11] = 2;
+  const grads: Float32Array[] = [];
+  for (const backend of ['cpu', 'wasm']) {
+    await tf.setBackend(backend);
+    const [x, dy] = [tf.tensor(xs, [151]), tf.tensor(dys, [151])];
+    const before = tf.memory().numTensors;
+    let g: tf.Tensor | undefined;
+    const info = await tf.profile(() => {
+      g = tf.grad((v: tf.Tensor) => tf.relu(v))(x, dy);
+    });
+    const names = info.kernels.map((k) => k.name);
+    if (backend === 'wasm') assert.ok(names.includes('NasReluGrad') && !names.includes('Step') && !names.includes('Multiply'), names.join(','));
+    else assert.ok(names.includes('Step'), names.join(','));
+    grads.push((await g!.data()) as Float32Array);
+    g!.dispose();
+    assert.is(tf.memory().numTensors, before, `${backend}: no tensor left behind`);
+    tf.dispose([x, dy]);
+  }
+  const [cpu, wasm] = grads;
+  for (let i = 0; i < n; i++) {
+    const want = xs[i] > 0 ? dys[i] : Number.isNaN(xs[i]) ? NaN : dys[i] * 0;
+    assert.ok(Object.is(cpu[i], want) || (cpu[i] === want), `cpu [${i}]: ${cpu[i]} vs ${want}`);
+    assert.ok(Object.is(wasm[i], cpu[i]) || (Number.isNaN(wasm[i]) && Number.isNaN(cpu[i])) || wasm[i] === cpu[i], `wasm [${i}]: ${wasm[i]} vs cpu ${cpu[i]}`);
+  }
+});
+
+test("relu's second-order gradient goes through NasReluGrad on wasm as through Step on cpu", async () => {
+  const xs = random(30, 803);
+  const vs = random(30, 804);
+  const us = random(30, 805);
+  const out: Float32Array[] = [];
+  for (const backend of ['cpu', 'wasm']) {
+    await tf.setBackend(backend);
+    const [x, v, u] = [tf.tensor(xs), tf.tensor(vs), tf.tensor(us)];
+    // d/dv sum(u * d/dx sum(relu(x) * v)) = u * step(x)
+    const g = tf.grad((w: tf.Tensor) => tf.sum(tf.mul(tf.grad((y: tf.Tensor) => tf.sum(tf.mul(tf.relu(y), w)))(x), u)))(v);
+    out.push((await g.data()) as Float32Array);
+    tf.dispose([g, x, v, u]);
+  }
+  for (let i = 0; i < 30; i++) assert.is(out[1][i], xs[i] > 0 ? Math.fround(us[i]) : 0, `[${i}]`);
+  assert.equal(Array.from(out[1]), Array.from(out[0]));
+});
+
 test('BatchMatMul matches cpu with either operand transposed, batched and broadcast', async () => {
   let seed = 740;
   // [a shape, b shape, transposeA, transposeB]: both orders of computing (small or large right

@@ -1,10 +1,15 @@
 /**
- * Gradients of Mean and Sum, replacing tfjs-core's (for every backend: the math is the same).
- * Theirs multiply dy by ones(x.shape), which fills the ones in a JS loop and uploads them on
- * every step (1.4 ms of the reference CNN's 21 ms training step on wasm: global average
- * pooling and batch-norm moments). dy broadcast to x's shape (a Tile) is the same gradient.
+ * Gradients replacing tfjs-core's (registered for every backend: the math is the same).
+ *
+ * Mean and Sum: theirs multiply dy by ones(x.shape), which fills the ones in a JS loop and
+ * uploads them on every step (1.4 ms of the reference CNN's 21 ms training step on wasm: global
+ * average pooling and batch-norm moments). dy broadcast to x's shape (a Tile) is the same gradient.
+ *
+ * Relu: one NasReluGrad kernel where the backend has it (wasm), instead of Step then Multiply;
+ * tfjs's own composition elsewhere.
  */
 import * as tf from '@tensorflow/tfjs';
+import {RELU_GRAD} from './relu-grad.js';
 
 function reduceGrad(kernelName: 'Mean' | 'Sum'): tf.GradConfig {
   return {
@@ -25,7 +30,28 @@ function reduceGrad(kernelName: 'Mean' | 'Sum'): tf.GradConfig {
   };
 }
 
-const configs = [reduceGrad('Mean'), reduceGrad('Sum')];
+/** dy * step(x), as tfjs computes relu's gradient. */
+function reluGradient(dy: tf.Tensor, x: tf.Tensor): tf.Tensor {
+  if (x.dtype === 'float32' && dy.dtype === 'float32' && tf.getKernel(RELU_GRAD, tf.getBackend()) !== undefined) {
+    return tf.engine().runKernel(RELU_GRAD, {dy, x}) as tf.Tensor;
+  }
+  return tf.mul(dy, tf.cast(tf.step(x), 'float32'));
+}
+
+const reluGrad: tf.GradConfig = {
+  kernelName: 'Relu',
+  inputsToSave: ['x'],
+  gradFunc: (dy, saved) => ({x: () => reluGradient(dy as tf.Tensor, saved[0])}),
+};
+
+/** NasReluGrad is linear in dy, and step(x) has zero gradient: higher-order gradients still work. */
+const reluGradGrad: tf.GradConfig = {
+  kernelName: RELU_GRAD,
+  inputsToSave: ['x'],
+  gradFunc: (g, saved) => ({dy: () => reluGradient(g as tf.Tensor, saved[0]), x: () => tf.zerosLike(saved[0])}),
+};
+
+const configs = [reduceGrad('Mean'), reduceGrad('Sum'), reluGrad, reluGradGrad];
 
 /** Registers the gradients above (idempotent; the registry is per JS realm, like kernels). */
 export function registerGradientFixes(): void {

@@ -14,6 +14,7 @@ import {castConfig, identityConfig} from './shared-data.js';
 import {sliceConfig} from './slice.js';
 import {batchMatMulConfig} from './batch-mat-mul.js';
 import {adamUpdateConfig} from './adam-update.js';
+import {reluGradConfig} from './relu-grad.js';
 import {conv2dBackpropFilterConfig} from './conv2d-backprop-filter.js';
 import {conv2dBackpropInputConfig} from './conv2d-backprop-input.js';
 import {depthwiseBackpropFilterConfig, depthwiseBackpropInputConfig, depthwiseConv2dConfig} from './depthwise-conv2d.js';
@@ -35,6 +36,7 @@ export const wasmTrainingKernels: readonly tf.KernelConfig[] = [
   sliceConfig,
   batchMatMulConfig,
   adamUpdateConfig,
+  reluGradConfig,
   conv2dBackpropFilterConfig,
   conv2dBackpropInputConfig,
   depthwiseConv2dConfig,

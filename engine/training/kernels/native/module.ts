@@ -40,6 +40,7 @@ export interface NativeKernels {
   transpose_last2(x: number, out: number, batch: number, rows: number, cols: number): void;
   adam_update(w: number, g: number, m: number, v: number, wOut: number, mOut: number, vOut: number, n: number,
               b1: number, b2: number, c1: number, c2: number, lr: number, eps: number): void;
+  relu_grad(dy: number, x: number, dx: number, n: number): void;
   max_pool_grad_2x2(x: number, dy: number, dx: number, n: number, h: number, w: number, c: number,
                     oh: number, ow: number): void;
   max_pool_grad(x: number, dy: number, dx: number, n: number, h: number, w: number, c: number,
