@@ -523,8 +523,9 @@ test("relu's gradient is NasReluGrad on wasm (no Step, no Multiply) with cpu's v
   const [cpu, wasm] = grads;
   for (let i = 0; i < n; i++) {
     const want = xs[i] > 0 ? dys[i] : Number.isNaN(xs[i]) ? NaN : dys[i] * 0;
-    assert.ok(Object.is(cpu[i], want) || (cpu[i] === want), `cpu [${i}]: ${cpu[i]} vs ${want}`);
-    assert.ok(Object.is(wasm[i], cpu[i]) || (Number.isNaN(wasm[i]) && Number.isNaN(cpu[i])) || wasm[i] === cpu[i], `wasm [${i}]: ${wasm[i]} vs cpu ${cpu[i]}`);
+    // Object.is for NaN, === so that 0 and -0 (dy * 0 for a negative dy) compare equal
+    assert.ok(Object.is(cpu[i], want) || cpu[i] === want, `cpu [${i}]: ${cpu[i]} vs ${want}`);
+    assert.ok(Object.is(wasm[i], cpu[i]) || wasm[i] === cpu[i], `wasm [${i}]: ${wasm[i]} vs cpu ${cpu[i]}`);
   }
 });
 
