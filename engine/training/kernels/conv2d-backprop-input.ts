@@ -6,8 +6,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import {geometry, type Pad} from './conv-geometry.js';
-import {toChannelsLast, nhwcPad} from './data-format.js';
-import {asWasm, dispose, transpose, type TensorInfo} from './wasm-ops.js';
+import {toChannelsLast, nhwcPad, fromChannelsLast} from './data-format.js';
+import {asWasm, dispose, type TensorInfo} from './wasm-ops.js';
 import {heapOffset, nativeKernels} from './native/module.js';
 import {croppedGradient, gradientExtent} from './padded.js';
 
@@ -31,10 +31,7 @@ function conv2dBackpropInput(args: {inputs: tf.NamedTensorInfoMap; backend: {}; 
   const dx = croppedGradient(backend, dxp, g, ph, pw);
   dispose(backend, swapped, dxp);
   if (dy !== dy0) dispose(backend, dy);
-  if (!channelsFirst) return dx;
-  const out = transpose(backend, dx, [0, 3, 1, 2]);
-  dispose(backend, dx);
-  return out;
+  return fromChannelsLast(backend, dx, channelsFirst);
 }
 
 export const conv2dBackpropInputConfig: tf.KernelConfig = {

@@ -6,8 +6,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import {geometry, type Pad} from './conv-geometry.js';
-import {nhwcPad, toChannelsLast} from './data-format.js';
-import {asWasm, dispose, transpose, type TensorInfo} from './wasm-ops.js';
+import {fromChannelsLast, nhwcPad, toChannelsLast} from './data-format.js';
+import {asWasm, dispose, type TensorInfo} from './wasm-ops.js';
 import {heapOffset, nativeKernels} from './native/module.js';
 import {paddedInput} from './padded.js';
 
@@ -25,10 +25,7 @@ function conv2d(args: {inputs: tf.NamedTensorInfoMap; backend: {}; attrs?: tf.Na
                                 g.inC, g.outH, g.outW, g.outC, g.fh, g.fw, g.sh, g.sw, g.dh, g.dw);
   if (xp !== x) dispose(backend, xp);
   if (x !== x0) dispose(backend, x);
-  if (!channelsFirst) return y;
-  const out = transpose(backend, y, [0, 3, 1, 2]);
-  dispose(backend, y);
-  return out;
+  return fromChannelsLast(backend, y, channelsFirst);
 }
 
 export const conv2dConfig: tf.KernelConfig = {
