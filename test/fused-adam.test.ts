@@ -66,4 +66,42 @@ test('fused Adam is tfjs Adam on cpu, and serialises as Adam', async () => {
   opt.dispose();
 });
 
+test('fused Adam on wasm writes the moments over the old ones when nothing else holds them, never the weights', async () => {
+  await initBackend('wasm');
+  const rand = lcg(5);
+  const w = tf.variable(tf.tensor1d(Float32Array.from({ length: 11 }, rand)));
+  const g = tf.tensor1d(Float32Array.from({ length: 11 }, rand));
+  const opt = fusedAdam(0.1);
+  const step = () => opt.applyGradients([{ name: w.name, tensor: g }]);
+  step(); // makes the moments
+  const moments = async () => {
+    const saved = await opt.getWeights(); // [iterations, m, v]: the moment variables themselves
+    saved[0].tensor.dispose();
+    return saved.slice(1).map((s) => s.tensor);
+  };
+  const [m, v] = await moments();
+  const before = tf.memory().numTensors;
+  let ids = [w.dataId, m.dataId, v.dataId];
+  step();
+  assert.equal([w.dataId === ids[0], m.dataId === ids[1], v.dataId === ids[2]], [false, true, true], 'the moments in place, new weights');
+  assert.is(tf.memory().numTensors, before);
+
+  const held = m.clone(); // shares m's data (zero-copy Identity)
+  const kept = held.dataSync().slice();
+  ids = [m.dataId, v.dataId];
+  step();
+  assert.equal([m.dataId === ids[0], v.dataId === ids[1]], [false, false], 'm shared: both moments to new data');
+  assert.equal(held.dataSync(), kept, 'the clone keeps the old moment');
+  held.dispose();
+
+  ids = [m.dataId, v.dataId];
+  tf.grad((x: tf.Tensor) => {
+    step();
+    return x.square();
+  })(tf.scalar(1)).dispose();
+  assert.equal([m.dataId === ids[0], v.dataId === ids[1]], [false, false], 'under a gradient tape: new data');
+  tf.dispose([w, g]);
+  opt.dispose();
+});
+
 test.run();

@@ -15,6 +15,8 @@ export type Attrs = tf.NamedAttrMap;
 export interface WasmBackend {
   disposeData(dataId: tf.DataId, force?: boolean): boolean;
   incRef(dataId: tf.DataId): void;
+  /** How many tensors share the data (a Reshape, Identity or Variable.assign adds one). */
+  refCount(dataId: tf.DataId): number;
   makeOutput(shape: number[], dtype: tf.DataType): TensorInfo;
   typedArrayFromHeap(info: TensorInfo): Float32Array | Int32Array | Uint8Array;
 }
@@ -22,7 +24,7 @@ export interface WasmBackend {
 export function asWasm(backend: unknown): WasmBackend {
   const b = backend as Partial<WasmBackend> | null;
   if (b == null || typeof b.disposeData !== 'function' || typeof b.makeOutput !== 'function' || typeof b.incRef !== 'function' ||
-      typeof b.typedArrayFromHeap !== 'function') {
+      typeof b.refCount !== 'function' || typeof b.typedArrayFromHeap !== 'function') {
     throw new Error('training kernels: expected the wasm backend');
   }
   return b as WasmBackend;
@@ -40,6 +42,12 @@ export function call(name: string, backend: WasmBackend,
 
 export function dispose(backend: WasmBackend, ...infos: TensorInfo[]): void {
   for (const info of infos) backend.disposeData(info.dataId);
+}
+
+/** A second tensor on x's data, without a copy (reference-counted, as the wasm Reshape does). */
+export function share(backend: WasmBackend, x: TensorInfo): TensorInfo {
+  backend.incRef(x.dataId);
+  return {dataId: x.dataId, shape: x.shape, dtype: x.dtype};
 }
 
 /** Zero-copy reshape (the wasm Reshape kernel only bumps the refCount). */

@@ -1,6 +1,7 @@
 // Adam with one native kernel per variable and step on the wasm backend (NasAdamUpdate,
 // engine/training/kernels/adam-update.ts) instead of tfjs's fourteen elementwise kernels: on a
-// model with a large dense layer those passes over its weights cost more than its matmuls. It is
+// model with a large dense layer those passes over its weights cost more than its matmuls. The
+// kernel writes the new moments over the old ones. It is
 // tfjs's AdamOptimizer in every other respect (state variables, serialisation as 'Adam', getWeights
 // and setWeights), and exactly it on other backends.
 
@@ -37,6 +38,8 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
         oneMinusAccBeta2: 1 - s.accBeta2.dataSync()[0],
         learningRate: this.learningRate,
         epsilon: this.epsilon,
+        // over the old moments, unless a gradient tape is recording (it would keep them)
+        inPlace: tf.engine().state.gradientDepth === 0,
       };
       list.forEach(({ name, tensor: gradient }, i) => {
         const value = tf.engine().registeredVariables[name];
