@@ -549,8 +549,10 @@ test("relu's second-order gradient goes through NasReluGrad on wasm as through S
 test('BatchMatMul matches cpu with either operand transposed, batched and broadcast', async () => {
   let seed = 740;
   // [a shape, b shape, transposeA, transposeB]: both orders of computing (small or large right
-  // operand), batches, a broadcast batch
+  // operand), batches, a broadcast batch, and reductions over several blocks of 256 with a tail
+  // (rows, columns and reduction all off the register tiles)
   const cases: Array<[number[], number[], boolean, boolean]> = [
+    [[1, 7, 600], [1, 600, 13], false, false], [[2, 600, 6], [1, 600, 10], true, false],
     [[1, 5, 70], [1, 9, 70], false, true], [[1, 70, 5], [1, 70, 9], true, false], [[1, 6, 3], [1, 40, 3], false, true],
     [[2, 4, 6], [2, 5, 4], true, true], [[3, 7, 5], [1, 6, 5], false, true], [[1, 8, 33], [4, 8, 2], true, false],
     [[2, 3, 4], [2, 4, 5], false, false],

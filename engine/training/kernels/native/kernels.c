@@ -235,6 +235,65 @@ void conv2d(const float *xp, const float *wt, float *y, int n, int ph, int pw, i
 }
 
 /*
+ * P rows of C (from i) by NV*4 columns (from j), over the reduction rows [k0, k0 + kc) of B: the
+ * accumulators start from C (zero for the first block) and stay in registers for the block.
+ */
+INLINE void mm_block(const float *a, const float *b, float *c, int P, int NV, int k, int n, int k0,
+                     int kc, int i, int j) {
+  v128_t acc[4][2];
+  for (int p = 0; p < P; p++)
+    for (int v = 0; v < NV; v++) acc[p][v] = wasm_f32x4_splat(0.0f);
+  const float *ar = a + i * k + k0;
+  const float *br = b + k0 * n + j;
+  for (int r = 0; r < kc; r++) {
+    outer_accumulate(acc, P, NV, ar + r, k, br);
+    br += n;
+  }
+  if (k0 == 0) {
+    for (int p = 0; p < P; p++)
+      for (int v = 0; v < NV; v++) wasm_v128_store(c + (i + p) * n + j + 4 * v, acc[p][v]);
+  } else {
+    for (int p = 0; p < P; p++)
+      for (int v = 0; v < NV; v++) {
+        float *o = c + (i + p) * n + j + 4 * v;
+        wasm_v128_store(o, wasm_f32x4_add(wasm_v128_load(o), acc[p][v]));
+      }
+  }
+}
+
+INLINE void mm_cols(const float *a, const float *b, float *c, int NV, int m, int k, int n, int k0, int kc, int j) {
+  int i = 0;
+  for (; i + 4 <= m; i += 4) mm_block(a, b, c, 4, NV, k, n, k0, kc, i, j);
+  switch (m - i) {
+    case 3: mm_block(a, b, c, 3, NV, k, n, k0, kc, i, j); break;
+    case 2: mm_block(a, b, c, 2, NV, k, n, k0, kc, i, j); break;
+    case 1: mm_block(a, b, c, 1, NV, k, n, k0, kc, i, j); break;
+  }
+}
+
+/*
+ * C = A x B for row-major A [m,k], B [k,n], C [m,n]. The reduction is taken in blocks of 256 rows
+ * of B (at most 256 x n floats: L2-sized for the n of a dense layer), each swept by every row block
+ * of A, so that a B larger than the cache (a flatten head's [6272,128] weights, 3.2 MB) is read from
+ * memory once, not once per 4 rows of A as a 1x1 convolution reads its filter.
+ */
+EXPORT("matmul")
+void matmul(const float *a, const float *b, float *c, int m, int k, int n) {
+  for (int k0 = 0; k0 < k; k0 += 256) {
+    const int kc = min_i(256, k - k0);
+    int j = 0;
+    for (; j + 8 <= n; j += 8) mm_cols(a, b, c, 2, m, k, n, k0, kc, j);
+    for (; j + 4 <= n; j += 4) mm_cols(a, b, c, 1, m, k, n, k0, kc, j);
+    for (; j < n; j++)
+      for (int i = 0; i < m; i++) {
+        float sum = k0 == 0 ? 0.0f : c[i * n + j];
+        for (int r = k0; r < k0 + kc; r++) sum += a[i * k + r] * b[r * n + j];
+        c[i * n + j] = sum;
+      }
+  }
+}
+
+/*
  * P pixels of dy (columns j..j+P-1 of row i) scattered through tap (a, b) into NV*4 channels
  * of dxp from k0: dxp[.., i*sh + a*dh, (j+p)*sw + b*dw, k] += sum over m of dy[.., m] * wt[a,b,m,k].
  */
@@ -623,7 +682,8 @@ void transpose_last2(const int *x, int *out, int batch, int rows, int cols) {
  * One Adam step for one variable in a single pass (tfjs's AdamOptimizer takes 14 full passes):
  * m' = b1 m + (1 - b1) g, v' = b2 v + (1 - b2) g^2,
  * w' = w - lr (m' / c1) / (sqrt(v' / c2) + eps), with c1 = 1 - b1^t and c2 = 1 - b2^t,
- * in tfjs's order of operations. Writes new buffers: tfjs tensors are immutable.
+ * in tfjs's order of operations. m_out and v_out may be m and v (adam-update.ts writes the moments
+ * in place): every element is read before it is written.
  */
 EXPORT("adam_update")
 void adam_update(const float *w, const float *g, const float *m, const float *v, float *w_out,

@@ -13,6 +13,7 @@ export interface NativeKernels {
                          left: number): void;
   conv2d(xp: number, w: number, y: number, n: number, ph: number, pw: number, ci: number, oh: number,
          ow: number, co: number, fh: number, fw: number, sh: number, sw: number, dh: number, dw: number): void;
+  matmul(a: number, b: number, c: number, m: number, k: number, n: number): void;
   conv2d_backprop_input(dy: number, wt: number, dxp: number, n: number, oh: number, ow: number, co: number,
                         ph: number, pw: number, ci: number, fh: number, fw: number, sh: number, sw: number,
                         dh: number, dw: number): void;
