@@ -563,6 +563,30 @@ test('BatchMatMul matches cpu with either operand transposed, batched and broadc
   }
 });
 
+test('GatherV2 matches cpu on every axis, short and long runs, int32 data, 2-D and repeated indices; out of range throws', async () => {
+  let seed = 780;
+  // [x shape, indices, indices shape, axis]: a batch out of a training set (runs of 48 > 32), labels
+  // (runs of 3), a middle and the last axis, 2-D indices
+  const cases: Array<[number[], number[], number[], number]> = [
+    [[9, 4, 4, 3], [8, 0, 3, 3, 5], [5], 0], [[9, 3], [2, 7, 7, 0], [4], 0], [[3, 6, 5], [5, 0, 1], [3], 1],
+    [[4, 7], [6, 6, 1], [3], -1], [[10, 40], [1, 9, 4, 2, 0, 8], [2, 3], 0],
+  ];
+  for (const [shape, idx, idxShape, axis] of cases) {
+    await compare('GatherV2', {x: [random(tf.util.sizeFromShape(shape), seed++), shape], indices: [Int32Array.from(idx), idxShape]},
+                  {axis, batchDims: 0}, `gather [${shape}] axis ${axis} at [${idx}]`);
+  }
+  await compare('GatherV2', {x: [Int32Array.from({length: 12}, (_, i) => i * 3 - 7), [4, 3]], indices: [Int32Array.from([3, 1]), [2]]},
+                {axis: 0, batchDims: 0}, 'int32 gather');
+  await tf.setBackend('wasm');
+  const x = tf.ones([4, 2]);
+  for (const bad of [4, -1]) {
+    const at = tf.tensor1d([0, bad], 'int32');
+    assert.throws(() => tf.gather(x, at), /index value .* not in \[0, 3\]/, `index ${bad}`);
+    at.dispose();
+  }
+  x.dispose();
+});
+
 test('Sum and Mean match cpu on leading, trailing and mixed axes', async () => {
   let seed = 800;
   const cases: Array<[number[], number | number[], boolean]> = [

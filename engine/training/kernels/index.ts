@@ -12,6 +12,7 @@ import {batchNormConfig} from './batch-norm.js';
 import {addConfig, multiplyConfig, subConfig} from './channel-binary.js';
 import {castConfig, identityConfig} from './shared-data.js';
 import {sliceConfig} from './slice.js';
+import {gatherConfig} from './gather.js';
 import {batchMatMulConfig} from './batch-mat-mul.js';
 import {adamUpdateConfig} from './adam-update.js';
 import {reluGradConfig} from './relu-grad.js';
@@ -34,6 +35,7 @@ export const wasmTrainingKernels: readonly tf.KernelConfig[] = [
   identityConfig,
   castConfig,
   sliceConfig,
+  gatherConfig,
   batchMatMulConfig,
   adamUpdateConfig,
   reluGradConfig,
