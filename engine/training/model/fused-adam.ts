@@ -1,9 +1,9 @@
 // Adam with one native kernel per variable and step on the wasm backend (NasAdamUpdate,
 // engine/training/kernels/adam-update.ts) instead of tfjs's fourteen elementwise kernels: on a
 // model with a large dense layer those passes over its weights cost more than its matmuls. The
-// kernel writes the new moments over the old ones. It is
-// tfjs's AdamOptimizer in every other respect (state variables, serialisation as 'Adam', getWeights
-// and setWeights), and exactly it on other backends.
+// kernel writes the new moments over the old ones. It is tfjs's AdamOptimizer in every other
+// respect (state variables, serialisation as 'Adam', getWeights and setWeights), and exactly it on
+// other backends.
 
 import * as tf from '@tensorflow/tfjs';
 import { ADAM_UPDATE, type AdamUpdateAttrs } from '../kernels/adam-update.js';

@@ -273,9 +273,9 @@ INLINE void mm_cols(const float *a, const float *b, float *c, int NV, int m, int
 
 /*
  * C = A x B for row-major A [m,k], B [k,n], C [m,n]. The reduction is taken in blocks of 256 rows
- * of B (at most 256 x n floats: L2-sized for the n of a dense layer), each swept by every row block
- * of A, so that a B larger than the cache (a flatten head's [6272,128] weights, 3.2 MB) is read from
- * memory once, not once per 4 rows of A as a 1x1 convolution reads its filter.
+ * of B, and each block column by column (256 x 8 floats, kept in L1 while every row block of A
+ * passes over it), so that a B larger than the cache (a flatten head's [6272,128] weights, 3.2 MB)
+ * is read from memory once, not once per 4 rows of A as a 1x1 convolution reads its filter.
  */
 EXPORT("matmul")
 void matmul(const float *a, const float *b, float *c, int m, int k, int n) {
