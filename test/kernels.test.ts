@@ -170,7 +170,9 @@ test('Conv2DBackpropInput matches cpu', async () => {
 test('Conv2D matches cpu over strides, dilations, paddings and channel counts', async () => {
   let seed = 150;
   const shapes = [...convShapes, {x: [2, 9, 8, 5] as Shape4, f: [3, 3] as [number, number], cout: 8},
-                  {x: [1, 7, 6, 16] as Shape4, f: [3, 2] as [number, number], cout: 13}];
+                  {x: [1, 7, 6, 16] as Shape4, f: [3, 2] as [number, number], cout: 13},
+                  // one input channel (its own path): blocks of 8 and 4 channels and a scalar one
+                  {x: [2, 9, 7, 1] as Shape4, f: [5, 5] as [number, number], cout: 13}];
   for (const {x, f, cout} of shapes) for (const [s, d] of [[1, 1], [2, 1], [1, 2]]) for (const pad of pads) {
     const filterShape: Shape4 = [f[0], f[1], x[3], cout];
     const g = tf.backend_util.computeConv2DInfo(x, filterShape, s, d, pad);

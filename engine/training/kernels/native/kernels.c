@@ -191,9 +191,37 @@ INLINE void conv_block(const float *xs, const float *wt, float *ys, int P, int N
     for (int v = 0; v < NV; v++) wasm_v128_store(ys + ((i * ow + j + p) * co) + m0 + 4 * v, acc[p][v]);
 }
 
+/* conv_block for one input channel: no channel loop, the taps' x read straight along the row. */
+INLINE void conv_block_c1(const float *xs, const float *wt, float *ys, int P, int NV, int pw, int ow,
+                          int co, int fh, int fw, int sh, int sw, int dh, int dw, int i, int j, int m0) {
+  v128_t acc[4][2];
+  for (int p = 0; p < P; p++)
+    for (int v = 0; v < NV; v++) acc[p][v] = wasm_f32x4_splat(0.0f);
+  for (int a = 0; a < fh; a++) {
+    const float *xr = xs + (i * sh + a * dh) * pw + j * sw;
+    const float *wr = wt + a * fw * co + m0;
+    for (int b = 0; b < fw; b++) {
+      outer_accumulate(acc, P, NV, xr, sw, wr);
+      xr += dw;
+      wr += co;
+    }
+  }
+  for (int p = 0; p < P; p++)
+    for (int v = 0; v < NV; v++) wasm_v128_store(ys + ((i * ow + j + p) * co) + m0 + 4 * v, acc[p][v]);
+}
+
 INLINE void conv_row(const float *xs, const float *wt, float *ys, int NV, int pw, int ci, int ow,
                      int co, int fh, int fw, int sh, int sw, int dh, int dw, int i, int m0) {
   int j = 0;
+  if (ci == 1) {
+    for (; j + 4 <= ow; j += 4) conv_block_c1(xs, wt, ys, 4, NV, pw, ow, co, fh, fw, sh, sw, dh, dw, i, j, m0);
+    switch (ow - j) {
+      case 3: conv_block_c1(xs, wt, ys, 3, NV, pw, ow, co, fh, fw, sh, sw, dh, dw, i, j, m0); break;
+      case 2: conv_block_c1(xs, wt, ys, 2, NV, pw, ow, co, fh, fw, sh, sw, dh, dw, i, j, m0); break;
+      case 1: conv_block_c1(xs, wt, ys, 1, NV, pw, ow, co, fh, fw, sh, sw, dh, dw, i, j, m0); break;
+    }
+    return;
+  }
   for (; j + 4 <= ow; j += 4) conv_block(xs, wt, ys, 4, NV, pw, ci, ow, co, fh, fw, sh, sw, dh, dw, i, j, m0);
   /* the last 1-3 pixels as one block, not one by one: a narrow block reloads the filter per pixel */
   switch (ow - j) {
