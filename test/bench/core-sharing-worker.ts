@@ -3,25 +3,19 @@
 
 import { parentPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
+import { modelSpecFor } from '../../engine/evaluation/train/core.js';
 import { initBackend } from '../../engine/training/backend.js';
-import { makeOptimizer } from '../../engine/training/model/compile.js';
-
+import { buildModel } from '../../engine/training/model/build.js';
+import { compileModel } from '../../engine/training/model/compile.js';
 import type { WorkerInput } from './core-sharing.js';
 
-const { role, stop, steps, reps, archs } = workerData as WorkerInput;
+const { role, stop, steps, reps, jobs } = workerData as WorkerInput;
 const stopped = () => Atomics.load(new Int32Array(stop), 0) !== 0;
 
-function model([filters, kernel, units]: readonly [number, number, number]): tf.LayersModel {
-  const m = tf.sequential({
-    layers: [
-      tf.layers.conv2d({ inputShape: [28, 28, 1], filters, kernelSize: kernel, padding: 'same', activation: 'relu' }),
-      tf.layers.maxPooling2d({ poolSize: 2 }),
-      tf.layers.flatten(),
-      tf.layers.dense({ units, activation: 'relu' }),
-      tf.layers.dense({ units: 10, activation: 'softmax' }),
-    ],
-  });
-  m.compile({ optimizer: makeOptimizer('adam', 1e-3), loss: 'categoricalCrossentropy' });
+/** The model a trial of `job` trains, built and compiled as the train evaluator does. */
+function model(job: WorkerInput['jobs'][number]): tf.LayersModel {
+  const m = buildModel(modelSpecFor(job, [28, 28, 1], 10));
+  compileModel(m, { optimizer: job.settings.optimizer, learningRate: job.settings.learningRate });
   return m;
 }
 
@@ -44,7 +38,7 @@ async function main(): Promise<void> {
     return;
   }
   await initBackend('wasm');
-  const models = archs.map(model);
+  const models = jobs.map(model);
   const x = tf.randomNormal([32, 28, 28, 1]);
   const y = tf.oneHot(tf.randomUniform([32], 0, 10, 'int32'), 10).toFloat();
   for (const m of models) for (let i = 0; i < 150; i++) await m.trainOnBatch(x, y);
