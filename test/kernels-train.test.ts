@@ -62,7 +62,7 @@ test('small CNN with embedding trains on wasm like on cpu', async () => {
   const cpu = await trajectory('cpu', weights);
   const used = new Set<string>();
   const wasm = await trajectory('wasm', weights, used);
-  for (const k of ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'DepthwiseConv2dNativeBackpropFilter',
+  for (const k of ['NasFusedConv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'DepthwiseConv2dNativeBackpropFilter',
                    'DepthwiseConv2dNativeBackpropInput', 'UnsortedSegmentSum', 'MaxPoolGrad']) {
     assert.ok(used.has(k), `the model should exercise ${k}`);
   }

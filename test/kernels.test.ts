@@ -601,6 +601,20 @@ test('Sum and Mean match cpu on leading, trailing and mixed axes', async () => {
     await compare(kernel, {x: [xs, shape]}, {axis, keepDims}, `${kernel} ${shape} axis=${axis} keep=${keepDims}`);
   }
   await compare('Sum', {x: [Int32Array.from([1, 2, 3, 4, 5, 6]), [3, 2]]}, {axis: [0], keepDims: false}, 'int32 sum');
+  // NaN and Inf propagate as in cpu's sum (an XNNPACK average pool clamps NaN to -Infinity), in
+  // the 16-column blocks, the 4-column ones and the scalar rest
+  const xs = random(7 * 23, seed++);
+  for (const [i, v] of [[1, NaN], [23 * 3 + 17, NaN], [23 * 6 + 22, NaN], [23 * 2 + 5, Infinity], [23 * 4 + 5, -Infinity], [23 * 5 + 9, Infinity]]) xs[i] = v;
+  for (const kernel of ['Sum', 'Mean']) {
+    const cpu = await runOn('cpu', kernel, {x: [xs, [7, 23]]}, {axis: 0});
+    const wasm = await runOn('wasm', kernel, {x: [xs, [7, 23]]}, {axis: 0});
+    for (let c = 0; c < 23; c++) {
+      const [w, want] = [wasm.values[c], cpu.values[c]];
+      if (!Number.isFinite(want)) assert.ok(Object.is(w, want), `${kernel} [${c}]: ${w} vs cpu ${want}`);
+      else assert.ok(Math.abs(w - want) < 1e-5, `${kernel} [${c}]: ${w} vs cpu ${want}`);
+    }
+    assert.ok(Number.isNaN(wasm.values[1]) && Number.isNaN(wasm.values[17]) && Number.isNaN(wasm.values[22]) && wasm.values[9] === Infinity);
+  }
 });
 
 test('a worker thread gets wasm with the training kernels from initBackend', async () => {

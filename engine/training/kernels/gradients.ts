@@ -6,10 +6,11 @@
  * average pooling and batch-norm moments). dy broadcast to x's shape (a Tile) is the same gradient.
  *
  * Relu: one NasReluGrad kernel where the backend has it (wasm), instead of Step then Multiply;
- * tfjs's own composition elsewhere.
+ * tfjs's own composition elsewhere. NasFusedConv2D: ours (fused-conv2d.ts).
  */
 import * as tf from '@tensorflow/tfjs';
-import {RELU_GRAD} from './relu-grad.js';
+import {RELU_GRAD, reluGradient} from './relu-grad.js';
+import {fusedConv2dGradConfig} from './fused-conv2d.js';
 
 function reduceGrad(kernelName: 'Mean' | 'Sum'): tf.GradConfig {
   return {
@@ -30,14 +31,6 @@ function reduceGrad(kernelName: 'Mean' | 'Sum'): tf.GradConfig {
   };
 }
 
-/** dy * step(x), as tfjs computes relu's gradient. */
-function reluGradient(dy: tf.Tensor, x: tf.Tensor): tf.Tensor {
-  if (x.dtype === 'float32' && dy.dtype === 'float32' && tf.getKernel(RELU_GRAD, tf.getBackend()) !== undefined) {
-    return tf.engine().runKernel(RELU_GRAD, {dy, x}) as tf.Tensor;
-  }
-  return tf.mul(dy, tf.cast(tf.step(x), 'float32'));
-}
-
 const reluGrad: tf.GradConfig = {
   kernelName: 'Relu',
   inputsToSave: ['x'],
@@ -51,7 +44,7 @@ const reluGradGrad: tf.GradConfig = {
   gradFunc: (g, saved) => ({dy: () => reluGradient(g as tf.Tensor, saved[0]), x: () => tf.zerosLike(saved[0])}),
 };
 
-const configs = [reduceGrad('Mean'), reduceGrad('Sum'), reluGrad, reluGradGrad];
+const configs = [reduceGrad('Mean'), reduceGrad('Sum'), reluGrad, reluGradGrad, fusedConv2dGradConfig];
 
 /** Registers the gradients above (idempotent; the registry is per JS realm, like kernels). */
 export function registerGradientFixes(): void {

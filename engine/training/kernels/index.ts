@@ -16,6 +16,7 @@ import {gatherConfig} from './gather.js';
 import {batchMatMulConfig} from './batch-mat-mul.js';
 import {adamUpdateConfig} from './adam-update.js';
 import {reluGradConfig} from './relu-grad.js';
+import {fusedConv2dConfig, installFusedConv2D} from './fused-conv2d.js';
 import {conv2dBackpropFilterConfig} from './conv2d-backprop-filter.js';
 import {conv2dBackpropInputConfig} from './conv2d-backprop-input.js';
 import {depthwiseBackpropFilterConfig, depthwiseBackpropInputConfig, depthwiseConv2dConfig} from './depthwise-conv2d.js';
@@ -28,6 +29,7 @@ import {unsortedSegmentSumConfig} from './unsorted-segment-sum.js';
 
 export const wasmTrainingKernels: readonly tf.KernelConfig[] = [
   conv2dConfig,
+  fusedConv2dConfig,
   batchNormConfig,
   addConfig,
   subConfig,
@@ -90,9 +92,11 @@ export function registerCpuKernelFixes(): string[] {
 }
 
 /**
- * Returns the names of the kernels that were (re)registered by this call (wasm kernels by
- * name, the cpu fixes as kernel@cpu).
+ * Registers the wasm kernels and the cpu fixes, and routes tf.fused.conv2d through NasFusedConv2D
+ * (fused-conv2d.ts). Returns the names of the kernels that were (re)registered by this call (wasm
+ * kernels by name, the cpu fixes as kernel@cpu).
  */
 export function registerWasmTrainingKernels(): string[] {
+  installFusedConv2D();
   return [...registerAll(wasmTrainingKernels), ...registerCpuKernelFixes()];
 }

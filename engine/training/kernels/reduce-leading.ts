@@ -1,16 +1,17 @@
 /**
  * Sum and Mean for the wasm backend when they reduce the leading axes of a float32 tensor
- * (bias and batch-norm gradients, batch-norm moments: [N,H,W,C] over [0,1,2]).
+ * (bias and batch-norm gradients, batch-norm moments: [N,H,W,C] over [0,1,2]): one native pass
+ * over x viewed as [rows, cols] (sum_rows in native/kernels.c).
  *
  * The bundled kernels first transpose the reduced axes innermost (~1.7 ms for a fresh
- * [64,14,14,32] over [0,1,2]). Viewed as [1,R,1,C], the same mean is one XNNPACK average
- * pool with an [R,1] window (~0.06 ms); the sum is that times R. A GEMM ones[1,R] x X[R,C]
- * is fast only when X is reused: XNNPACK packs the weight operand on every new tensor.
- * Other reductions go to the bundled kernels.
+ * [64,14,14,32] over [0,1,2]). An XNNPACK average pool over [rows, 1] windows is as fast, but it
+ * clamps its output, which turns NaN into -Infinity: a diverging layer's bias gradient would
+ * then differ from cpu's. Other reductions go to the bundled kernels.
  */
 import * as tf from '@tensorflow/tfjs';
 import {callBundled} from './bundled.js';
-import {asWasm, call, dispose, reshape, type TensorInfo} from './wasm-ops.js';
+import {asWasm, type TensorInfo} from './wasm-ops.js';
+import {heapOffset, nativeKernels} from './native/module.js';
 
 type Args = Parameters<tf.KernelFunc>[0];
 
@@ -28,18 +29,9 @@ function reduceLeading(name: 'Sum' | 'Mean', args: Args): TensorInfo {
   const cols = tf.util.sizeFromShape(x.shape.slice(k));
   if (x.dtype !== 'float32' || k === 0 || rows < 2 || cols === 0) return callBundled(name, args);
   const backend = asWasm(args.backend);
-  const x4 = reshape(backend, x, [1, rows, 1, cols]);
-  let result = call('AvgPool', backend, {x: x4}, {filterSize: [rows, 1], strides: [1, 1], pad: 'valid'});
-  dispose(backend, x4);
-  if (name === 'Sum') {
-    const count = call('Fill', backend, {}, {shape: [], value: rows, dtype: 'float32'});
-    const scaled = call('Multiply', backend, {a: result, b: count});
-    dispose(backend, count, result);
-    result = scaled;
-  }
   const rest = x.shape.slice(k);
-  const out = reshape(backend, result, keepDims ? [...new Array<number>(k).fill(1), ...rest] : rest);
-  dispose(backend, result);
+  const out = backend.makeOutput(keepDims ? [...new Array<number>(k).fill(1), ...rest] : rest, 'float32');
+  nativeKernels(backend).sum_rows(heapOffset(backend, x), heapOffset(backend, out), rows, cols, name === 'Mean' ? 1 / rows : 1);
   return out;
 }
 

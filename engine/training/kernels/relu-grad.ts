@@ -24,3 +24,11 @@ export const reluGradConfig: tf.KernelConfig = {
   backendName: 'wasm',
   kernelFunc: reluGrad,
 };
+
+/** dy * step(x), as tfjs computes relu's gradient: through NasReluGrad where registered (wasm). */
+export function reluGradient(dy: tf.Tensor, x: tf.Tensor): tf.Tensor {
+  if (x.dtype === 'float32' && dy.dtype === 'float32' && tf.getKernel(RELU_GRAD, tf.getBackend()) !== undefined) {
+    return tf.engine().runKernel(RELU_GRAD, {dy, x}) as tf.Tensor;
+  }
+  return tf.mul(dy, tf.cast(tf.step(x), 'float32'));
+}

@@ -232,13 +232,36 @@ INLINE void conv_row(const float *xs, const float *wt, float *ys, int NV, int pw
 }
 
 /*
+ * y = relu(y + bias) over one output row (pixels x co), while the row is still in L1: a training
+ * step's conv -> bias -> relu then writes one activation instead of three. bias may be 0 (none).
+ * relu keeps NaN as tfjs's Relu does (x < 0 ? 0 : x).
+ */
+INLINE void bias_relu_row(float *y, int pixels, int co, const float *bias, int relu) {
+  const v128_t zero4 = wasm_f32x4_splat(0.0f);
+  for (int p = 0; p < pixels; p++, y += co) {
+    int m = 0;
+    for (; m + 4 <= co; m += 4) {
+      v128_t v = wasm_v128_load(y + m);
+      if (bias) v = wasm_f32x4_add(v, wasm_v128_load(bias + m));
+      if (relu) v = wasm_f32x4_pmax(v, zero4);
+      wasm_v128_store(y + m, v);
+    }
+    for (; m < co; m++) {
+      float v = bias ? y[m] + bias[m] : y[m];
+      y[m] = relu && v < 0.0f ? 0.0f : v;
+    }
+  }
+}
+
+/*
  * Conv2D on an input padded beforehand (pad_nhwc), so that every tap of every output pixel is
- * inside it: y[n,i,j,m] = sum over a,b,k of xp[n, i*sh + a*dh, j*sw + b*dw, k] * wt[a,b,k,m].
+ * inside it: y[n,i,j,m] = sum over a,b,k of xp[n, i*sh + a*dh, j*sw + b*dw, k] * wt[a,b,k,m],
+ * then + bias[m] (when bias is not 0) and relu (when relu is 1), row by row.
  * xp: [n,ph,pw,ci], wt: [fh,fw,ci,co], y: [n,oh,ow,co].
  */
 EXPORT("conv2d")
 void conv2d(const float *xp, const float *wt, float *y, int n, int ph, int pw, int ci, int oh,
-            int ow, int co, int fh, int fw, int sh, int sw, int dh, int dw) {
+            int ow, int co, int fh, int fw, int sh, int sw, int dh, int dw, const float *bias, int relu) {
   for (int s = 0; s < n; s++) {
     const float *xs = xp + s * ph * pw * ci;
     float *ys = y + s * oh * ow * co;
@@ -258,6 +281,7 @@ void conv2d(const float *xp, const float *wt, float *y, int n, int ph, int pw, i
           ys[(i * ow + j) * co + m] = sum;
         }
       }
+      if (bias || relu) bias_relu_row(ys + i * ow * co, ow, co, bias, relu);
     }
   }
 }
@@ -737,6 +761,39 @@ void adam_update(const float *w, const float *g, const float *m, const float *v,
     m_out[i] = mi;
     v_out[i] = vi;
     w_out[i] = (mi / c1) / (__builtin_sqrtf(vi / c2) + eps) * -lr + w[i];
+  }
+}
+
+/*
+ * out[c] = sum over r of x[r, c] for x [rows, cols] (Sum and Mean over leading axes: bias and
+ * batch-norm gradients, batch-norm moments), times scale. Columns go 16 at a time, in registers,
+ * with even and odd rows in separate accumulators; NaN and Inf propagate as in a plain sum.
+ */
+EXPORT("sum_rows")
+void sum_rows(const float *x, float *out, int rows, int cols, float scale) {
+  int c = 0;
+  for (; c + 16 <= cols; c += 16) {
+    v128_t a[2][4];
+    for (int p = 0; p < 2; p++)
+      for (int v = 0; v < 4; v++) a[p][v] = wasm_f32x4_splat(0.0f);
+    int r = 0;
+    for (; r + 2 <= rows; r += 2)
+      for (int p = 0; p < 2; p++)
+        for (int v = 0; v < 4; v++) a[p][v] = wasm_f32x4_add(a[p][v], wasm_v128_load(x + (r + p) * cols + c + 4 * v));
+    if (r < rows)
+      for (int v = 0; v < 4; v++) a[0][v] = wasm_f32x4_add(a[0][v], wasm_v128_load(x + r * cols + c + 4 * v));
+    for (int v = 0; v < 4; v++)
+      wasm_v128_store(out + c + 4 * v, wasm_f32x4_mul(wasm_f32x4_add(a[0][v], a[1][v]), wasm_f32x4_splat(scale)));
+  }
+  for (; c + 4 <= cols; c += 4) {
+    v128_t a = wasm_f32x4_splat(0.0f);
+    for (int r = 0; r < rows; r++) a = wasm_f32x4_add(a, wasm_v128_load(x + r * cols + c));
+    wasm_v128_store(out + c, wasm_f32x4_mul(a, wasm_f32x4_splat(scale)));
+  }
+  for (; c < cols; c++) {
+    float a = 0.0f;
+    for (int r = 0; r < rows; r++) a += x[r * cols + c];
+    out[c] = a * scale;
   }
 }
 

@@ -12,7 +12,8 @@ export interface NativeKernels {
                          sh: number, sw: number, dh: number, dw: number, top: number,
                          left: number): void;
   conv2d(xp: number, w: number, y: number, n: number, ph: number, pw: number, ci: number, oh: number,
-         ow: number, co: number, fh: number, fw: number, sh: number, sw: number, dh: number, dw: number): void;
+         ow: number, co: number, fh: number, fw: number, sh: number, sw: number, dh: number, dw: number,
+         bias: number, relu: number): void;
   matmul(a: number, b: number, c: number, m: number, k: number, n: number): void;
   conv2d_backprop_input(dy: number, wt: number, dxp: number, n: number, oh: number, ow: number, co: number,
                         ph: number, pw: number, ci: number, fh: number, fw: number, sh: number, sw: number,
@@ -42,6 +43,7 @@ export interface NativeKernels {
   adam_update(w: number, g: number, m: number, v: number, wOut: number, mOut: number, vOut: number, n: number,
               b1: number, b2: number, c1: number, c2: number, lr: number, eps: number): void;
   relu_grad(dy: number, x: number, dx: number, n: number): void;
+  sum_rows(x: number, out: number, rows: number, cols: number, scale: number): void;
   max_pool_grad_2x2(x: number, dy: number, dx: number, n: number, h: number, w: number, c: number,
                     oh: number, ow: number): void;
   max_pool_grad(x: number, dy: number, dx: number, n: number, h: number, w: number, c: number,
