@@ -9,7 +9,7 @@ import type { Json, Metrics } from '../../types.js';
 import type { DatasetConfig, SpaceConfig } from '../../workflow/types.js';
 import { loadDataset, splitDataset, stratifiedSubsample, type Dataset } from '../../training/datasets/index.js';
 import { take } from '../../training/datasets/sample.js';
-import { buildModel, compileModel, countParams, estimateFlops, type ModelSpec } from '../../training/model/index.js';
+import { buildModel, compileModel, countParams, estimateFlops, trainEpoch, type EpochResult, type ModelSpec } from '../../training/model/index.js';
 import type { BackendName } from '../../training/backend.js';
 import type { ModelArtifactsJson, TrainJob, TrainResult } from './protocol.js';
 
@@ -146,19 +146,11 @@ export async function trainCandidate(job: TrainJob, backend: BackendName, hooks:
         const idx = tf.tensor1d(order, 'int32');
         return [tf.gather(xTrain, idx), tf.gather(yTrain, idx)];
       });
-      let history: tf.History;
+      let epochResult: EpochResult;
       try {
-        history = await m.fit(xs, ys, {
-          epochs: 1,
-          batchSize: s.batchSize,
-          shuffle: false,
-          verbose: 0,
-          callbacks: {
-            onBatchEnd: async (batch) => {
-              hooks.onBatch?.(epoch, batch);
-              if (hooks.cancelled()) m.stopTraining = true;
-            },
-          },
+        epochResult = await trainEpoch(m, xs, ys, s.batchSize, (batch) => {
+          hooks.onBatch?.(epoch, batch);
+          return hooks.cancelled();
         });
       } finally {
         tf.dispose([xs, ys]);
@@ -167,8 +159,7 @@ export async function trainCandidate(job: TrainJob, backend: BackendName, hooks:
         cancelled = true;
         break;
       }
-      const trainLoss = Number(history.history.loss?.[0]);
-      const trainAcc = Number((history.history.acc ?? history.history.accuracy)?.[0]);
+      const { loss: trainLoss, accuracy: trainAcc } = epochResult;
       if (!Number.isFinite(trainLoss)) throw new TrialError(`training diverged (loss ${trainLoss}) in epoch ${epoch}`, false);
       const val = evaluateModel(m, xVal, yVal, s.evalBatchSize);
       epochsRun = epoch;

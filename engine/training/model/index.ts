@@ -6,3 +6,4 @@ export { edgeIndex, liveNodes } from './cell.js';
 export { countParams, estimateFlops, layerFlops } from './stats.js';
 export { compileModel, compileOptionsFromHyper, OPTIMIZERS, type CompileOptions, type OptimizerName } from './compile.js';
 export { ZeroLayer } from './zero.js';
+export { trainEpoch, type EpochResult } from './train-epoch.js';
