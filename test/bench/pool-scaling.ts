@@ -3,7 +3,10 @@
 //
 // This machine is noisy (one pass can run 10% slower than the next), so the bench keeps every
 // runner open and warm and interleaves them: each repetition trains the same candidates once on each
-// runner, in a rotated order, and the speedup is taken over all repetitions. Workers are warmed
+// runner, the runners in a rotated order, and the speedup is taken over all repetitions. The
+// candidates come in a seeded random order per repetition (the same for every runner), as a search
+// proposes them: in the order they are enumerated, the longest job was always dispatched last,
+// which makes the 2-worker pass end with one worker idle for most of that job in every repetition. Workers are warmed
 // first (backend, dataset, and one epoch of every architecture of the workload: V8 keeps tiering up
 // tfjs's code over the first ~10 candidates of a new family, which a search pays once).
 //
@@ -23,6 +26,7 @@ import { TrainPool } from '../../engine/evaluation/train/pool.js';
 import type { Emit } from './run.js';
 import { benchJobs, type BenchJob, type Workload } from './pool-jobs.js';
 import { flag } from './util.js';
+import { deriveSeed, Rng } from '../../engine/rng.js';
 
 interface Pass {
   /** Wall time from the first job submitted to the last one done. */
@@ -115,10 +119,11 @@ export default async function poolScaling(emit: Emit, args: string[]): Promise<v
   try {
     for (const runner of runners) await warm(runner, jobs);
     for (let rep = 0; rep < reps; rep++) {
+      const order = new Rng(deriveSeed(7, 'pool-scaling', rep)).shuffle([...jobs]);
       // rotate the order so that a slow stretch of the machine does not always hit the same runner
       for (let i = 0; i < runners.length; i++) {
         const k = (i + rep) % runners.length;
-        const pass = await runners[k].pass(jobs);
+        const pass = await runners[k].pass(order);
         passes[k].push(pass);
         emit({ workload, runner: runners[k].name, workers: runners[k].workers, rep: rep + 1, candidates: n, epochs, seconds: round(pass.seconds) });
       }
