@@ -9,6 +9,7 @@ import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { FatalError, TrialError } from '../../errors.js';
 import type { BackendChoice } from '../../training/backend.js';
+import { TRAIN_DEFAULTS } from './index.js';
 import type { ErrorResult, MemoryResult, ProgressMessage, SupernetJob, SupernetResult, TrainJob, TrainResult } from './protocol.js';
 
 const WORKER = new URL('./worker.js', import.meta.url).href;
@@ -40,7 +41,7 @@ export class TrainPool {
 
   constructor(private readonly options: PoolOptions) {
     this.threads = Math.max(1, Math.floor(options.threads));
-    this.recycleAfter = options.recycleAfter ?? 50;
+    this.recycleAfter = options.recycleAfter ?? TRAIN_DEFAULTS.recycle_after;
     this.graceMs = options.graceMs ?? 5000;
     this.pool = this.make();
   }
