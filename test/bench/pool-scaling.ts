@@ -6,7 +6,7 @@
 // runner, the runners in a rotated order, and the speedup is taken over all repetitions. The
 // candidates come in a seeded random order per repetition (the same for every runner), as a search
 // proposes them: in the order they are enumerated, the longest job was always dispatched last,
-// which makes the 2-worker pass end with one worker idle for most of that job in every repetition. Workers are warmed
+// which made every 2-worker pass end with one worker idle for most of that job. Workers are warmed
 // first (backend, dataset, and one epoch of every architecture of the workload: V8 keeps tiering up
 // tfjs's code over the first ~10 candidates of a new family, which a search pays once).
 //
