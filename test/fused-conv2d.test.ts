@@ -8,14 +8,10 @@ import * as assert from 'uvu/assert';
 import * as tf from '@tensorflow/tfjs';
 import {initBackend} from '../engine/training/backend.js';
 import {FUSED_CONV2D} from '../engine/training/kernels/fused-conv2d.js';
+import {random} from './helpers/random.js';
 
 type Shape4 = [number, number, number, number];
 type Activation = 'relu' | 'linear';
-
-function random(n: number, seed: number): Float32Array {
-  let s = seed >>> 0;
-  return Float32Array.from({length: n}, () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32 - 0.5);
-}
 
 interface Case {
   x: Shape4;

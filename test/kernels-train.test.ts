@@ -7,6 +7,7 @@ import {test} from 'uvu';
 import * as assert from 'uvu/assert';
 import * as tf from '@tensorflow/tfjs';
 import {initBackend} from '../engine/training/backend.js';
+import {lcg} from './helpers/random.js';
 
 const STEPS = 6;
 
@@ -24,11 +25,6 @@ function build(): tf.LayersModel {
   const joined = tf.layers.concatenate().apply([h, e]) as tf.SymbolicTensor;
   const out = tf.layers.dense({units: 3, activation: 'softmax'}).apply(joined) as tf.SymbolicTensor;
   return tf.model({inputs: [image, tokens], outputs: out});
-}
-
-function lcg(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
 }
 
 async function trajectory(backend: 'cpu' | 'wasm', weights: Float32Array[], used?: Set<string>): Promise<number[]> {

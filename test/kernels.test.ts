@@ -11,18 +11,9 @@ import {originalCpuKernel, registerCpuKernelFixes, registerWasmTrainingKernels} 
 import {callBundled} from '../engine/training/kernels/bundled.js';
 import {SOURCE_SHA256} from '../engine/training/kernels/native/kernels-wasm.js';
 import {sourceHash} from '../engine/training/kernels/native/build.js';
+import {random} from './helpers/random.js';
 
 type Shape4 = [number, number, number, number];
-
-function random(n: number, seed: number): Float32Array {
-  let s = seed >>> 0;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 32 - 0.5;
-  }
-  return out;
-}
 
 /** Runs a kernel on one backend with fresh tensors made from the given arrays. */
 async function runOn(backend: string, kernel: string, inputs: Record<string, [Float32Array | Int32Array, number[]]>,

@@ -7,6 +7,7 @@ import * as assert from 'uvu/assert';
 import * as tf from '@tensorflow/tfjs';
 import {initBackend} from '../engine/training/backend.js';
 import {compileModel, trainEpoch} from '../engine/training/model/index.js';
+import {lcg} from './helpers/random.js';
 
 function model(): tf.LayersModel {
   return tf.sequential({
@@ -20,8 +21,7 @@ function model(): tf.LayersModel {
 }
 
 function data(n: number): [tf.Tensor, tf.Tensor] {
-  let s = 5;
-  const rand = () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
+  const rand = lcg(5);
   const x = tf.tensor4d(Float32Array.from({length: n * 36}, () => rand() - 0.5), [n, 6, 6, 1]);
   const y = tf.oneHot(tf.tensor1d(Int32Array.from({length: n}, () => Math.floor(rand() * 4)), 'int32'), 4).toFloat();
   return [x, y];
