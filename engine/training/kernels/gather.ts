@@ -2,9 +2,9 @@
  * GatherV2 for the wasm backend (batchDims 0, numeric dtypes), as block copies: each gathered
  * index copies its contiguous run of inner elements. The bundled kernel computes every element's
  * position separately (~40M elements/s): model.fit gathers every batch out of the training set
- * (0.6 ms for 32 MNIST images), and the train evaluator's seeded shuffle gathers the whole set
- * each epoch (85 ms for 4,800), together ~15% of a quickstart trial. Indices out of range throw,
- * as on cpu.
+ * (0.6 ms for 32 MNIST images; the train evaluator's trainEpoch slices its batches instead), and the
+ * train evaluator's seeded shuffle gathers the whole set each epoch (85 ms for 4,800). Indices out
+ * of range throw, as on cpu.
  */
 import * as tf from '@tensorflow/tfjs';
 import {callBundled} from './bundled.js';

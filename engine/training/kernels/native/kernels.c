@@ -819,7 +819,7 @@ void relu_grad(const float *dy, const float *x, float *dx, int n) {
  * MaxPoolGrad, 2x2 windows with stride 2 and no padding: each input cell is in at most one
  * window, so the gradient is written, not accumulated, and every cell of a window is written
  * (its gradient or zero): only the odd last row or column that no window covers is zeroed, not
- * the whole of dx first (a pass over memory that slowed this kernel most beside a second worker).
+ * the whole of dx first (one pass over dx fewer).
  * Per window the comparisons run four channels at a time and keep the cpu backend's rule: the
  * first (row-major) maximum takes the gradient, a later element only when strictly greater.
  */
