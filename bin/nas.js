@@ -1,3 +1,5 @@
 #!/usr/bin/env node
 import { main } from '../dist/engine/cli/main.js';
-main(process.argv.slice(2)).then((code) => { process.exitCode = code; });
+main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

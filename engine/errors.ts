@@ -4,7 +4,11 @@
 /** One candidate could not be evaluated. The run continues; `retryable` says whether trying again can help. */
 export class TrialError extends Error {
   override readonly name = 'TrialError';
-  constructor(message: string, readonly retryable = true, options?: { cause?: unknown }) {
+  constructor(
+    message: string,
+    readonly retryable = true,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
   }
 }

@@ -289,7 +289,8 @@ export class BayesianStrategy implements Strategy {
         }
       }
     }
-    const kern = (col: Uint8Array | Float32Array, c: number) => (col instanceof Uint8Array ? table[col[c]] : gp.kernel(col[c]));
+    const kern = (col: Uint8Array | Float32Array, c: number) =>
+      col instanceof Uint8Array ? table[col[c]] : gp.kernel(col[c]);
     const out: Scored[] = [];
     const scale = gp.priorSd;
     const noise = gp.hyper.noise;
@@ -414,7 +415,11 @@ export class BayesianStrategy implements Strategy {
   restore(state: Json): void {
     const s = checkSnapshot(state, TYPE, VERSION);
     this.rng = Rng.fromState(s.rng as [number, number, number, number]);
-    this.obs = (s.obs as [string, number[], number | null][]).map(([key, choices, score]) => ({ key, choices: [...choices], score }));
+    this.obs = (s.obs as [string, number[], number | null][]).map(([key, choices, score]) => ({
+      key,
+      choices: [...choices],
+      score,
+    }));
     this.seen = new Set(this.obs.map((o) => o.key));
     this.dcache = [];
     this.factor = null;
@@ -429,21 +434,32 @@ export class BayesianStrategy implements Strategy {
 
 /** Inverse standard normal CDF (Acklam's rational approximation, relative error < 1.2e-9). */
 export function normInv(p: number): number {
-  const a = [-39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716, 2.506628277459239];
+  const a = [
+    -39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716, 2.506628277459239,
+  ];
   const b = [-54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572];
-  const c = [-0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
+  const c = [
+    -0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968,
+    2.938163982698783,
+  ];
   const d = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
   const lo = 0.02425;
   if (p <= 0) return -Infinity;
   if (p >= 1) return Infinity;
   if (p < lo) {
     const q = Math.sqrt(-2 * Math.log(p));
-    return (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+    return (
+      (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
+      ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1)
+    );
   }
   if (p > 1 - lo) return -normInv(1 - p);
   const q = p - 0.5;
   const r = q * q;
-  return ((((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q) / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
+  return (
+    ((((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q) /
+    (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1)
+  );
 }
 
 /** The scores as the surrogate models them (order-preserving). */
@@ -463,7 +479,7 @@ export function transformScores(y: readonly number[], how: 'none' | 'rank' | 'lo
   // ranks (ties share their mean rank) -> normal scores
   const order = y.map((v, i) => [v, i] as const).sort((a, b) => a[0] - b[0]);
   const out = new Array<number>(n);
-  for (let i = 0; i < n; ) {
+  for (let i = 0; i < n;) {
     let j = i;
     while (j + 1 < n && order[j + 1][0] === order[i][0]) j++;
     const z = normInv(((i + j) / 2 + 0.5) / n);
@@ -481,28 +497,54 @@ export const bayesian: StrategyDefinition<BayesianOptions> = {
   optionsSchema: {
     type: 'object',
     properties: {
-      surrogate: { type: 'string', enum: ['gp'], default: 'gp', description: 'the model of the objective: a Gaussian process' },
+      surrogate: {
+        type: 'string',
+        enum: ['gp'],
+        default: 'gp',
+        description: 'the model of the objective: a Gaussian process',
+      },
       acquisition: {
         type: 'string',
         enum: ['ei', 'ucb', 'pi'],
         default: 'ei',
         description: 'expected improvement, upper confidence bound or probability of improvement',
       },
-      xi: { type: 'number', minimum: 0, default: 0, description: 'EI/PI margin, in standard deviations of the results' },
+      xi: {
+        type: 'number',
+        minimum: 0,
+        default: 0,
+        description: 'EI/PI margin, in standard deviations of the results',
+      },
       kappa: { type: 'number', minimum: 0, default: 2, description: 'UCB exploration weight' },
       initial: { type: 'integer', minimum: 1, default: 10, description: 'random proposals before the surrogate' },
       parents: { type: 'integer', minimum: 1, default: 10, description: 'best results mutated into candidates' },
       mutations: { type: 'integer', minimum: 0, default: 30, description: 'candidates per parent' },
       random: { type: 'integer', minimum: 0, default: 200, description: 'random candidates per ask' },
-      exhaustive: { type: 'integer', minimum: 0, default: 20000, description: 'score the whole space when it has at most this many architectures' },
-      refit: { type: 'integer', minimum: 1, default: 10, description: 'refit kernel hyperparameters every this many results' },
+      exhaustive: {
+        type: 'integer',
+        minimum: 0,
+        default: 20000,
+        description: 'score the whole space when it has at most this many architectures',
+      },
+      refit: {
+        type: 'integer',
+        minimum: 1,
+        default: 10,
+        description: 'refit kernel hyperparameters every this many results',
+      },
       transform: {
         type: 'string',
         enum: ['none', 'rank', 'log'],
         default: 'rank',
-        description: 'scores as the model sees them: unchanged, normal scores of their ranks, or -log(best - score + margin)',
+        description:
+          'scores as the model sees them: unchanged, normal scores of their ranks, or -log(best - score + margin)',
       },
-      exact: { type: 'integer', minimum: 1, default: 300, description: 'most candidates per ask scored with the exact posterior deviation' },
+      exact: {
+        type: 'integer',
+        minimum: 1,
+        default: 300,
+        description: 'most candidates per ask scored with the exact posterior deviation',
+      },
     },
     additionalProperties: false,
   },

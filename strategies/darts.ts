@@ -96,7 +96,10 @@ class Darts implements Strategy {
     }
     if (trial.state !== 'complete' || valid.length === 0) {
       // the engine already retried it; nothing to derive from
-      s.note = trial.state === 'complete' ? 'the supernet derived no architecture' : `the supernet search failed: ${trial.error ?? trial.state}`;
+      s.note =
+        trial.state === 'complete'
+          ? 'the supernet derived no architecture'
+          : `the supernet search failed: ${trial.error ?? trial.state}`;
       s.phase = 'done';
       return;
     }
@@ -106,7 +109,16 @@ class Darts implements Strategy {
 
   snapshot(): Json {
     const s = this.s;
-    return { type: TYPE, version: VERSION, phase: s.phase, queue: [...s.queue], proposed: [...s.proposed], rng: s.rng.state(), seen: [...s.seen], note: s.note };
+    return {
+      type: TYPE,
+      version: VERSION,
+      phase: s.phase,
+      queue: [...s.queue],
+      proposed: [...s.proposed],
+      rng: s.rng.state(),
+      seen: [...s.seen],
+      note: s.note,
+    };
   }
 
   restore(state: Json): void {
@@ -133,24 +145,108 @@ export const darts: StrategyDefinition<DartsOptions> = {
     additionalProperties: false,
     properties: {
       epochs: { type: 'integer', minimum: 1, default: D.epochs, description: 'supernet training epochs' },
-      batch_size: { type: 'integer', minimum: 2, default: D.batch_size, description: 'batch size of both the weight and the alpha steps' },
-      optimizer: { enum: ['sgd', 'adam'], default: D.optimizer, description: 'weights: SGD with momentum 0.9 and a cosine schedule (DARTS), or Adam' },
-      learning_rate: { type: 'number', exclusiveMinimum: 0, default: D.learning_rate, description: 'weights: initial learning rate (cosine-annealed with sgd)' },
-      learning_rate_min: { type: 'number', minimum: 0, default: D.learning_rate_min, description: 'weights: final learning rate of the cosine schedule' },
-      weight_decay: { type: 'number', minimum: 0, default: D.weight_decay, description: 'weights: L2 decay added to the gradients' },
-      warmup: { type: 'integer', minimum: 0, default: D.warmup, description: 'epochs that train only the weights before the alphas move (P-DARTS/PC-DARTS warm-up: parametric ops get trained before they are judged)' },
-      grad_clip: { type: 'number', minimum: 0, default: D.grad_clip, description: 'weights: clip the gradient to this global norm (0: off)' },
-      arch_learning_rate: { type: 'number', exclusiveMinimum: 0, default: D.arch_learning_rate, description: 'alphas: Adam learning rate (beta1 0.5, beta2 0.999)' },
+      batch_size: {
+        type: 'integer',
+        minimum: 2,
+        default: D.batch_size,
+        description: 'batch size of both the weight and the alpha steps',
+      },
+      optimizer: {
+        enum: ['sgd', 'adam'],
+        default: D.optimizer,
+        description: 'weights: SGD with momentum 0.9 and a cosine schedule (DARTS), or Adam',
+      },
+      learning_rate: {
+        type: 'number',
+        exclusiveMinimum: 0,
+        default: D.learning_rate,
+        description: 'weights: initial learning rate (cosine-annealed with sgd)',
+      },
+      learning_rate_min: {
+        type: 'number',
+        minimum: 0,
+        default: D.learning_rate_min,
+        description: 'weights: final learning rate of the cosine schedule',
+      },
+      weight_decay: {
+        type: 'number',
+        minimum: 0,
+        default: D.weight_decay,
+        description: 'weights: L2 decay added to the gradients',
+      },
+      warmup: {
+        type: 'integer',
+        minimum: 0,
+        default: D.warmup,
+        description:
+          'epochs that train only the weights before the alphas move (P-DARTS/PC-DARTS warm-up: parametric ops get trained before they are judged)',
+      },
+      grad_clip: {
+        type: 'number',
+        minimum: 0,
+        default: D.grad_clip,
+        description: 'weights: clip the gradient to this global norm (0: off)',
+      },
+      arch_learning_rate: {
+        type: 'number',
+        exclusiveMinimum: 0,
+        default: D.arch_learning_rate,
+        description: 'alphas: Adam learning rate (beta1 0.5, beta2 0.999)',
+      },
       arch_weight_decay: { type: 'number', minimum: 0, default: D.arch_weight_decay, description: 'alphas: L2 decay' },
-      order: { enum: ['first', 'second'], default: D.order, description: "alpha gradient: 'first' order, or DARTS' 'second'-order finite-difference approximation (about 3x slower)" },
-      alpha_data: { enum: ['validation', 'train-half'], default: D.alpha_data, description: "alphas trained on the validation split, or on half of the training split (DARTS' own protocol; weights then get the other half)" },
-      select: { enum: ['perturbation', 'alpha'], default: D.select, description: "how each edge's op is chosen: 'perturbation' (DARTS-PT: the op whose removal raises the supernet's loss most) or 'alpha' (DARTS: the largest alpha)" },
-      guard: { enum: ['early-stop', 'none'], default: D.guard, description: 'collapse guard: DARTS+ early stopping when the derived cell has max_skip skip connections or no parametric op' },
-      max_skip: { type: 'integer', minimum: 1, default: D.max_skip, description: 'early-stop: skip connections in the derived cell that count as collapse' },
-      guard_after: { type: 'integer', minimum: 1, default: D.guard_after, description: 'early-stop: first epoch at which the guard may stop the search' },
-      beta_decay: { type: 'number', minimum: 0, default: D.beta_decay, description: "beta-DARTS' Beta-Decay regularisation weight on the alphas (0: off)" },
-      inputs_per_node: { type: 'integer', minimum: 1, description: 'cell: incoming edges each node keeps (DARTS: 2; the others become none); default: all (NB201)' },
-      candidates: { type: 'integer', minimum: 1, default: D.candidates, description: 'derived architectures proposed as trials (the next ones flip the least certain edges)' },
+      order: {
+        enum: ['first', 'second'],
+        default: D.order,
+        description:
+          "alpha gradient: 'first' order, or DARTS' 'second'-order finite-difference approximation (about 3x slower)",
+      },
+      alpha_data: {
+        enum: ['validation', 'train-half'],
+        default: D.alpha_data,
+        description:
+          "alphas trained on the validation split, or on half of the training split (DARTS' own protocol; weights then get the other half)",
+      },
+      select: {
+        enum: ['perturbation', 'alpha'],
+        default: D.select,
+        description:
+          "how each edge's op is chosen: 'perturbation' (DARTS-PT: the op whose removal raises the supernet's loss most) or 'alpha' (DARTS: the largest alpha)",
+      },
+      guard: {
+        enum: ['early-stop', 'none'],
+        default: D.guard,
+        description:
+          'collapse guard: DARTS+ early stopping when the derived cell has max_skip skip connections or no parametric op',
+      },
+      max_skip: {
+        type: 'integer',
+        minimum: 1,
+        default: D.max_skip,
+        description: 'early-stop: skip connections in the derived cell that count as collapse',
+      },
+      guard_after: {
+        type: 'integer',
+        minimum: 1,
+        default: D.guard_after,
+        description: 'early-stop: first epoch at which the guard may stop the search',
+      },
+      beta_decay: {
+        type: 'number',
+        minimum: 0,
+        default: D.beta_decay,
+        description: "beta-DARTS' Beta-Decay regularisation weight on the alphas (0: off)",
+      },
+      inputs_per_node: {
+        type: 'integer',
+        minimum: 1,
+        description: 'cell: incoming edges each node keeps (DARTS: 2; the others become none); default: all (NB201)',
+      },
+      candidates: {
+        type: 'integer',
+        minimum: 1,
+        default: D.candidates,
+        description: 'derived architectures proposed as trials (the next ones flip the least certain edges)',
+      },
       skeleton: {
         type: 'object',
         additionalProperties: false,
@@ -162,7 +258,12 @@ export const darts: StrategyDefinition<DartsOptions> = {
           stages: { type: 'integer', minimum: 1, description: 'stages (a reduction block between two)' },
         },
       },
-      max_steps: { type: 'integer', minimum: 0, default: D.max_steps, description: 'batches per epoch at most (0: the whole training split; for quick tests)' },
+      max_steps: {
+        type: 'integer',
+        minimum: 0,
+        default: D.max_steps,
+        description: 'batches per epoch at most (0: the whole training split; for quick tests)',
+      },
     },
   },
   create: (options, ctx) => new Darts(options, ctx),

@@ -8,7 +8,16 @@
 import type { Arch, Json, TrialRecord } from '../engine/types.js';
 import { Rng } from '../engine/rng.js';
 import type { Ask, Strategy, StrategyContext, StrategyDefinition } from './types.js';
-import { type Scored, SeenKeys, checkSnapshot, rngStateOf, sampleFresh, scoreOf, tournament, validArchs } from './lib/search.js';
+import {
+  type Scored,
+  SeenKeys,
+  checkSnapshot,
+  rngStateOf,
+  sampleFresh,
+  scoreOf,
+  tournament,
+  validArchs,
+} from './lib/search.js';
 
 const TYPE = 'genetic';
 const VERSION = 2;
@@ -39,7 +48,10 @@ class Genetic implements Strategy {
   private s: State;
   private readonly o: Required<Omit<GeneticOptions, 'generations'>> & { generations?: number };
 
-  constructor(options: GeneticOptions, private readonly ctx: StrategyContext) {
+  constructor(
+    options: GeneticOptions,
+    private readonly ctx: StrategyContext,
+  ) {
     const population = Math.max(2, options.population ?? 20);
     this.o = {
       population,
@@ -142,17 +154,44 @@ class Genetic implements Strategy {
 
 export const genetic: StrategyDefinition<GeneticOptions> = {
   type: TYPE,
-  description: 'Generational genetic algorithm: tournament selection, uniform crossover by decision, one-decision mutation, elitism.',
+  description:
+    'Generational genetic algorithm: tournament selection, uniform crossover by decision, one-decision mutation, elitism.',
   optionsSchema: {
     type: 'object',
     additionalProperties: false,
     properties: {
       population: { type: 'integer', minimum: 2, default: 20, description: 'Architectures per generation.' },
-      generations: { type: 'integer', minimum: 1, description: 'Generations in all, the initial one included; unbounded when absent (the budget ends the run).' },
-      tournament: { type: 'integer', minimum: 1, default: 3, description: 'Members drawn per parent selection; the fittest wins.' },
-      crossover_rate: { type: 'number', minimum: 0, maximum: 1, default: 0.9, description: 'Probability that a child is a crossover of two parents (else a copy of one).' },
-      mutation_rate: { type: 'number', minimum: 0, maximum: 1, default: 0.3, description: 'Probability that a child gets a one-decision mutation.' },
-      elitism: { type: 'integer', minimum: 0, default: 1, description: 'Best architectures carried unchanged into the next generation (not evaluated again).' },
+      generations: {
+        type: 'integer',
+        minimum: 1,
+        description: 'Generations in all, the initial one included; unbounded when absent (the budget ends the run).',
+      },
+      tournament: {
+        type: 'integer',
+        minimum: 1,
+        default: 3,
+        description: 'Members drawn per parent selection; the fittest wins.',
+      },
+      crossover_rate: {
+        type: 'number',
+        minimum: 0,
+        maximum: 1,
+        default: 0.9,
+        description: 'Probability that a child is a crossover of two parents (else a copy of one).',
+      },
+      mutation_rate: {
+        type: 'number',
+        minimum: 0,
+        maximum: 1,
+        default: 0.3,
+        description: 'Probability that a child gets a one-decision mutation.',
+      },
+      elitism: {
+        type: 'integer',
+        minimum: 0,
+        default: 1,
+        description: 'Best architectures carried unchanged into the next generation (not evaluated again).',
+      },
     },
   },
   create: (options, ctx) => new Genetic(options, ctx),

@@ -21,10 +21,16 @@ class GridSearch implements Strategy {
   private order: Arch[] | null = null; // shuffled grid, built lazily
   private iter: Iterator<Arch> | null = null; // enumeration, at `pos`
 
-  constructor(private readonly shuffle: boolean, private readonly ctx: StrategyContext) {
+  constructor(
+    private readonly shuffle: boolean,
+    private readonly ctx: StrategyContext,
+  ) {
     this.total = ctx.space.size();
     if (!Number.isFinite(this.total)) throw new Error('grid search needs a finite space');
-    if (shuffle && this.total > SHUFFLE_LIMIT) throw new Error(`grid shuffle supports spaces of at most ${SHUFFLE_LIMIT} architectures (this one has ${this.total}); use random instead`);
+    if (shuffle && this.total > SHUFFLE_LIMIT)
+      throw new Error(
+        `grid shuffle supports spaces of at most ${SHUFFLE_LIMIT} architectures (this one has ${this.total}); use random instead`,
+      );
   }
 
   ask(): Ask {
@@ -68,12 +74,17 @@ class GridSearch implements Strategy {
 
 export const grid: StrategyDefinition<GridOptions> = {
   type: TYPE,
-  description: 'Every architecture of a finite space, in enumeration order or shuffled with the seed; ends at the end of the grid.',
+  description:
+    'Every architecture of a finite space, in enumeration order or shuffled with the seed; ends at the end of the grid.',
   optionsSchema: {
     type: 'object',
     additionalProperties: false,
     properties: {
-      shuffle: { type: 'boolean', default: false, description: 'Visit the grid in a random order derived from the seed.' },
+      shuffle: {
+        type: 'boolean',
+        default: false,
+        description: 'Visit the grid in a random order derived from the seed.',
+      },
     },
   },
   create: (options, ctx) => new GridSearch(options.shuffle ?? false, ctx),

@@ -8,7 +8,16 @@ import type { Arch, Json, TrialRecord } from '../engine/types.js';
 import { Rng } from '../engine/rng.js';
 import { neighbourChoices } from '../engine/space/tree.js';
 import type { Ask, Strategy, StrategyContext, StrategyDefinition } from './types.js';
-import { type Scored, SeenKeys, checkSnapshot, rngStateOf, sampleFresh, scoreOf, takeKey, validArchs } from './lib/search.js';
+import {
+  type Scored,
+  SeenKeys,
+  checkSnapshot,
+  rngStateOf,
+  sampleFresh,
+  scoreOf,
+  takeKey,
+  validArchs,
+} from './lib/search.js';
 
 const TYPE = 'local-search';
 const VERSION = 2;
@@ -170,7 +179,10 @@ class LocalSearch implements Strategy {
     const knownCodes = typeof snapshot === 'string' && snapshot !== '' ? snapshot.split('|') : [];
     for (const entry of knownCodes) {
       const [code, score] = entry.split('=');
-      known.set(space.key(space.decode(code === '' ? [] : code.split('.').map(Number))), score === 'x' ? null : Number(score));
+      known.set(
+        space.key(space.decode(code === '' ? [] : code.split('.').map(Number))),
+        score === 'x' ? null : Number(score),
+      );
     }
     return { known, knownCodes };
   }
@@ -178,7 +190,8 @@ class LocalSearch implements Strategy {
 
 export const localSearch: StrategyDefinition<Record<string, never>> = {
   type: TYPE,
-  description: 'Best-improvement local search over one-decision neighbourhoods, restarting at random from each local optimum.',
+  description:
+    'Best-improvement local search over one-decision neighbourhoods, restarting at random from each local optimum.',
   optionsSchema: { type: 'object', additionalProperties: false, properties: {} },
   create: (_options, ctx) => new LocalSearch(ctx),
 };

@@ -9,7 +9,14 @@ import type { Arch, Json, Objective, TrialRecord } from '../engine/types.js';
 import { crowdingDistance, nondominatedSort, scoreVector } from '../engine/search/pareto.js';
 import type { Ask, Strategy, StrategyContext, StrategyDefinition } from './types.js';
 import { checkSnapshot } from './lib/search.js';
-import { type Breeding, breedingSnapshot, newBreeding, proposeInitial, restoreBreeding, takeProposal } from './lib/population.js';
+import {
+  type Breeding,
+  breedingSnapshot,
+  newBreeding,
+  proposeInitial,
+  restoreBreeding,
+  takeProposal,
+} from './lib/population.js';
 
 const TYPE = 'nsga2';
 const VERSION = 1;
@@ -53,7 +60,16 @@ class Nsga2 implements Strategy {
     const pick = (): Member => {
       const a = s.rng.int(s.population.length);
       const b = s.rng.int(s.population.length);
-      const better = rank[a] !== rank[b] ? (rank[a] < rank[b] ? a : b) : crowd[a] !== crowd[b] ? (crowd[a] > crowd[b] ? a : b) : Math.min(a, b);
+      const better =
+        rank[a] !== rank[b]
+          ? rank[a] < rank[b]
+            ? a
+            : b
+          : crowd[a] !== crowd[b]
+            ? crowd[a] > crowd[b]
+              ? a
+              : b
+            : Math.min(a, b);
       return s.population[better];
     };
     const p1 = pick();
@@ -75,10 +91,18 @@ class Nsga2 implements Strategy {
     if (s.population.length > this.P) {
       const fronts = nondominatedSort(s.population.map((m) => m.v));
       const last = fronts[fronts.length - 1];
-      const crowd = crowdingDistance(s.population.map((m) => m.v), last);
+      const crowd = crowdingDistance(
+        s.population.map((m) => m.v),
+        last,
+      );
       // the most crowded member of the last front leaves (ties: the oldest)
       let worst = last[0];
-      for (const i of last) if ((crowd.get(i) as number) < (crowd.get(worst) as number) || ((crowd.get(i) as number) === (crowd.get(worst) as number) && i < worst)) worst = i;
+      for (const i of last)
+        if (
+          (crowd.get(i) as number) < (crowd.get(worst) as number) ||
+          ((crowd.get(i) as number) === (crowd.get(worst) as number) && i < worst)
+        )
+          worst = i;
       s.population.splice(worst, 1);
     }
   }
@@ -103,7 +127,11 @@ class Nsga2 implements Strategy {
       type: TYPE,
       version: VERSION,
       rng: s.rng.state(),
-      population: s.population.map((m) => ({ arch: m.arch, key: m.key, v: m.v.map((x) => (Number.isFinite(x) ? x : x > 0 ? 1e308 : -1e308)) })),
+      population: s.population.map((m) => ({
+        arch: m.arch,
+        key: m.key,
+        v: m.v.map((x) => (Number.isFinite(x) ? x : x > 0 ? 1e308 : -1e308)),
+      })),
       ...breedingSnapshot(s),
     };
   }
@@ -116,13 +144,25 @@ class Nsga2 implements Strategy {
 
 export const nsga2: StrategyDefinition<Nsga2Options> = {
   type: TYPE,
-  description: 'NSGA-II (Deb et al. 2002), steady state: Pareto rank and crowding distance for several objectives (objective: a list).',
+  description:
+    'NSGA-II (Deb et al. 2002), steady state: Pareto rank and crowding distance for several objectives (objective: a list).',
   optionsSchema: {
     type: 'object',
     additionalProperties: false,
     properties: {
-      population: { type: 'integer', minimum: 2, default: 20, description: 'Size of the population (also the number of initial random architectures).' },
-      crossover_rate: { type: 'number', minimum: 0, maximum: 1, default: 0.5, description: 'Probability that a child is a crossover of its two parents before mutation.' },
+      population: {
+        type: 'integer',
+        minimum: 2,
+        default: 20,
+        description: 'Size of the population (also the number of initial random architectures).',
+      },
+      crossover_rate: {
+        type: 'number',
+        minimum: 0,
+        maximum: 1,
+        default: 0.5,
+        description: 'Probability that a child is a crossover of its two parents before mutation.',
+      },
     },
   },
   create: (options, ctx) => new Nsga2(options.population ?? 20, options.crossover_rate ?? 0.5, ctx),

@@ -22,7 +22,16 @@ import type { Json, JsonObject, TrialRecord } from '../engine/types.js';
 import { Rng } from '../engine/rng.js';
 import type { Decision } from '../engine/space/types.js';
 import type { Ask, Strategy, StrategyContext, StrategyDefinition } from './types.js';
-import { PendingSet, RunningStats, checkSnapshot, mapFromJson, mapToJson, toldChoices, trialScore, walk } from './lib/common.js';
+import {
+  PendingSet,
+  RunningStats,
+  checkSnapshot,
+  mapFromJson,
+  mapToJson,
+  toldChoices,
+  trialScore,
+  walk,
+} from './lib/common.js';
 
 export interface EpsilonStep {
   /** How many proposals this epsilon lasts; the last step lasts forever. */
@@ -334,7 +343,10 @@ export class QLearningStrategy implements Strategy {
     this.rng = Rng.fromState(s.rng as [number, number, number, number]);
     this.q = mapFromJson(s.q);
     this.marginal = mapFromJson(s.marginal);
-    this.buffer = (s.buffer as [number[], number | null][]).map(([choices, score]) => ({ choices: [...choices], score }));
+    this.buffer = (s.buffer as [number[], number | null][]).map(([choices, score]) => ({
+      choices: [...choices],
+      score,
+    }));
     this.seen = new Map(s.seen as [string, number | null][]);
     this.stats = RunningStats.fromJson(s.stats);
     this.sorted = [...this.seen.values()].filter((v): v is number => v !== null).sort((a, b) => a - b);
@@ -368,9 +380,15 @@ export const qLearning: StrategyDefinition<QLearningOptions> = {
         type: 'array',
         items: epsilonStepSchema,
         minItems: 1,
-        description: 'schedule: epsilon for the first `trials` proposals, then the next step (default 1.0 x30, 0.7, 0.5, 0.3, 0.2 x15 each, then 0.1)',
+        description:
+          'schedule: epsilon for the first `trials` proposals, then the next step (default 1.0 x30, 0.7, 0.5, 0.3, 0.2 x15 each, then 0.1)',
       },
-      replay: { type: 'integer', minimum: 0, default: 100, description: 'past trajectories replayed after each result' },
+      replay: {
+        type: 'integer',
+        minimum: 0,
+        default: 100,
+        description: 'past trajectories replayed after each result',
+      },
       buffer: { type: 'integer', minimum: 1, default: 5000, description: 'replay buffer size' },
       state: {
         type: 'string',
@@ -383,7 +401,7 @@ export const qLearning: StrategyDefinition<QLearningOptions> = {
         type: 'string',
         enum: ['marginal', 'none'],
         default: 'marginal',
-        description: 'value of an unvisited state-action pair: the choice\'s marginal value, or q_init',
+        description: "value of an unvisited state-action pair: the choice's marginal value, or q_init",
       },
       reward: {
         type: 'string',
@@ -391,7 +409,12 @@ export const qLearning: StrategyDefinition<QLearningOptions> = {
         default: 'normalized',
         description: 'normalized: (score - mean) / std; rank: fraction of results below (0..1); raw: the score',
       },
-      retries: { type: 'integer', minimum: 1, default: 200, description: 'samples per ask to find an unevaluated architecture' },
+      retries: {
+        type: 'integer',
+        minimum: 1,
+        default: 200,
+        description: 'samples per ask to find an unevaluated architecture',
+      },
     },
     additionalProperties: false,
   },

@@ -42,7 +42,8 @@ class RandomSearch implements Strategy {
 
 export const random: StrategyDefinition<JsonObject> = {
   type: TYPE,
-  description: 'Uniform random sampling without repeats (or sampling from warm-start priors); ends when a finite space is exhausted.',
+  description:
+    'Uniform random sampling without repeats (or sampling from warm-start priors); ends when a finite space is exhausted.',
   optionsSchema: { type: 'object', additionalProperties: false, properties: {} },
   create: (_options, ctx) => new RandomSearch(ctx),
 };

@@ -6,7 +6,14 @@
 import type { Json, TrialRecord } from '../engine/types.js';
 import type { Ask, Strategy, StrategyContext, StrategyDefinition } from './types.js';
 import { type Scored, checkSnapshot, scoreOf, tournament } from './lib/search.js';
-import { type Breeding, breedingSnapshot, newBreeding, proposeInitial, restoreBreeding, takeProposal } from './lib/population.js';
+import {
+  type Breeding,
+  breedingSnapshot,
+  newBreeding,
+  proposeInitial,
+  restoreBreeding,
+  takeProposal,
+} from './lib/population.js';
 
 const TYPE = 'regularized-evolution';
 const VERSION = 1;
@@ -72,13 +79,24 @@ class RegularizedEvolution implements Strategy {
 
 export const regularizedEvolution: StrategyDefinition<RegularizedEvolutionOptions> = {
   type: TYPE,
-  description: 'Regularized (aging) evolution (Real et al. 2019): tournament selection, one-decision mutation, the oldest member dies.',
+  description:
+    'Regularized (aging) evolution (Real et al. 2019): tournament selection, one-decision mutation, the oldest member dies.',
   optionsSchema: {
     type: 'object',
     additionalProperties: false,
     properties: {
-      population: { type: 'integer', minimum: 2, default: 20, description: 'Size of the population (also the number of initial random architectures).' },
-      sample: { type: 'integer', minimum: 1, default: 5, description: 'Members drawn per tournament; the best of them is mutated.' },
+      population: {
+        type: 'integer',
+        minimum: 2,
+        default: 20,
+        description: 'Size of the population (also the number of initial random architectures).',
+      },
+      sample: {
+        type: 'integer',
+        minimum: 1,
+        default: 5,
+        description: 'Members drawn per tournament; the best of them is mutated.',
+      },
     },
   },
   create: (options, ctx) => new RegularizedEvolution(options.population ?? 20, options.sample ?? 5, ctx),

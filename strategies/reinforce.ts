@@ -69,7 +69,12 @@ export class ReinforceStrategy implements Strategy {
     const priors = ctx.warmStart?.priors;
     this.controller =
       kind === 'lstm'
-        ? new LstmController(ctx.space, new Rng(deriveSeed(ctx.seed, 'lstm-init')), options.hidden ?? 32, options.embedding ?? 16)
+        ? new LstmController(
+            ctx.space,
+            new Rng(deriveSeed(ctx.seed, 'lstm-init')),
+            options.hidden ?? 32,
+            options.embedding ?? 16,
+          )
         : new LogitsController(ctx.space, priors);
     this.adam = new Adam(this.controller.params.length, this.lr);
     for (const o of ctx.warmStart?.observations ?? []) {
@@ -218,13 +223,28 @@ export const reinforce: StrategyDefinition<ReinforceOptions> = {
         default: 'logits',
         description: 'independent categorical logits per decision, or an LSTM over the decision sequence',
       },
-      learning_rate: { type: 'number', exclusiveMinimum: 0, description: 'Adam step size (default 0.2 logits, 0.02 lstm)' },
+      learning_rate: {
+        type: 'number',
+        exclusiveMinimum: 0,
+        description: 'Adam step size (default 0.2 logits, 0.02 lstm)',
+      },
       batch: { type: 'integer', minimum: 1, default: 4, description: 'samples per update' },
-      baseline_decay: { type: 'number', minimum: 0, maximum: 1, default: 0.9, description: 'moving-average baseline decay' },
+      baseline_decay: {
+        type: 'number',
+        minimum: 0,
+        maximum: 1,
+        default: 0.9,
+        description: 'moving-average baseline decay',
+      },
       entropy: { type: 'number', minimum: 0, default: 0.01, description: 'entropy bonus coefficient' },
       hidden: { type: 'integer', minimum: 1, default: 32, description: 'LSTM hidden size' },
       embedding: { type: 'integer', minimum: 1, default: 16, description: 'LSTM choice-embedding size' },
-      retries: { type: 'integer', minimum: 1, default: 100, description: 'samples per ask to find an unevaluated architecture' },
+      retries: {
+        type: 'integer',
+        minimum: 1,
+        default: 100,
+        description: 'samples per ask to find an unevaluated architecture',
+      },
     },
     additionalProperties: false,
   },

@@ -8,7 +8,17 @@ import type { Arch, JsonObject } from '../engine/types.js';
 import { createSpace } from '../engine/space/index.js';
 import { BayesianStrategy, bayesian, normInv, transformScores } from '../strategies/bayesian.js';
 import { random } from '../strategies/random.js';
-import { GaussianProcess, backward, cholesky, distances, extendFactor, factorize, forward, normCdf, sparse } from '../strategies/lib/gp.js';
+import {
+  GaussianProcess,
+  backward,
+  cholesky,
+  distances,
+  extendFactor,
+  factorize,
+  forward,
+  normCdf,
+  sparse,
+} from '../strategies/lib/gp.js';
 import type { StrategyDefinition } from '../strategies/types.js';
 import { bestOf, drive } from './helpers/drive.js';
 import { loadTable } from './helpers/nb201.js';
@@ -18,7 +28,11 @@ const nb201 = createSpace({ kind: 'cell', preset: 'nb201', nodes: 4, ops: OPS })
 const chain = createSpace({
   kind: 'chain',
   input: [8, 8, 1],
-  layers: { min: 1, max: 3, choose: { conv2d: { filters: [8, 16], kernel: [3] }, max_pool: {}, dense: { units: [16, 32] } } },
+  layers: {
+    min: 1,
+    max: 3,
+    choose: { conv2d: { filters: [8, 16], kernel: [3] }, max_pool: {}, dense: { units: [16, 32] } },
+  },
   hyper: { learning_rate: [0.001, 0.01] },
 });
 
@@ -37,7 +51,12 @@ test('cholesky and triangular solves', () => {
 });
 
 test('appending a point to a factor equals factorising again', () => {
-  const X = [[1, 0, 0, 1], [0, 1, 0, 1], [1, 1, 0, 0], [0, 0, 1, 1]].map(sparse);
+  const X = [
+    [1, 0, 0, 1],
+    [0, 1, 0, 1],
+    [1, 1, 0, 0],
+    [0, 0, 1, 1],
+  ].map(sparse);
   const hyper = { lengthscale: 1.3, noise: 0.01 };
   const full = factorize(distances(X), 4, hyper)!;
   const part = factorize(distances(X.slice(0, 3)), 3, hyper)!;
@@ -48,7 +67,12 @@ test('appending a point to a factor equals factorising again', () => {
 });
 
 test('GP: interpolates its data with small noise, is uncertain far away, prefers the likely length scale', () => {
-  const X = [[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0], [1, 1, 0, 0]].map(sparse);
+  const X = [
+    [1, 0, 0, 0],
+    [0, 1, 0, 0],
+    [0, 0, 1, 0],
+    [1, 1, 0, 0],
+  ].map(sparse);
   const y = [1, 2, 3, 1.5];
   const gp = GaussianProcess.fit(X, y, { lengthscale: 1, noise: 1e-6 });
   X.forEach((x, i) => {
@@ -88,7 +112,10 @@ const smooth = (arch: Arch) => {
 
 test('bayesian finds the optimum of a smooth landscape quickly (whole space and mutation pool)', () => {
   for (const exhaustive of [20000, 0]) {
-    const s = bayesian.create({ exhaustive }, { space: nb201, seed: 1, objective: { metric: 'accuracy', mode: 'max' } });
+    const s = bayesian.create(
+      { exhaustive },
+      { space: nb201, seed: 1, objective: { metric: 'accuracy', mode: 'max' } },
+    );
     const recs = drive(s, nb201, smooth, { budget: 40 });
     const i = recs.findIndex((r) => r.metrics.accuracy === 6);
     assert.ok(i >= 0 && i < 40, `exhaustive ${exhaustive}: optimum at ${i}`);
@@ -103,8 +130,12 @@ test('bayesian works on a chain space (pool candidates) and with warm-start obse
   // observations given up front replace the random start: the first proposal is an acquisition
   const rng = { seed: 3 };
   const obs = [];
-  for (const arch of [...nb201.enumerate()].filter((_, i) => i % 997 === 0)) obs.push({ arch, score: smooth(arch).accuracy });
-  const w = new BayesianStrategy({ initial: 10 }, { space: nb201, seed: rng.seed, objective: { metric: 'accuracy', mode: 'max' }, warmStart: { observations: obs } });
+  for (const arch of [...nb201.enumerate()].filter((_, i) => i % 997 === 0))
+    obs.push({ arch, score: smooth(arch).accuracy });
+  const w = new BayesianStrategy(
+    { initial: 10 },
+    { space: nb201, seed: rng.seed, objective: { metric: 'accuracy', mode: 'max' }, warmStart: { observations: obs } },
+  );
   const a = w.ask() as { arch: Arch; info: JsonObject };
   assert.is(a.info.source, 'acquisition');
 });
@@ -113,9 +144,13 @@ test('bayesian beats random search on NB201 CIFAR-10 (2 seeds, 60 queries)', () 
   const table = loadTable('cifar10');
   const run = (def: StrategyDefinition<JsonObject>, seed: number) => {
     const s = def.create({}, { space: nb201, seed, objective: { metric: 'cifar10', mode: 'max' } });
-    return bestOf(drive(s, nb201, (arch) => ({ cifar10: table.get(nb201.key(arch))! }), { budget: 60, seed }), 'cifar10');
+    return bestOf(
+      drive(s, nb201, (arch) => ({ cifar10: table.get(nb201.key(arch))! }), { budget: 60, seed }),
+      'cifar10',
+    );
   };
-  const b = (run(bayesian as StrategyDefinition<JsonObject>, 0) + run(bayesian as StrategyDefinition<JsonObject>, 1)) / 2;
+  const b =
+    (run(bayesian as StrategyDefinition<JsonObject>, 0) + run(bayesian as StrategyDefinition<JsonObject>, 1)) / 2;
   const r = (run(random as StrategyDefinition<JsonObject>, 0) + run(random as StrategyDefinition<JsonObject>, 1)) / 2;
   assert.ok(b > r && b > 94, `bayesian ${b}, random ${r}`);
 });

@@ -7,7 +7,8 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { FIXTURES, NAS_BIN, scratch } from './helpers/paths.js';
 
-const nas = (args: string[], cwd: string) => spawnSync(process.execPath, [NAS_BIN, ...args], { cwd, encoding: 'utf8', timeout: 120_000 });
+const nas = (args: string[], cwd: string) =>
+  spawnSync(process.execPath, [NAS_BIN, ...args], { cwd, encoding: 'utf8', timeout: 120_000 });
 const dir = scratch('cli-sharing');
 
 test('nas init lists the templates and copies one with its paths still right', () => {
@@ -26,7 +27,10 @@ test('nas init lists the templates and copies one with its paths still right', (
   assert.match(again.stderr, /exists already/);
   const typo = nas(['init', 'nb201-regularised-evolution'], dir);
   assert.is(typo.status, 2);
-  assert.match(typo.stderr, /^nas: no template "nb201-regularised-evolution"; did you mean "nb201-regularized-evolution"/);
+  assert.match(
+    typo.stderr,
+    /^nas: no template "nb201-regularised-evolution"; did you mean "nb201-regularized-evolution"/,
+  );
 });
 
 test('nas runs and nas compare list and compare the runs of a store', () => {
@@ -38,13 +42,31 @@ test('nas runs and nas compare list and compare the runs of a store', () => {
   const lines = runs.stdout.trim().split('\n');
   assert.is(lines.length, 2);
   assert.match(lines[0], /^run 1 my-search: complete, \d+ trials, regularized-evolution, best accuracy=\d/);
-  assert.match(lines[1], /^run 2 nb201-stages: complete, 48 trials in 3 stages \(screen > evolve > final\), random > regularized-evolution > regularized-evolution, best accuracy=\S+ \(final #\d\)/);
-  const json = JSON.parse(nas(['runs', '--store', store, '--json'], dir).stdout) as { run: number; trials: number; best: { value: number } }[];
-  assert.equal(json.map((r) => r.run), [1, 2]);
+  assert.match(
+    lines[1],
+    /^run 2 nb201-stages: complete, 48 trials in 3 stages \(screen > evolve > final\), random > regularized-evolution > regularized-evolution, best accuracy=\S+ \(final #\d\)/,
+  );
+  const json = JSON.parse(nas(['runs', '--store', store, '--json'], dir).stdout) as {
+    run: number;
+    trials: number;
+    best: { value: number };
+  }[];
+  assert.equal(
+    json.map((r) => r.run),
+    [1, 2],
+  );
   const cmp = nas(['compare', '--store', store, '1', '2'], dir);
   assert.is(cmp.status, 0, cmp.stderr);
-  assert.match(cmp.stdout, /^run +name +strategy +status +trials +best +at trial +best at 25\/50\/75\/100 % +seconds$/m);
-  const rows = JSON.parse(nas(['compare', '--store', store, '--json'], dir).stdout) as { run: number; best_so_far: number[]; trials_to_best: number; best: { value: number } }[];
+  assert.match(
+    cmp.stdout,
+    /^run +name +strategy +status +trials +best +at trial +best at 25\/50\/75\/100 % +seconds$/m,
+  );
+  const rows = JSON.parse(nas(['compare', '--store', store, '--json'], dir).stdout) as {
+    run: number;
+    best_so_far: number[];
+    trials_to_best: number;
+    best: { value: number };
+  }[];
   assert.is(rows.length, 2);
   for (const r of rows) {
     assert.is(r.best_so_far[3], r.best.value, 'best so far at 100 % is the best');

@@ -13,7 +13,10 @@ import { FIXTURES, scratch } from './helpers/paths.js';
 import { synthRows, writeSynthWorkflow } from './helpers/synthetic.js';
 
 test('constraintViolations', () => {
-  assert.equal(constraintViolations({ params: { max: 10 }, flops: { min: 5 } }, { params: 11, flops: 4 }), ['params 11 > max 10', 'flops 4 < min 5']);
+  assert.equal(constraintViolations({ params: { max: 10 }, flops: { min: 5 } }, { params: 11, flops: 4 }), [
+    'params 11 > max 10',
+    'flops 4 < min 5',
+  ]);
   assert.equal(constraintViolations({ params: { max: 10 } }, { params: 10 }), []);
 });
 
@@ -23,14 +26,21 @@ test('params: { max: N } is never violated; rejections are recorded, not counted
     const rows = synthRows();
     const max = [...rows.map((r) => r.params)].sort((a, b) => a - b)[Math.floor(rows.length / 2)];
     const feasible = rows.filter((r) => r.params <= max);
-    const file = writeSynthWorkflow(dir, 'constrained', `constraints: { params: { max: ${max} } }\nstrategy: { type: regularized-evolution, population: 4, sample: 2 }\nbudget: { trials: 10 }\n`);
+    const file = writeSynthWorkflow(
+      dir,
+      'constrained',
+      `constraints: { params: { max: ${max} } }\nstrategy: { type: regularized-evolution, population: 4, sample: 2 }\nbudget: { trials: 10 }\n`,
+    );
     const store = Store.open(join(dir, 'store.sqlite'));
     const wf = loadWorkflow(file);
     const s = await startRun(store, wf);
     assert.is(s.status, 'complete', s.reason);
     const trials = store.trials(s.run);
     assert.is(trials.length, 10, 'rejected candidates do not use the budget');
-    assert.equal(trials.map((t) => t.number), Array.from({ length: 10 }, (_, i) => i + 1));
+    assert.equal(
+      trials.map((t) => t.number),
+      Array.from({ length: 10 }, (_, i) => i + 1),
+    );
     for (const t of trials) {
       assert.ok(t.metrics.params <= max, `trial ${t.number}: params ${t.metrics.params} > ${max}`);
       assert.equal(t.info?.measured, { params: t.metrics.params }, 'measured before evaluation');

@@ -15,7 +15,15 @@ test('digits-darts (tiny): supernet trial with progress and alphas per epoch, th
   const base = loadWorkflow(join(ROOT, 'workflows', 'digits-darts.yaml'));
   const wf = {
     ...base,
-    strategy: { type: 'darts', epochs: 2, warmup: 0, max_steps: 3, batch_size: 32, skeleton: { channels: 4, cells: 1, stages: 1 }, candidates: 1 },
+    strategy: {
+      type: 'darts',
+      epochs: 2,
+      warmup: 0,
+      max_steps: 3,
+      batch_size: 32,
+      skeleton: { channels: 4, cells: 1, stages: 1 },
+      candidates: 1,
+    },
     evaluation: { ...base.evaluation, epochs: 1, fidelity: { data: 0.25 } },
     space: { ...base.space, skeleton: { channels: 4, cells: 1, stages: 1 } },
     budget: { trials: 5, failures: 1 },
@@ -23,7 +31,9 @@ test('digits-darts (tiny): supernet trial with progress and alphas per epoch, th
   } as typeof base;
   const store = Store.open(':memory:');
   const progress: { number: number; step: number; metrics: Record<string, number> }[] = [];
-  const s = await startRun(store, wf, { onEvent: (e: SearchEvent) => void (e.type === 'trial-progress' && progress.push(e)) });
+  const s = await startRun(store, wf, {
+    onEvent: (e: SearchEvent) => void (e.type === 'trial-progress' && progress.push(e)),
+  });
   assert.is(s.status, 'complete', s.reason);
   const trials = store.trials(s.run);
   assert.is(trials.length, 2);
@@ -32,8 +42,15 @@ test('digits-darts (tiny): supernet trial with progress and alphas per epoch, th
   assert.is(sn.state, 'complete');
   assert.is(sn.info?.job, 'supernet');
   assert.is((sn.info?.alphas as unknown[]).length, 2);
-  assert.equal(sn.curve?.map((p) => p.step), [1, 2]);
-  assert.ok(progress.filter((p) => p.number === 1).every((p) => typeof p.metrics.alpha_entropy === 'number' && typeof p.metrics.supernet_train_loss === 'number'));
+  assert.equal(
+    sn.curve?.map((p) => p.step),
+    [1, 2],
+  );
+  assert.ok(
+    progress
+      .filter((p) => p.number === 1)
+      .every((p) => typeof p.metrics.alpha_entropy === 'number' && typeof p.metrics.supernet_train_loss === 'number'),
+  );
   assert.is(progress.filter((p) => p.number === 1).length, 2);
   assert.is(derived.state, 'complete');
   assert.is(derived.info?.origin, 'darts-derived');

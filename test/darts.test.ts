@@ -49,7 +49,10 @@ function assertClose(got: number[][], want: number[][], rel: number, abs: number
   got.forEach((row, i) =>
     row.forEach((g, k) => {
       const w = want[i][k];
-      assert.ok(Math.abs(g - w) <= abs + rel * Math.abs(w), `${what}[${i}][${k}]: autodiff ${g} vs finite difference ${w}`);
+      assert.ok(
+        Math.abs(g - w) <= abs + rel * Math.abs(w),
+        `${what}[${i}][${k}]: autodiff ${g} vs finite difference ${w}`,
+      );
     }),
   );
 }
@@ -66,19 +69,35 @@ test('mixed op: d/d alpha of sum(r * sum_k softmax(alpha)_k op_k(x)) matches fin
     (v) => reluConvBn(v as tf.Tensor4D, k3),
     (v) => avgPoolSame(v as tf.Tensor4D, 3, 1),
   ];
-  const objective = (alpha: tf.Tensor): tf.Scalar => tf.sum(tf.mul(mixedOp(x, tf.softmax(alpha) as tf.Tensor1D, ops)!, r));
+  const objective = (alpha: tf.Tensor): tf.Scalar =>
+    tf.sum(tf.mul(mixedOp(x, tf.softmax(alpha) as tf.Tensor1D, ops)!, r));
   const a0 = [[0.3, -0.2, 0.5, 0.1, -0.4]];
-  const grad = tf.tidy(() => (tf.grad((a: tf.Tensor) => objective(a))(tf.tensor1d(a0[0])).arraySync() as number[]));
+  const grad = tf.tidy(
+    () =>
+      tf
+        .grad((a: tf.Tensor) => objective(a))(tf.tensor1d(a0[0]))
+        .arraySync() as number[],
+  );
   const fd = finiteDiff((a) => tf.tidy(() => objective(tf.tensor1d(a[0])).dataSync()[0]), a0);
   assertClose([grad], fd, 2e-2, 2e-2, 'dL/dalpha');
   // the gradient is not trivially zero, and `none` (a zero output) still gets a gradient through the softmax
-  assert.ok(grad.some((g) => Math.abs(g) > 0.05), JSON.stringify(grad));
+  assert.ok(
+    grad.some((g) => Math.abs(g) > 0.05),
+    JSON.stringify(grad),
+  );
   assert.ok(Math.abs(grad[0]) > 1e-4, `none's alpha gradient ${grad[0]}`);
   tf.dispose([x, r, k1, k3]);
 });
 
 test('supernet: the loss gradient with respect to every edge alpha matches finite differences', () => {
-  const net = new CellSupernet({ nodes: 4, ops: OPS, inputShape: [6, 6, 1], classes: 3, skeleton: { channels: 3, cells: 1, stages: 2 }, seed: 5 });
+  const net = new CellSupernet({
+    nodes: 4,
+    ops: OPS,
+    inputShape: [6, 6, 1],
+    classes: 3,
+    skeleton: { channels: 3, cells: 1, stages: 2 },
+    seed: 5,
+  });
   const x = tf.randomNormal([6, 6, 6, 1], 0, 1, 'float32', 6);
   const y = tf.oneHot(tf.tensor1d([0, 1, 2, 0, 1, 2], 'int32'), 3).toFloat() as tf.Tensor2D;
   const a0 = tf.tidy(() => tf.randomNormal([6, 5], 0, 0.5, 'float32', 7).arraySync() as number[][]);
@@ -87,7 +106,12 @@ test('supernet: the loss gradient with respect to every edge alpha matches finit
     return tf.tidy(() => crossEntropy(net.forward(x), y).dataSync()[0]);
   };
   net.alpha.assign(tf.tensor2d(a0));
-  const grad = tf.tidy(() => tf.variableGrads(() => crossEntropy(net.forward(x), y), [net.alpha]).grads[net.alpha.name].arraySync() as number[][]);
+  const grad = tf.tidy(
+    () =>
+      tf
+        .variableGrads(() => crossEntropy(net.forward(x), y), [net.alpha])
+        .grads[net.alpha.name].arraySync() as number[][],
+  );
   const fd = finiteDiff(lossAt, a0, 2e-2);
   assertClose(grad, fd, 5e-2, 3e-3, 'dLoss/dalpha');
   assert.ok(grad.flat().some((g) => Math.abs(g) > 1e-3));
@@ -108,7 +132,14 @@ test('derivation: strongest non-none op per edge, inputs per node, distinct cand
   const [first, second] = deriveCells(alpha, { nodes: 4, ops: OPS, candidates: 2 });
   assert.equal(first, ['nor_conv_3x3', 'skip_connect', 'nor_conv_1x1', 'avg_pool_3x3', 'nor_conv_3x3', 'nor_conv_1x1']);
   // the least certain edge (4: conv3x3 1.1 vs skip 1) flips
-  assert.equal(second, ['nor_conv_3x3', 'skip_connect', 'nor_conv_1x1', 'avg_pool_3x3', 'skip_connect', 'nor_conv_1x1']);
+  assert.equal(second, [
+    'nor_conv_3x3',
+    'skip_connect',
+    'nor_conv_1x1',
+    'avg_pool_3x3',
+    'skip_connect',
+    'nor_conv_1x1',
+  ]);
   const [top2] = deriveCells(alpha, { nodes: 4, ops: OPS, inputsPerNode: 1 });
   // node 2 keeps its stronger input (2<-1: conv1x1 at 4 > 2<-0: skip at 3); node 3 keeps 3<-0 (pool 2 ≈ conv 2: the first)
   assert.equal(top2, ['nor_conv_3x3', 'none', 'nor_conv_1x1', 'avg_pool_3x3', 'none', 'none']);
@@ -117,25 +148,47 @@ test('derivation: strongest non-none op per edge, inputs per node, distinct cand
 });
 
 test('collapse guard: skip-dominated or parameter-free cells count as collapsed', () => {
-  assert.match(collapseReason(['skip_connect', 'skip_connect', 'nor_conv_3x3', 'none', 'none', 'none'], 2) ?? '', /2 skip connections/);
-  assert.match(collapseReason(['avg_pool_3x3', 'skip_connect', 'avg_pool_3x3', 'none', 'avg_pool_3x3', 'none'], 2) ?? '', /no parametric/);
-  assert.is(collapseReason(['nor_conv_3x3', 'skip_connect', 'nor_conv_1x1', 'avg_pool_3x3', 'nor_conv_3x3', 'none'], 2), null);
+  assert.match(
+    collapseReason(['skip_connect', 'skip_connect', 'nor_conv_3x3', 'none', 'none', 'none'], 2) ?? '',
+    /2 skip connections/,
+  );
+  assert.match(
+    collapseReason(['avg_pool_3x3', 'skip_connect', 'avg_pool_3x3', 'none', 'avg_pool_3x3', 'none'], 2) ?? '',
+    /no parametric/,
+  );
+  assert.is(
+    collapseReason(['nor_conv_3x3', 'skip_connect', 'nor_conv_1x1', 'avg_pool_3x3', 'nor_conv_3x3', 'none'], 2),
+    null,
+  );
 });
 
 test('collapse guard in the loop: the search stops at the first collapsed epoch and derives from the last sound one', async () => {
-  const net = new CellSupernet({ nodes: 3, ops: ['none', 'skip_connect', 'nor_conv_1x1'], inputShape: [4, 4, 1], classes: 2, skeleton: { channels: 2, cells: 1, stages: 1 }, seed: 1 });
+  const net = new CellSupernet({
+    nodes: 3,
+    ops: ['none', 'skip_connect', 'nor_conv_1x1'],
+    inputShape: [4, 4, 1],
+    classes: 2,
+    skeleton: { channels: 2, cells: 1, stages: 1 },
+    seed: 1,
+  });
   const x = tf.randomNormal([8, 4, 4, 1], 0, 1, 'float32', 9);
   const y = tf.oneHot(tf.tensor1d([0, 1, 0, 1, 0, 1, 0, 1], 'int32'), 2).toFloat() as tf.Tensor2D;
   const data = { xTrain: x, yTrain: y, xAlpha: x, yAlpha: y, xVal: x, yVal: y };
   let calls = 0;
-  const out = await searchSupernet(net, data, { epochs: 6, warmup: 1, guard_after: 2, batch_size: 4, select: 'alpha' }, 1, {
-    cancelled: () => false,
-    derive: () => {
-      calls++;
-      return { archs: [{ ops: [`epoch${calls}`] }], collapsed: calls >= 4 ? 'too many skips' : null };
+  const out = await searchSupernet(
+    net,
+    data,
+    { epochs: 6, warmup: 1, guard_after: 2, batch_size: 4, select: 'alpha' },
+    1,
+    {
+      cancelled: () => false,
+      derive: () => {
+        calls++;
+        return { archs: [{ ops: [`epoch${calls}`] }], collapsed: calls >= 4 ? 'too many skips' : null };
+      },
+      deriveFromScores: () => [],
     },
-    deriveFromScores: () => [],
-  });
+  );
   assert.is(out.curve.length, 4); // epoch 1 is warm-up; epochs 2, 3 sound; 4 collapsed -> stop
   assert.match(out.stop, /collapse guard: too many skips at epoch 4/);
   assert.is(out.derivedFrom, 3);
@@ -153,7 +206,18 @@ function tinyJob(options: JsonObject = {}): SupernetJob {
     trial: 1,
     attempt: 1,
     seed: 3,
-    request: { id: 'darts', options: { epochs: 2, warmup: 0, max_steps: 3, batch_size: 16, skeleton: { channels: 4, cells: 1, stages: 1 }, guard_after: 1, ...options } },
+    request: {
+      id: 'darts',
+      options: {
+        epochs: 2,
+        warmup: 0,
+        max_steps: 3,
+        batch_size: 16,
+        skeleton: { channels: 4, cells: 1, stages: 1 },
+        guard_after: 1,
+        ...options,
+      },
+    },
     space: { kind: 'cell', preset: 'nb201', nodes: 4, ops: OPS },
     dataset: DIGITS,
     dataSeed: 1,
@@ -164,9 +228,19 @@ function tinyJob(options: JsonObject = {}): SupernetJob {
 
 test('a tiny supernet search on digits: progress per epoch, alphas per epoch, a valid derived cell, no leaked tensors', async () => {
   const epochs: number[] = [];
-  const r1 = await runSupernetJob(tinyJob(), 'wasm', { cancelled: () => false, onEpoch: (e, m) => { epochs.push(e); assert.ok('alpha_entropy' in m && 'supernet_train_loss' in m); } });
+  const r1 = await runSupernetJob(tinyJob(), 'wasm', {
+    cancelled: () => false,
+    onEpoch: (e, m) => {
+      epochs.push(e);
+      assert.ok('alpha_entropy' in m && 'supernet_train_loss' in m);
+    },
+  });
   const before = tf.memory().numTensors; // the run's data stays cached per thread
-  const r2 = await runSupernetJob(tinyJob({ order: 'second', beta_decay: 0.5, alpha_data: 'train-half', select: 'alpha' }), 'wasm', { cancelled: () => false });
+  const r2 = await runSupernetJob(
+    tinyJob({ order: 'second', beta_decay: 0.5, alpha_data: 'train-half', select: 'alpha' }),
+    'wasm',
+    { cancelled: () => false },
+  );
   assert.is(tf.memory().numTensors, before, 'tensors leaked by a supernet search');
   for (const r of [r1, r2]) {
     assert.is(r.alphas.length, r.curve.length);
@@ -175,9 +249,16 @@ test('a tiny supernet search on digits: progress per epoch, alphas per epoch, a 
     nb201.validate(r.derived[0]);
     assert.ok(Number.isFinite(r.metrics.supernet_val_loss));
   }
-  assert.equal(epochs, r1.curve.map((p) => p.step));
+  assert.equal(
+    epochs,
+    r1.curve.map((p) => p.step),
+  );
   // perturbation selection (the default): a score per edge and op, zero for none, and the derived cell follows it
-  assert.ok(r1.scores && r1.scores.length === 6 && r1.scores.every((row) => row.length === 5 && row[0] === 0 && row.every(Number.isFinite)));
+  assert.ok(
+    r1.scores &&
+      r1.scores.length === 6 &&
+      r1.scores.every((row) => row.length === 5 && row[0] === 0 && row.every(Number.isFinite)),
+  );
   const lead = (r1.derived[0] as { ops: string[] }).ops;
   r1.scores!.forEach((row, e) => {
     const best = row.reduce((b, v, k) => (k > 0 && v > row[b] ? k : b), 1);
@@ -195,12 +276,34 @@ test('chain spaces: a supernet over the shape-preserving layers of each slot; th
   const image = {
     kind: 'chain' as const,
     input: [8, 8, 1],
-    layers: { min: 1, max: 3, choose: { conv2d: { filters: [4, 8], kernel: [3], residual: [false, true] }, max_pool: { size: [2] }, dense: { units: [16] }, batch_norm: {}, dropout: { rate: [0.2] } } },
+    layers: {
+      min: 1,
+      max: 3,
+      choose: {
+        conv2d: { filters: [4, 8], kernel: [3], residual: [false, true] },
+        max_pool: { size: [2] },
+        dense: { units: [16] },
+        batch_norm: {},
+        dropout: { rate: [0.2] },
+      },
+    },
     hyper: { learning_rate: [0.003, 0.001] },
   };
-  const flat = { kind: 'chain' as const, input: [4], layers: { min: 1, max: 2, choose: { dense: { units: [4, 8], activation: ['relu', 'tanh'] }, dropout: { rate: [0.1] } } }, hyper: {} };
+  const flat = {
+    kind: 'chain' as const,
+    input: [4],
+    layers: {
+      min: 1,
+      max: 2,
+      choose: { dense: { units: [4, 8], activation: ['relu', 'tanh'] }, dropout: { rate: [0.1] } },
+    },
+    hyper: {},
+  };
   const before = tf.memory().numTensors;
-  for (const [space, dataset] of [[image, DIGITS], [flat, { source: 'builtin:iris', label: 'label', split: { validation: 0.2 } }]] as const) {
+  for (const [space, dataset] of [
+    [image, DIGITS],
+    [flat, { source: 'builtin:iris', label: 'label', split: { validation: 0.2 } }],
+  ] as const) {
     const job = { ...tinyJob({ candidates: 2 }), space };
     job.dataset = dataset;
     const r = await runSupernetJob(job, 'wasm', { cancelled: () => false });
@@ -224,12 +327,25 @@ test('strategy: one supernet request, waits for it, proposes the derived cells, 
     { ops: ['nor_conv_3x3', 'nor_conv_3x3', 'nor_conv_3x3', 'skip_connect', 'nor_conv_3x3', 'nor_conv_3x3'] },
     { ops: ['nor_conv_3x3', 'nor_conv_1x1', 'nor_conv_3x3', 'skip_connect', 'nor_conv_3x3', 'nor_conv_3x3'] },
   ];
-  const s = darts.create({ candidates: 2 }, { space: nb201, seed: 1, objective: OBJ, capabilities: { supernet: true } });
+  const s = darts.create(
+    { candidates: 2 },
+    { space: nb201, seed: 1, objective: OBJ, capabilities: { supernet: true } },
+  );
   const a = s.ask();
   assert.ok('supernet' in a && a.supernet.id === 'darts');
   assert.ok('wait' in s.ask());
   const snap = JSON.parse(JSON.stringify(s.snapshot()));
-  const record: TrialRecord = { number: 1, key: supernetKey('darts'), arch: { supernet: {} }, state: 'complete', metrics: {}, seed: 0, attempts: 1, startedAt: 0, info: { job: 'supernet', derived } };
+  const record: TrialRecord = {
+    number: 1,
+    key: supernetKey('darts'),
+    arch: { supernet: {} },
+    state: 'complete',
+    metrics: {},
+    seed: 0,
+    attempts: 1,
+    startedAt: 0,
+    info: { job: 'supernet', derived },
+  };
   for (const st of [s, darts.create({}, { space: nb201, seed: 1, objective: OBJ, capabilities: { supernet: true } })]) {
     if (st !== s) st.restore(snap);
     st.tell(record);
@@ -268,7 +384,9 @@ class FakeEvaluator implements Evaluator {
     this.supernets++;
     ctx.report(1, { supernet_train_loss: 1, alpha_entropy: 0.9 });
     if (this.block) {
-      await new Promise<void>((resolve, reject) => ctx.signal.addEventListener('abort', () => reject(new Error('aborted'))));
+      await new Promise<void>((resolve, reject) =>
+        ctx.signal.addEventListener('abort', () => reject(new Error('aborted'))),
+      );
     }
     const req = (job.arch as { supernet: { options: JsonObject } }).supernet;
     assert.is(req.options.epochs, 7);
@@ -290,9 +408,19 @@ test('engine: the supernet runs as one trial, the derived cells as trials of the
   const base = loadWorkflow(join(ROOT, 'workflows', 'nb201-regularized-evolution.yaml'));
   const wf = { ...base, strategy: { type: 'darts', epochs: 7, candidates: 2 }, budget: { trials: 10, failures: 2 } };
   const space = createSpace(wf.space);
-  const mk = () => darts.create({ epochs: 7, candidates: 2 }, { space, seed: deriveSeed(wf.seed, 'strategy'), objective: wf.objective, capabilities: { supernet: true } });
+  const mk = () =>
+    darts.create(
+      { epochs: 7, candidates: 2 },
+      { space, seed: deriveSeed(wf.seed, 'strategy'), objective: wf.objective, capabilities: { supernet: true } },
+    );
   const store = Store.open(':memory:');
-  const runId = store.createRun({ name: wf.name, workflowFile: wf.source.file, workflowText: wf.source.text, workflowHash: wf.source.hash, config: {} });
+  const runId = store.createRun({
+    name: wf.name,
+    workflowFile: wf.source.file,
+    workflowText: wf.source.text,
+    workflowHash: wf.source.hash,
+    config: {},
+  });
 
   // 1. interrupted while the supernet trains: it stays running
   const ev1 = new FakeEvaluator();
@@ -303,7 +431,10 @@ test('engine: the supernet runs as one trial, the derived cells as trials of the
   ctl.abort();
   const o1 = await p;
   assert.is(o1.status, 'stopped');
-  assert.equal(store.trials(runId).map((t) => [t.key, t.state]), [[supernetKey('darts'), 'running']]);
+  assert.equal(
+    store.trials(runId).map((t) => [t.key, t.state]),
+    [[supernetKey('darts'), 'running']],
+  );
 
   // 2. resume: the supernet runs again, then the derived cells
   const ev2 = new FakeEvaluator();
@@ -312,11 +443,17 @@ test('engine: the supernet runs as one trial, the derived cells as trials of the
   assert.is(ev2.supernets, 1);
   assert.is(ev2.evaluations, 2);
   const trials = store.trials(runId);
-  assert.equal(trials.map((t) => t.state), ['complete', 'complete', 'complete']);
+  assert.equal(
+    trials.map((t) => t.state),
+    ['complete', 'complete', 'complete'],
+  );
   assert.is(trials[0].info?.job, 'supernet');
   assert.ok(Array.isArray(trials[0].info?.alphas));
   assert.equal(trials[0].curve?.[0].metrics.alpha_entropy, 0.9);
-  assert.equal(trials.slice(1).map((t) => t.info?.origin), ['darts-derived', 'darts-derived']);
+  assert.equal(
+    trials.slice(1).map((t) => t.info?.origin),
+    ['darts-derived', 'darts-derived'],
+  );
   // the best is a derived cell, never the supernet
   assert.is(o2.best?.number, 2);
 
@@ -333,7 +470,13 @@ test('engine: an evaluator without supernet support is a fatal error when asked 
   const wf = { ...base, budget: { trials: 3, failures: 2 } };
   const space = createSpace(wf.space);
   const store = Store.open(':memory:');
-  const runId = store.createRun({ name: wf.name, workflowFile: wf.source.file, workflowText: wf.source.text, workflowHash: wf.source.hash, config: {} });
+  const runId = store.createRun({
+    name: wf.name,
+    workflowFile: wf.source.file,
+    workflowText: wf.source.text,
+    workflowHash: wf.source.hash,
+    config: {},
+  });
   const strategy = darts.create({}, { space, seed: 1, objective: wf.objective, capabilities: { supernet: true } });
   const evaluator: Evaluator = { evaluate: async () => ({ metrics: {} }), close: async () => {} };
   const o = await runSearch({ store, runId, workflow: wf, space, strategy, evaluator });

@@ -3,12 +3,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { FatalError } from '../engine/errors.js';
-import {
-  describeDataset,
-  loadDataset,
-  splitDataset,
-  type Dataset,
-} from '../engine/training/datasets/index.js';
+import { describeDataset, loadDataset, splitDataset, type Dataset } from '../engine/training/datasets/index.js';
 import type { DatasetConfig } from '../engine/workflow/types.js';
 
 const cfg = (source: string, extra: Partial<DatasetConfig> = {}): DatasetConfig => ({
@@ -27,7 +22,7 @@ function fractions(ds: Dataset): number[] {
 function range(a: Float32Array): [number, number] {
   let lo = Infinity;
   let hi = -Infinity;
-  for (const v of a) (lo = Math.min(lo, v)), (hi = Math.max(hi, v));
+  for (const v of a) ((lo = Math.min(lo, v)), (hi = Math.max(hi, v)));
   return [lo, hi];
 }
 
@@ -123,7 +118,7 @@ test('standardisation uses training statistics only', () => {
   for (let j = 0; j < d; j++) {
     let s = 0;
     let sq = 0;
-    for (let i = 0; i < train.n; i++) (s += train.x[i * d + j]), (sq += train.x[i * d + j] ** 2);
+    for (let i = 0; i < train.n; i++) ((s += train.x[i * d + j]), (sq += train.x[i * d + j] ** 2));
     const mean = s / train.n;
     assert.ok(Math.abs(mean) < 1e-5, `train mean ${mean}`);
     assert.ok(Math.abs(sq / train.n - mean * mean - 1) < 1e-4, 'train std 1');
@@ -157,7 +152,10 @@ test('split errors: bad fraction, too few samples per class', () => {
 });
 
 test('unknown builtins and schemes are fatal with the choices listed', () => {
-  assert.throws(() => loadDataset(cfg('builtin:cifar')), (e: unknown) => e instanceof FatalError && /builtin:mnist, builtin:digits/.test(e.message));
+  assert.throws(
+    () => loadDataset(cfg('builtin:cifar')),
+    (e: unknown) => e instanceof FatalError && /builtin:mnist, builtin:digits/.test(e.message),
+  );
   assert.throws(() => loadDataset(cfg('parquet:/x')), /builtin:NAME, csv:PATH, idx:PATH or json:PATH/);
 });
 

@@ -31,7 +31,10 @@ test('a run uses exactly its trial budget, never evaluates a key twice, and find
   assert.is(s.trials, 150);
   const { trials, keys, numbers } = keysAndNumbers(store, s.run);
   assert.is(keys.size, 150);
-  assert.equal(numbers, Array.from({ length: 150 }, (_, i) => i + 1));
+  assert.equal(
+    numbers,
+    Array.from({ length: 150 }, (_, i) => i + 1),
+  );
   assert.ok(trials.every((t) => t.state === 'complete'));
   const bestAcc = Math.max(...trials.map((t) => t.metrics.accuracy));
   assert.is(s.best?.metrics.accuracy, bestAcc);
@@ -75,7 +78,13 @@ test('candidates missing from the table fail without retries; the failure budget
 
 async function withEvaluator(wf: WorkflowConfig, evaluator: Evaluator) {
   const store = Store.open(':memory:');
-  const runId = store.createRun({ name: wf.name, workflowFile: wf.source.file, workflowText: wf.source.text, workflowHash: wf.source.hash, config: {} });
+  const runId = store.createRun({
+    name: wf.name,
+    workflowFile: wf.source.file,
+    workflowText: wf.source.text,
+    workflowHash: wf.source.hash,
+    config: {},
+  });
   const space = makeSpace(wf);
   const outcome = await runSearch({ store, runId, workflow: wf, space, strategy: makeStrategy(wf, space), evaluator });
   return { store, runId, outcome };
@@ -97,7 +106,10 @@ test('a transient failure is retried with a fresh seed and then succeeds', async
   assert.is(outcome.status, 'complete');
   const trials = store.trials(runId);
   assert.ok(trials.every((t) => t.state === 'complete'));
-  assert.equal(trials.filter((t) => t.number % 3 === 0).map((t) => t.attempts), [3, 3, 3]);
+  assert.equal(
+    trials.filter((t) => t.number % 3 === 0).map((t) => t.attempts),
+    [3, 3, 3],
+  );
   assert.is(new Set(seen.get(3)).size, 3);
 });
 
@@ -148,7 +160,10 @@ test('a store from schema 1 opens with the columns added since, its runs intact;
   db.pragma('user_version = 1');
   db.close();
   const reopened = Store.open(file);
-  assert.equal(reopened.stages(1).map((r) => [r.stage, r.reason, r.elapsedMs]), [['screen', 'trial budget of 5 reached', 0]]);
+  assert.equal(
+    reopened.stages(1).map((r) => [r.stage, r.reason, r.elapsedMs]),
+    [['screen', 'trial budget of 5 reached', 0]],
+  );
   reopened.addElapsed(1, 1234, 'screen');
   assert.is(reopened.stages(1)[0].elapsedMs, 1234);
   reopened.close();
@@ -170,7 +185,11 @@ test('resume accepts a grown budget and refuses any other change', async () => {
   assert.is(second.status, 'complete');
   assert.is(second.trials, 70);
   assert.equal(store.trials(second.run).slice(0, 40), before);
-  const changed = { ...grown, strategy: { ...grown.strategy, sample: 7 }, source: { ...wf.source, hash: 'edited-again' } };
+  const changed = {
+    ...grown,
+    strategy: { ...grown.strategy, sample: 7 },
+    source: { ...wf.source, hash: 'edited-again' },
+  };
   try {
     await resumeRun(store, first.run, changed);
     assert.unreachable('should refuse');

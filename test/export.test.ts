@@ -34,7 +34,10 @@ test('export the best trained model and reproduce its validation accuracy', asyn
     const out = join(dir, 'out');
     const stdout = capture();
     const stderr = capture();
-    const code = await main(['export', '--store', storePath, '--out', out, '--json'], { stdout: stdout.stream, stderr: stderr.stream });
+    const code = await main(['export', '--store', storePath, '--out', out, '--json'], {
+      stdout: stdout.stream,
+      stderr: stderr.stream,
+    });
     assert.is(code, 0, stderr.text());
     const printed = JSON.parse(stdout.text()) as { trial: number };
     assert.is(printed.trial, summary.best!.number);
@@ -60,9 +63,21 @@ test('export the best trained model and reproduce its validation accuracy', asyn
     const err = capture();
     const kept = new Set(['1', '2', '3', '4'].filter((t) => existsSync(join(storePath + '.models', '1', t))));
     const dropped = ['1', '2', '3', '4'].find((t) => !kept.has(t))!;
-    assert.is(await main(['export', '--store', storePath, '--trial', dropped, '--out', join(dir, 'x')], { stdout: capture().stream, stderr: err.stream }), 2);
+    assert.is(
+      await main(['export', '--store', storePath, '--trial', dropped, '--out', join(dir, 'x')], {
+        stdout: capture().stream,
+        stderr: err.stream,
+      }),
+      2,
+    );
     assert.match(err.text(), /no trained model of trial/);
-    assert.is(await main(['export', '--store', storePath, '--trial', '99'], { stdout: capture().stream, stderr: capture().stream }), 2);
+    assert.is(
+      await main(['export', '--store', storePath, '--trial', '99'], {
+        stdout: capture().stream,
+        stderr: capture().stream,
+      }),
+      2,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -60,7 +60,10 @@ test('problems point into the right file: the base, the extending file, the exte
       'missing.yaml': `name: x\nextends: nowhere/base.yaml\n`,
       'stage-from.yaml': `name: staged\nextends: base.yaml\nbudget: { trials: 5 }\nstages:\n  - name: one\n  - name: two\n    from: { stage: tow, top: 2 }\n`,
     });
-    const v = spawnSync(process.execPath, [NAS_BIN, 'validate', 'child.yaml', 'missing.yaml', 'stage-from.yaml'], { cwd: dir, encoding: 'utf8' });
+    const v = spawnSync(process.execPath, [NAS_BIN, 'validate', 'child.yaml', 'missing.yaml', 'stage-from.yaml'], {
+      cwd: dir,
+      encoding: 'utf8',
+    });
     assert.is(v.status, 1);
     assert.equal(v.stderr.trim().split('\n'), [
       'child.yaml:3:10: retries must be an integer >= 0, got -2',

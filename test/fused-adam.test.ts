@@ -10,10 +10,16 @@ import { FusedAdamOptimizer, fusedAdam } from '../engine/training/model/fused-ad
 import { lcg } from './helpers/random.js';
 
 /** Weights and optimizer state after `steps` steps of a small dense model (41 weights: the SIMD loop and its tail). */
-async function train(backend: 'cpu' | 'wasm', optimizer: tf.Optimizer, steps: number): Promise<{ weights: Float32Array[]; state: Float32Array[] }> {
+async function train(
+  backend: 'cpu' | 'wasm',
+  optimizer: tf.Optimizer,
+  steps: number,
+): Promise<{ weights: Float32Array[]; state: Float32Array[] }> {
   await initBackend(backend);
   const rand = lcg(11, -0.5);
-  const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [6], units: 5, activation: 'relu' }), tf.layers.dense({ units: 3 })] });
+  const model = tf.sequential({
+    layers: [tf.layers.dense({ inputShape: [6], units: 5, activation: 'relu' }), tf.layers.dense({ units: 3 })],
+  });
   const init = model.getWeights().map((w) => tf.tensor(Float32Array.from({ length: w.size }, rand), w.shape));
   model.setWeights(init);
   tf.dispose(init);
@@ -46,10 +52,16 @@ test('fused Adam on wasm takes the steps of tfjs Adam on cpu and on wasm', async
   const before = tf.memory().numTensors;
   const fused = await train('wasm', fusedAdam(0.01), 6);
   assert.is(tf.memory().numTensors, before, 'no tensor leaks');
-  assert.ok(maxDiff(fused.weights, ref.weights) < 1e-5, `weights differ from cpu Adam by ${maxDiff(fused.weights, ref.weights)}`);
+  assert.ok(
+    maxDiff(fused.weights, ref.weights) < 1e-5,
+    `weights differ from cpu Adam by ${maxDiff(fused.weights, ref.weights)}`,
+  );
   assert.ok(maxDiff(fused.weights, plainWasm.weights) < 1e-5);
   assert.ok(maxDiff(fused.state, ref.state) < 1e-5, 'same moments and iteration count');
-  assert.ok(maxDiff(fused.weights, await train('wasm', fusedAdam(0.01), 0).then((r) => r.weights)) > 1e-3, 'the weights moved');
+  assert.ok(
+    maxDiff(fused.weights, await train('wasm', fusedAdam(0.01), 0).then((r) => r.weights)) > 1e-3,
+    'the weights moved',
+  );
 });
 
 test('fused Adam is tfjs Adam on cpu, and serialises as Adam', async () => {
@@ -79,7 +91,11 @@ test('fused Adam on wasm writes the moments over the old ones when nothing else 
   const before = tf.memory().numTensors;
   let ids = [w.dataId, m.dataId, v.dataId];
   step();
-  assert.equal([w.dataId === ids[0], m.dataId === ids[1], v.dataId === ids[2]], [false, true, true], 'the moments in place, new weights');
+  assert.equal(
+    [w.dataId === ids[0], m.dataId === ids[1], v.dataId === ids[2]],
+    [false, true, true],
+    'the moments in place, new weights',
+  );
   assert.is(tf.memory().numTensors, before);
 
   const held = m.clone(); // shares m's data (zero-copy Identity)

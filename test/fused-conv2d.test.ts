@@ -3,12 +3,12 @@
  * output and its gradients (input, filter, bias) must equal cpu's unfused Conv2D, Add and Relu,
  * and tf.fused.conv2d must reach it only where it applies.
  */
-import {test} from 'uvu';
+import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as tf from '@tensorflow/tfjs';
-import {initBackend} from '../engine/training/backend.js';
-import {FUSED_CONV2D} from '../engine/training/kernels/fused-conv2d.js';
-import {random} from './helpers/random.js';
+import { initBackend } from '../engine/training/backend.js';
+import { FUSED_CONV2D } from '../engine/training/kernels/fused-conv2d.js';
+import { random } from './helpers/random.js';
 
 type Shape4 = [number, number, number, number];
 type Activation = 'relu' | 'linear';
@@ -38,7 +38,7 @@ async function run(backend: 'cpu' | 'wasm', c: Case, seed: number, xValues?: Flo
   const bias = tf.tensor1d(random(c.cout, seed + 2));
   const before = tf.memory().numTensors;
   const conv = (xi: tf.Tensor4D, fi: tf.Tensor4D, bi?: tf.Tensor1D) =>
-    tf.fused.conv2d({x: xi, filter: fi, strides: c.stride, pad: c.pad, bias: bi, activation: c.activation});
+    tf.fused.conv2d({ x: xi, filter: fi, strides: c.stride, pad: c.pad, bias: bi, activation: c.activation });
   const g = tf.backend_util.computeConv2DInfo(c.x, fShape, c.stride, 1, c.pad);
   const shape = [c.x[0], g.outHeight, g.outWidth, c.cout];
   let y: tf.Tensor | undefined;
@@ -85,28 +85,32 @@ test.before(async () => {
 
 test('fused conv2d in training matches cpu: output and the gradients of input, filter and bias', async () => {
   const shapes: Array<Pick<Case, 'x' | 'f' | 'cout'>> = [
-    {x: [2, 7, 7, 3], f: [3, 3], cout: 4},
-    {x: [2, 9, 7, 1], f: [5, 5], cout: 13}, // one input channel; channels in blocks of 8, 4 and 1
-    {x: [1, 8, 6, 5], f: [2, 3], cout: 6},
+    { x: [2, 7, 7, 3], f: [3, 3], cout: 4 },
+    { x: [2, 9, 7, 1], f: [5, 5], cout: 13 }, // one input channel; channels in blocks of 8, 4 and 1
+    { x: [1, 8, 6, 5], f: [2, 3], cout: 6 },
   ];
   let seed = 1;
-  for (const s of shapes) for (const stride of [1, 2]) for (const pad of ['same', 'valid', 1] as const)
-    for (const activation of ['relu', 'linear'] as const) for (const bias of [true, false]) {
-      const c: Case = {...s, stride, pad, bias, activation};
-      const label = JSON.stringify(c);
-      const cpu = await run('cpu', c, seed);
-      const wasm = await run('wasm', c, seed);
-      seed += 10;
-      assert.ok(wasm.kernels.includes(FUSED_CONV2D), `${label}: wasm ran ${wasm.kernels.join(',')}`);
-      for (const k of ['Conv2D', 'Add', 'Relu', 'FusedConv2D']) assert.not.ok(wasm.kernels.includes(k), `${label}: wasm ran ${k}`);
-      close(wasm.y, cpu.y, `${label} y`);
-      assert.is(wasm.grads.length, cpu.grads.length);
-      wasm.grads.forEach((g, i) => close(g, cpu.grads[i], `${label} ${['dx', 'dfilter', 'dbias'][i]}`));
-    }
+  for (const s of shapes)
+    for (const stride of [1, 2])
+      for (const pad of ['same', 'valid', 1] as const)
+        for (const activation of ['relu', 'linear'] as const)
+          for (const bias of [true, false]) {
+            const c: Case = { ...s, stride, pad, bias, activation };
+            const label = JSON.stringify(c);
+            const cpu = await run('cpu', c, seed);
+            const wasm = await run('wasm', c, seed);
+            seed += 10;
+            assert.ok(wasm.kernels.includes(FUSED_CONV2D), `${label}: wasm ran ${wasm.kernels.join(',')}`);
+            for (const k of ['Conv2D', 'Add', 'Relu', 'FusedConv2D'])
+              assert.not.ok(wasm.kernels.includes(k), `${label}: wasm ran ${k}`);
+            close(wasm.y, cpu.y, `${label} y`);
+            assert.is(wasm.grads.length, cpu.grads.length);
+            wasm.grads.forEach((g, i) => close(g, cpu.grads[i], `${label} ${['dx', 'dfilter', 'dbias'][i]}`));
+          }
 });
 
 test('fused conv2d keeps NaN through relu as tfjs does', async () => {
-  const c: Case = {x: [1, 5, 5, 2], f: [3, 3], cout: 5, stride: 1, pad: 'same', bias: true, activation: 'relu'};
+  const c: Case = { x: [1, 5, 5, 2], f: [3, 3], cout: 5, stride: 1, pad: 'same', bias: true, activation: 'relu' };
   const xs = random(50, 77);
   xs[12] = NaN;
   const cpu = await run('cpu', c, 70, xs);
@@ -123,23 +127,34 @@ test('tf.fused.conv2d reaches NasFusedConv2D on wasm, in training and inference,
   const bias = tf.tensor1d(random(4, 7));
   const kernels = async (f: () => void) => (await tf.profile(() => void tf.tidy(f))).kernels.map((k) => k.name);
   const conv = (extra: Partial<Parameters<typeof tf.fused.conv2d>[0]>) => (v: tf.Tensor) =>
-    tf.sum(tf.fused.conv2d({x: v as tf.Tensor4D, filter, strides: 1, pad: 'same', bias, activation: 'relu', ...extra}));
+    tf.sum(
+      tf.fused.conv2d({ x: v as tf.Tensor4D, filter, strides: 1, pad: 'same', bias, activation: 'relu', ...extra }),
+    );
   assert.ok((await kernels(() => tf.grad(conv({}))(x))).includes(FUSED_CONV2D), 'training');
   const inference = await kernels(() => conv({})(x));
-  assert.ok(inference.includes(FUSED_CONV2D) && !inference.includes('FusedConv2D'), `inference: ${inference.join(',')}`);
-  const linear = await kernels(() => conv({activation: 'linear', bias: undefined})(x));
+  assert.ok(
+    inference.includes(FUSED_CONV2D) && !inference.includes('FusedConv2D'),
+    `inference: ${inference.join(',')}`,
+  );
+  const linear = await kernels(() => conv({ activation: 'linear', bias: undefined })(x));
   assert.ok(linear.includes(FUSED_CONV2D), `linear, no bias: ${linear.join(',')}`);
-  assert.not.ok((await kernels(() => tf.grad(conv({activation: 'elu'}))(x))).includes(FUSED_CONV2D), 'elu');
+  assert.not.ok((await kernels(() => tf.grad(conv({ activation: 'elu' }))(x))).includes(FUSED_CONV2D), 'elu');
   // tfjs's own conv2d gradient then throws (it has none for dilations above 1): the forward pass is what counts here
   const dilated = await kernels(() => {
     try {
-      tf.grad(conv({dilations: 2}))(x);
+      tf.grad(conv({ dilations: 2 }))(x);
     } catch {}
   });
   assert.ok(dilated.includes('Conv2D') && !dilated.includes(FUSED_CONV2D), `dilation 2: ${dilated.join(',')}`);
   await tf.setBackend('cpu');
   const [xc, fc, bc] = [tf.clone(x), tf.clone(filter), tf.clone(bias)];
-  const onCpu = await kernels(() => tf.grad((v: tf.Tensor) => tf.sum(tf.fused.conv2d({x: v as tf.Tensor4D, filter: fc, strides: 1, pad: 'same', bias: bc, activation: 'relu'})))(xc));
+  const onCpu = await kernels(() =>
+    tf.grad((v: tf.Tensor) =>
+      tf.sum(
+        tf.fused.conv2d({ x: v as tf.Tensor4D, filter: fc, strides: 1, pad: 'same', bias: bc, activation: 'relu' }),
+      ),
+    )(xc),
+  );
   assert.not.ok(onCpu.includes(FUSED_CONV2D), 'cpu');
   tf.dispose([xc, fc, bc]);
   await tf.setBackend('wasm');

@@ -96,10 +96,25 @@ test('task similarity: same column 1, other column of the table 0.5, datasets by
   assert.is(taskSimilarity(t('x'), t('x')), 1);
   assert.is(taskSimilarity(t('x'), t('y')), 0.5);
   const f = (n: number, classes: number, nn: number) => ({
-    n, features: 64, inputShape: [8, 8, 1], classes, classEntropy: Math.log2(classes), classEntropyNormalized: 1,
-    minClassFraction: 1 / classes, maxClassFraction: 1 / classes, classBalance: 1, landmark1nn: nn, landmarkCentroid: nn, landmarkSamples: 600,
+    n,
+    features: 64,
+    inputShape: [8, 8, 1],
+    classes,
+    classEntropy: Math.log2(classes),
+    classEntropyNormalized: 1,
+    minClassFraction: 1 / classes,
+    maxClassFraction: 1 / classes,
+    classBalance: 1,
+    landmark1nn: nn,
+    landmarkCentroid: nn,
+    landmarkSamples: 600,
   });
-  const d = (n: number, c: number, nn: number): TaskDescriptor => ({ kind: 'dataset', evaluation: 'train', source: 's', features: f(n, c, nn) });
+  const d = (n: number, c: number, nn: number): TaskDescriptor => ({
+    kind: 'dataset',
+    evaluation: 'train',
+    source: 's',
+    features: f(n, c, nn),
+  });
   assert.is(taskSimilarity(d(1000, 10, 0.9), d(1000, 10, 0.9)), 1);
   const near = taskSimilarity(d(1000, 10, 0.9), d(2000, 10, 0.85));
   const far = taskSimilarity(d(1000, 10, 0.9), d(150, 3, 0.5));
@@ -112,19 +127,34 @@ test('warm start: best-known archs first (by source score), priors favour the be
   const plan = prepareMeta(target({ from: [], learn: ['space', 'strategy'] }), space, tasks);
   const archs = plan.warmStart?.archs ?? [];
   assert.is(archs.length, 20);
-  assert.equal(archs.map((a) => space.key(a)), tasks[0].trials.slice(0, 20).map((t) => t.key));
+  assert.equal(
+    archs.map((a) => space.key(a)),
+    tasks[0].trials.slice(0, 20).map((t) => t.key),
+  );
   const p = plan.warmStart?.priors?.['edge.1<-0'];
   assert.ok(p && p.length === 5);
   assert.ok(Math.abs(p!.reduce((a, b) => a + b, 0) - 1) < 1e-9);
   assert.ok(p![3] > p![0] && p![3] > 0.2, `nor_conv_3x3 should dominate edge 1<-0: ${p}`);
-  assert.is(plan.wrap(getStrategy('random')!.create({}, { space, seed: 1, objective: rea().objective })).constructor.name, 'RandomSearch');
+  assert.is(
+    plan.wrap(getStrategy('random')!.create({}, { space, seed: 1, objective: rea().objective })).constructor.name,
+    'RandomSearch',
+  );
 });
 
 test('a source whose space shares no decision transfers nothing; archs of another space are dropped', async () => {
-  const chain = { kind: 'chain', input: [4], layers: { min: 1, max: 2, choose: { dense: { units: [4, 8] } } }, hyper: {} } as const;
+  const chain = {
+    kind: 'chain',
+    input: [4],
+    layers: { min: 1, max: 2, choose: { dense: { units: [4, 8] } } },
+    hyper: {},
+  } as const;
   const space = createSpace(chain as never);
   const tasks = loadKnowledge([await source()]);
-  const plan = prepareMeta({ ...target({ from: [], learn: ['space', 'strategy'] }), space: chain as never }, space, tasks);
+  const plan = prepareMeta(
+    { ...target({ from: [], learn: ['space', 'strategy'] }), space: chain as never },
+    space,
+    tasks,
+  );
   assert.is(plan.warmStart, undefined);
   assert.is(plan.summary.ignored, 1);
 });
@@ -134,7 +164,10 @@ test('prune_ops removes choices never among the best of any edge, and the restri
   const base: TaskKnowledge = loadKnowledgeLike(space);
   const plan = prepareMeta(target({ from: [], learn: ['space'], prune_ops: true, top_fraction: 1 }), space, [base]);
   assert.ok(plan.space instanceof RestrictedSpace);
-  assert.equal(plan.summary.pruned, Object.fromEntries(space.decisions().map((d) => [d.name, ['"none"', '"avg_pool_3x3"']])));
+  assert.equal(
+    plan.summary.pruned,
+    Object.fromEntries(space.decisions().map((d) => [d.name, ['"none"', '"avg_pool_3x3"']])),
+  );
   const rng = new Rng(3);
   const keys = new Set<string>();
   for (let i = 0; i < 200; i++) {
@@ -160,21 +193,44 @@ function loadKnowledgeLike(space: ReturnType<typeof createSpace>): TaskKnowledge
     return { key: space.key(arch), arch, score: 100 - i, metrics: { accuracy: 100 - i } };
   });
   const decisions = Object.fromEntries(space.decisions().map((d) => [d.name, d.choices.map((c) => JSON.stringify(c))]));
-  return { id: 'synthetic', name: 'synthetic', task: { kind: 'table', evaluation: 'benchmark', table: 'nb201-cifar.csv', metric: 'cifar10' }, space: rea().space, decisions, objective: { metric: 'accuracy', mode: 'max' }, trials, evaluated: 30 };
+  return {
+    id: 'synthetic',
+    name: 'synthetic',
+    task: { kind: 'table', evaluation: 'benchmark', table: 'nb201-cifar.csv', metric: 'cifar10' },
+    space: rea().space,
+    decisions,
+    objective: { metric: 'accuracy', mode: 'max' },
+    trials,
+    evaluated: 30,
+  };
 }
 
 test('ridge regression recovers a linear function', () => {
   const rng = new Rng(1);
   const X = Array.from({ length: 200 }, () => [rng.next(), rng.next(), rng.next()]);
   const y = X.map((x) => 2 * x[0] - x[1] + 0.5 * x[2] + 3);
-  const p = fitRidge(X, y, y.map(() => 1), 1e-6);
-  assert.ok(Math.abs(p.weights[0] - 2) < 1e-3 && Math.abs(p.weights[1] + 1) < 1e-3 && Math.abs(p.bias - 3) < 1e-3, JSON.stringify(p));
+  const p = fitRidge(
+    X,
+    y,
+    y.map(() => 1),
+    1e-6,
+  );
+  assert.ok(
+    Math.abs(p.weights[0] - 2) < 1e-3 && Math.abs(p.weights[1] + 1) < 1e-3 && Math.abs(p.bias - 3) < 1e-3,
+    JSON.stringify(p),
+  );
 });
 
 test('screening lets through only candidates predicted in the top fraction and survives snapshot/restore', () => {
   const space = createSpace(rea().space);
   const score = (a: unknown) => (a as { ops: string[] }).ops.filter((o) => o === 'nor_conv_3x3').length;
-  const mk = () => new ScreenedStrategy(getStrategy('random')!.create({}, { space, seed: 4, objective: rea().objective }), space, score, { fraction: 0.2, seed: 1 });
+  const mk = () =>
+    new ScreenedStrategy(
+      getStrategy('random')!.create({}, { space, seed: 4, objective: rea().objective }),
+      space,
+      score,
+      { fraction: 0.2, seed: 1 },
+    );
   const s = mk();
   const got: number[] = [];
   for (let i = 0; i < 30; i++) {
@@ -182,7 +238,10 @@ test('screening lets through only candidates predicted in the top fraction and s
     assert.ok('arch' in a);
     got.push(score((a as { arch: unknown }).arch));
   }
-  assert.ok(got.every((g) => g >= s.threshold), `${got} threshold ${s.threshold}`);
+  assert.ok(
+    got.every((g) => g >= s.threshold),
+    `${got} threshold ${s.threshold}`,
+  );
   assert.ok(s.counts().screened > 0);
   const snap = s.snapshot();
   const t = mk();
@@ -208,7 +267,10 @@ test('a search with meta through the engine finds the target optimum sooner than
 
 test('a run with meta (warm start + screening) resumes from its checkpoint with a grown budget', async () => {
   const from = await source();
-  const wf = { ...target({ from: [from], learn: ['space', 'strategy', 'evaluation'] }), budget: { trials: 15, failures: 5 } };
+  const wf = {
+    ...target({ from: [from], learn: ['space', 'strategy', 'evaluation'] }),
+    budget: { trials: 15, failures: 5 },
+  };
   const store = Store.open(':memory:');
   const first = await startRun(store, wf);
   assert.is(first.trials, 15);
@@ -218,7 +280,10 @@ test('a run with meta (warm start + screening) resumes from its checkpoint with 
   const trials = store.trials(first.run);
   assert.is(trials.length, 30);
   assert.is(new Set(trials.map((t) => t.key)).size, 30);
-  assert.ok(trials.every((t) => typeof t.info?.predicted === 'number'), 'every proposal went through the screen');
+  assert.ok(
+    trials.every((t) => typeof t.info?.predicted === 'number'),
+    'every proposal went through the screen',
+  );
   store.close();
 });
 

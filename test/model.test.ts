@@ -127,7 +127,13 @@ test('flatten head on request', () => {
 });
 
 test('the same seed builds the same weights, another seed others', () => {
-  const spec = chain([{ type: 'conv2d', filters: 4, kernel: 3 }, { type: 'dense', units: 5 }], [6, 6, 1]);
+  const spec = chain(
+    [
+      { type: 'conv2d', filters: 4, kernel: 3 },
+      { type: 'dense', units: 5 },
+    ],
+    [6, 6, 1],
+  );
   const weights = (s: ChainModelSpec) => {
     const m = buildModel(s);
     const w = m.getWeights().map((t) => Array.from(t.dataSync()));
@@ -141,7 +147,13 @@ test('the same seed builds the same weights, another seed others', () => {
 test('unbuildable chains fail the trial, not the run', () => {
   const bad = [
     chain([{ type: 'conv2d', filters: 4, kernel: 3 }], [16]),
-    chain([{ type: 'dense', units: 4 }, { type: 'max_pool', size: 2 }], [4, 4, 1]),
+    chain(
+      [
+        { type: 'dense', units: 4 },
+        { type: 'max_pool', size: 2 },
+      ],
+      [4, 4, 1],
+    ),
     chain([{ type: 'lstm' }], [4]),
     chain([{ type: 'dense', units: 0 }], [4]),
     chain([{ type: 'dense', units: 4, activation: 'wiggle' }], [4]),
@@ -155,7 +167,10 @@ test('unbuildable chains fail the trial, not the run', () => {
       assert.is((e as TrialError).retryable, false);
     }
   }
-  assert.throws(() => buildModel(chain([{ type: 'conv2d', filters: 4, kernel: 3 }], [16])), /needs a spatial input \[height, width, channels\], got \[16\]/);
+  assert.throws(
+    () => buildModel(chain([{ type: 'conv2d', filters: 4, kernel: 3 }], [16])),
+    /needs a spatial input \[height, width, channels\], got \[16\]/,
+  );
 });
 
 test('nb201 cells build for several archs, including all-none and all-skip', () => {
@@ -179,18 +194,32 @@ test('nb201 cell graph: zero nodes and dead nodes are pruned', () => {
   assert.equal(liveNodes(['none', 'none', 'none', 'none', 'none', 'none'], 4), [false, false, false, false]);
   assert.equal(liveNodes(['nor_conv_3x3', 'none', 'none', 'none', 'none', 'none'], 4), [false, false, false, false]);
   // node 1 feeds nothing that reaches node 3
-  assert.equal(liveNodes(['nor_conv_3x3', 'skip_connect', 'none', 'skip_connect', 'none', 'skip_connect'], 4), [true, false, true, true]);
+  assert.equal(liveNodes(['nor_conv_3x3', 'skip_connect', 'none', 'skip_connect', 'none', 'skip_connect'], 4), [
+    true,
+    false,
+    true,
+    true,
+  ]);
   // the all-skip cell is param-free: only stem, reductions and head hold weights
-  built(cell(['skip_connect', 'skip_connect', 'skip_connect', 'skip_connect', 'skip_connect', 'skip_connect']), (skip) => {
-    built(cell(['none', 'none', 'none', 'none', 'none', 'none']), (none) => assert.is(countParams(skip), countParams(none)));
-  });
+  built(
+    cell(['skip_connect', 'skip_connect', 'skip_connect', 'skip_connect', 'skip_connect', 'skip_connect']),
+    (skip) => {
+      built(cell(['none', 'none', 'none', 'none', 'none', 'none']), (none) =>
+        assert.is(countParams(skip), countParams(none)),
+      );
+    },
+  );
 });
 
 test('nb201 cell params by hand (1 stage, 1 cell, one conv edge)', () => {
   // stem conv 3*3*1*4 = 36 + BN 16; edge 1<-0 nor_conv_3x3: 3*3*4*4 = 144 + BN 16; last BN 16;
   // head 4*10 + 10 = 50. Node 3 = skip(node 0) + conv path through node 1 via skip 3<-1.
   built(
-    cell(['nor_conv_3x3', 'none', 'none', 'skip_connect', 'skip_connect', 'none'], { channels: 4, cells: 1, stages: 1 }),
+    cell(['nor_conv_3x3', 'none', 'none', 'skip_connect', 'skip_connect', 'none'], {
+      channels: 4,
+      cells: 1,
+      stages: 1,
+    }),
     (m) => {
       assert.is(countParams(m), 36 + 16 + 144 + 16 + 16 + 50);
       // MACs: stem 64*4*9 = 2304, edge 64*4*36 = 9216, head 40
@@ -200,17 +229,34 @@ test('nb201 cell params by hand (1 stage, 1 cell, one conv edge)', () => {
 });
 
 test('bad cell specs fail the trial', () => {
-  assert.throws(() => buildModel(cell(['none'])), (e: unknown) => e instanceof TrialError && /needs 6 ops/.test((e as Error).message));
-  assert.throws(() => buildModel(cell(['conv_7x7', 'none', 'none', 'none', 'none', 'none'])), /unknown cell op "conv_7x7"/);
-  assert.throws(() => buildModel({ ...cell(['none', 'none', 'none', 'none', 'none', 'none']), inputShape: [64] }), /image input/);
+  assert.throws(
+    () => buildModel(cell(['none'])),
+    (e: unknown) => e instanceof TrialError && /needs 6 ops/.test((e as Error).message),
+  );
+  assert.throws(
+    () => buildModel(cell(['conv_7x7', 'none', 'none', 'none', 'none', 'none'])),
+    /unknown cell op "conv_7x7"/,
+  );
+  assert.throws(
+    () => buildModel({ ...cell(['none', 'none', 'none', 'none', 'none', 'none']), inputShape: [64] }),
+    /image input/,
+  );
 });
 
 test('compile options from hyper, with defaults; unknown optimizers fail the trial', () => {
-  assert.equal(compileOptionsFromHyper({ learning_rate: 0.01, optimizer: 'sgd' }), { optimizer: 'sgd', learningRate: 0.01, weightDecay: 0 });
+  assert.equal(compileOptionsFromHyper({ learning_rate: 0.01, optimizer: 'sgd' }), {
+    optimizer: 'sgd',
+    learningRate: 0.01,
+    weightDecay: 0,
+  });
   assert.equal(compileOptionsFromHyper(), { optimizer: 'adam', learningRate: 0.001, weightDecay: 0 });
   built(chain([{ type: 'dense', units: 2 }], [4]), (m) => {
-    assert.throws(() => compileModel(m, { optimizer: 'lbfgs' }), (e: unknown) => e instanceof TrialError && /unknown optimizer "lbfgs"/.test((e as Error).message));
-    for (const optimizer of ['adam', 'sgd', 'rmsprop', 'adagrad']) compileModel(m, { optimizer, learningRate: 0.01, weightDecay: 1e-4 }).dispose();
+    assert.throws(
+      () => compileModel(m, { optimizer: 'lbfgs' }),
+      (e: unknown) => e instanceof TrialError && /unknown optimizer "lbfgs"/.test((e as Error).message),
+    );
+    for (const optimizer of ['adam', 'sgd', 'rmsprop', 'adagrad'])
+      compileModel(m, { optimizer, learningRate: 0.01, weightDecay: 1e-4 }).dispose();
   });
 });
 

@@ -8,17 +8,27 @@ import * as assert from 'uvu/assert';
 import { loadDataset, splitDataset, toTensors } from '../engine/training/datasets/index.js';
 import { buildModel, compileModel, type ModelSpec } from '../engine/training/model/index.js';
 
-async function train(spec: ModelSpec, source: string, opts: { epochs: number; lr: number; limit?: number; wd?: number; optimizer?: string }) {
+async function train(
+  spec: ModelSpec,
+  source: string,
+  opts: { epochs: number; lr: number; limit?: number; wd?: number; optimizer?: string },
+) {
   const ds = loadDataset({ source, label: 'label', split: { validation: 0.2 }, limit: opts.limit }, spec.inputShape);
   const { train: tr, validation: va } = splitDataset(ds, 0.2, 1);
   const model = buildModel(spec);
-  const optimizer = compileModel(model, { optimizer: opts.optimizer ?? 'adam', learningRate: opts.lr, weightDecay: opts.wd });
+  const optimizer = compileModel(model, {
+    optimizer: opts.optimizer ?? 'adam',
+    learningRate: opts.lr,
+    weightDecay: opts.wd,
+  });
   const a = toTensors(tr);
   const b = toTensors(va);
   try {
     const h = await model.fit(a.x, a.y, { epochs: opts.epochs, batchSize: 16, verbose: 0, validationData: [b.x, b.y] });
     const kernelNorm = tf.tidy(() =>
-      model.trainableWeights.filter((w) => /kernel/.test(w.name)).reduce((s, w) => s + tf.sum(tf.square(w.read())).dataSync()[0], 0),
+      model.trainableWeights
+        .filter((w) => /kernel/.test(w.name))
+        .reduce((s, w) => s + tf.sum(tf.square(w.read())).dataSync()[0], 0),
     );
     return { loss: h.history.loss as number[], valAcc: h.history.val_acc as number[], kernelNorm };
   } finally {
@@ -33,7 +43,13 @@ test('a tiny CNN trains on the cpu backend: the loss decreases', async () => {
   const before = tf.memory().numTensors;
   const spec: ModelSpec = {
     space: 'chain',
-    arch: { layers: [{ type: 'conv2d', filters: 4, kernel: 3 }, { type: 'max_pool', size: 2 }, { type: 'dense', units: 16 }] },
+    arch: {
+      layers: [
+        { type: 'conv2d', filters: 4, kernel: 3 },
+        { type: 'max_pool', size: 2 },
+        { type: 'dense', units: 16 },
+      ],
+    },
     inputShape: [8, 8, 1],
     classes: 10,
     seed: 5,
@@ -49,7 +65,15 @@ test('an nb201 cell network trains on cpu, also when the cell is all-none', asyn
     ['nor_conv_3x3', 'skip_connect', 'avg_pool_3x3', 'nor_conv_1x1', 'none', 'skip_connect'],
     ['none', 'none', 'none', 'none', 'none', 'none'],
   ]) {
-    const spec: ModelSpec = { space: 'cell', arch: { ops }, nodes: 4, inputShape: [8, 8, 1], classes: 10, skeleton: { channels: 4, cells: 1, stages: 2 }, seed: 2 };
+    const spec: ModelSpec = {
+      space: 'cell',
+      arch: { ops },
+      nodes: 4,
+      inputShape: [8, 8, 1],
+      classes: 10,
+      skeleton: { channels: 4, cells: 1, stages: 2 },
+      seed: 2,
+    };
     const allNone = ops[0] === 'none';
     const { loss } = await train(spec, 'builtin:digits', { epochs: allNone ? 1 : 3, lr: 0.02, limit: 100 });
     assert.ok(loss.every(Number.isFinite), `${ops}: ${loss}`);
@@ -59,7 +83,13 @@ test('an nb201 cell network trains on cpu, also when the cell is all-none', asyn
 
 test('weight decay shrinks kernels', async () => {
   await tf.setBackend('cpu');
-  const spec: ModelSpec = { space: 'chain', arch: { layers: [{ type: 'dense', units: 8 }] }, inputShape: [4], classes: 3, seed: 9 };
+  const spec: ModelSpec = {
+    space: 'chain',
+    arch: { layers: [{ type: 'dense', units: 8 }] },
+    inputShape: [4],
+    classes: 3,
+    seed: 9,
+  };
   const plain = await train(spec, 'builtin:iris', { epochs: 3, lr: 0.05, optimizer: 'sgd' });
   const decayed = await train(spec, 'builtin:iris', { epochs: 3, lr: 0.05, optimizer: 'sgd', wd: 0.5 });
   assert.ok(decayed.kernelNorm < plain.kernelNorm * 0.8, `${decayed.kernelNorm} vs ${plain.kernelNorm}`);
@@ -70,7 +100,12 @@ test('a dense network trains on wasm to > 0.85 validation accuracy on iris', asy
   try {
     const spec: ModelSpec = {
       space: 'chain',
-      arch: { layers: [{ type: 'dense', units: 16 }, { type: 'dense', units: 16, activation: 'tanh' }] },
+      arch: {
+        layers: [
+          { type: 'dense', units: 16 },
+          { type: 'dense', units: 16, activation: 'tanh' },
+        ],
+      },
       inputShape: [4],
       classes: 3,
       seed: 1,

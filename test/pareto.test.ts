@@ -22,25 +22,59 @@ test('dominance, fronts and crowding on hand-made points', () => {
   assert.ok(dominates([2, 2], [1, 2]));
   assert.not.ok(dominates([2, 2], [2, 2]));
   assert.not.ok(dominates([3, 1], [1, 3]));
-  const pts = [[1, 5], [2, 4], [3, 3], [2, 2], [1, 1], [3, 3], [0, 6]];
+  const pts = [
+    [1, 5],
+    [2, 4],
+    [3, 3],
+    [2, 2],
+    [1, 1],
+    [3, 3],
+    [0, 6],
+  ];
   assert.equal(nondominatedSort(pts), [[0, 1, 2, 5, 6], [3], [4]]);
   const d = crowdingDistance(pts, [0, 1, 2, 6]);
   assert.is(d.get(6), Infinity);
   assert.is(d.get(2), Infinity);
   assert.ok((d.get(0) as number) > 0 && Number.isFinite(d.get(0)));
-  const objectives = [{ metric: 'acc', mode: 'max' as const }, { metric: 'params', mode: 'min' as const }];
-  const trials = [rec(1, { acc: 0.9, params: 100 }), rec(2, { acc: 0.8, params: 50 }), rec(3, { acc: 0.8, params: 60 }),
-    rec(4, { acc: 0.95, params: 500 }), rec(5, { acc: 0.99, params: 10 }, 'failed'), rec(6, { acc: 0.9, params: 100 }), rec(7, { acc: 0.7 })];
-  assert.equal(paretoFront(trials, objectives).map((t) => t.number), [1, 2, 4, 6]);
-  assert.equal(rankTrials(trials, objectives).slice(4).map((t) => t.number), [3]);
-  assert.equal(rankTrials(trials, [objectives[0]]).map((t) => t.number), [4, 1, 6, 2, 3, 7]);
+  const objectives = [
+    { metric: 'acc', mode: 'max' as const },
+    { metric: 'params', mode: 'min' as const },
+  ];
+  const trials = [
+    rec(1, { acc: 0.9, params: 100 }),
+    rec(2, { acc: 0.8, params: 50 }),
+    rec(3, { acc: 0.8, params: 60 }),
+    rec(4, { acc: 0.95, params: 500 }),
+    rec(5, { acc: 0.99, params: 10 }, 'failed'),
+    rec(6, { acc: 0.9, params: 100 }),
+    rec(7, { acc: 0.7 }),
+  ];
+  assert.equal(
+    paretoFront(trials, objectives).map((t) => t.number),
+    [1, 2, 4, 6],
+  );
+  assert.equal(
+    rankTrials(trials, objectives)
+      .slice(4)
+      .map((t) => t.number),
+    [3],
+  );
+  assert.equal(
+    rankTrials(trials, [objectives[0]]).map((t) => t.number),
+    [4, 1, 6, 2, 3, 7],
+  );
 });
 
 test('a grid over the whole synthetic space reports exactly the brute-force front', async () => {
   const dir = scratch('pareto-grid');
   try {
-    const wf = loadWorkflow(writeSynthWorkflow(dir, 'grid', `${OBJ}strategy: { type: grid }\nbudget: { trials: 100 }\n`));
-    assert.equal(wf.objectives, [{ metric: 'accuracy', mode: 'max' }, { metric: 'params', mode: 'min' }]);
+    const wf = loadWorkflow(
+      writeSynthWorkflow(dir, 'grid', `${OBJ}strategy: { type: grid }\nbudget: { trials: 100 }\n`),
+    );
+    assert.equal(wf.objectives, [
+      { metric: 'accuracy', mode: 'max' },
+      { metric: 'params', mode: 'min' },
+    ]);
     const store = Store.open(':memory:');
     const s = await startRun(store, wf);
     assert.is(s.trials, 27);
@@ -56,7 +90,11 @@ test('a grid over the whole synthetic space reports exactly the brute-force fron
 test('nsga2 finds the exact front; the front it reports is that of its trials; nas best prints it', async () => {
   const dir = scratch('pareto-nsga2');
   try {
-    const file = writeSynthWorkflow(dir, 'nsga', `${OBJ}strategy: { type: nsga2, population: 6 }\nbudget: { trials: 27 }\n`);
+    const file = writeSynthWorkflow(
+      dir,
+      'nsga',
+      `${OBJ}strategy: { type: nsga2, population: 6 }\nbudget: { trials: 27 }\n`,
+    );
     const storePath = join(dir, 'store.sqlite');
     const store = Store.open(storePath);
     const s = await startRun(store, loadWorkflow(file));

@@ -4,7 +4,15 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as tf from '@tensorflow/tfjs';
-import { gradNorm, inputJacobians, jacobCov, naswot, naswotFromCodes, reluCodes, synflow } from '../engine/evaluation/proxies/proxies.js';
+import {
+  gradNorm,
+  inputJacobians,
+  jacobCov,
+  naswot,
+  naswotFromCodes,
+  reluCodes,
+  synflow,
+} from '../engine/evaluation/proxies/proxies.js';
 import { corrcoef, logAbsDet, symmetricEigenvalues } from '../engine/evaluation/proxies/linalg.js';
 import { join } from 'node:path';
 import { loadWorkflow } from '../engine/workflow/index.js';
@@ -42,7 +50,8 @@ const X = [
 ];
 const Y = [0, 1, 1];
 
-const close = (a: number, b: number, tol = 1e-4) => assert.ok(Math.abs(a - b) <= tol * Math.max(1, Math.abs(b)), `${a} vs ${b}`);
+const close = (a: number, b: number, tol = 1e-4) =>
+  assert.ok(Math.abs(a - b) <= tol * Math.max(1, Math.abs(b)), `${a} vs ${b}`);
 
 function hidden(x: number[], w1 = W1, b1 = B1) {
   const a = [0, 1, 2].map((i) => x[0] * w1[0][i] + x[1] * w1[1][i] + b1[i]);
@@ -99,12 +108,26 @@ test('naswot = log|det K| of the ReLU-code agreement kernel', () => {
   assert.equal(reluCodes(m, tf.tensor2d(X)), codes);
   const K = codes.map((ci) => codes.map((cj) => ci.filter((v, k) => v === cj[k]).length));
   const det3 = (A: number[][]) =>
-    A[0][0] * (A[1][1] * A[2][2] - A[1][2] * A[2][1]) - A[0][1] * (A[1][0] * A[2][2] - A[1][2] * A[2][0]) + A[0][2] * (A[1][0] * A[2][1] - A[1][1] * A[2][0]);
+    A[0][0] * (A[1][1] * A[2][2] - A[1][2] * A[2][1]) -
+    A[0][1] * (A[1][0] * A[2][2] - A[1][2] * A[2][0]) +
+    A[0][2] * (A[1][0] * A[2][1] - A[1][1] * A[2][0]);
   const d = det3(K);
   assert.ok(d !== 0, `codes ${JSON.stringify(codes)} give a singular kernel`);
   close(naswot(m, tf.tensor2d(X)), Math.log(Math.abs(d)));
-  close(naswotFromCodes([[1, 0], [0, 1]]), Math.log(4 - 0)); // K = [[2,0],[0,2]]
-  assert.is(naswotFromCodes([[1, 1], [1, 1]]), -Infinity);
+  close(
+    naswotFromCodes([
+      [1, 0],
+      [0, 1],
+    ]),
+    Math.log(4 - 0),
+  ); // K = [[2,0],[0,2]]
+  assert.is(
+    naswotFromCodes([
+      [1, 1],
+      [1, 1],
+    ]),
+    -Infinity,
+  );
 });
 
 test('jacob_cov from the input Jacobians: -sum log(v+k) + 1/(v+k) = -(log det(C+kI) + trace((C+kI)^-1))', () => {
@@ -118,17 +141,22 @@ test('jacob_cov from the input Jacobians: -sum log(v+k) + 1/(v+k) = -(log det(C+
   const got = inputJacobians(m, tf.tensor2d(X));
   got.forEach((row, i) => row.forEach((v, j) => close(v, J[i][j])));
   // correlation of rows, then C + kI; log det and trace of the inverse by Cramer's rule (no eigenvalues)
-  const C = J.map((ri) => J.map((rj) => {
-    const mi = (ri[0] + ri[1]) / 2;
-    const mj = (rj[0] + rj[1]) / 2;
-    const a = [ri[0] - mi, ri[1] - mi];
-    const b = [rj[0] - mj, rj[1] - mj];
-    const na = Math.hypot(...a);
-    const nb = Math.hypot(...b);
-    return (a[0] * b[0] + a[1] * b[1]) / (na * nb);
-  }));
+  const C = J.map((ri) =>
+    J.map((rj) => {
+      const mi = (ri[0] + ri[1]) / 2;
+      const mj = (rj[0] + rj[1]) / 2;
+      const a = [ri[0] - mi, ri[1] - mi];
+      const b = [rj[0] - mj, rj[1] - mj];
+      const na = Math.hypot(...a);
+      const nb = Math.hypot(...b);
+      return (a[0] * b[0] + a[1] * b[1]) / (na * nb);
+    }),
+  );
   const A = C.map((r, i) => r.map((v, j) => v + (i === j ? k : 0)));
-  const det = A[0][0] * (A[1][1] * A[2][2] - A[1][2] * A[2][1]) - A[0][1] * (A[1][0] * A[2][2] - A[1][2] * A[2][0]) + A[0][2] * (A[1][0] * A[2][1] - A[1][1] * A[2][0]);
+  const det =
+    A[0][0] * (A[1][1] * A[2][2] - A[1][2] * A[2][1]) -
+    A[0][1] * (A[1][0] * A[2][2] - A[1][2] * A[2][0]) +
+    A[0][2] * (A[1][0] * A[2][1] - A[1][1] * A[2][0]);
   const cof = (i: number) => {
     const r = [0, 1, 2].filter((x) => x !== i);
     return A[r[0]][r[0]] * A[r[1]][r[1]] - A[r[0]][r[1]] * A[r[1]][r[0]];
@@ -145,13 +173,31 @@ test('linear algebra: eigenvalues, log det and correlation against known values'
   ];
   const ev = symmetricEigenvalues(A);
   // eigenvalues 3 - sqrt(3), 3, 3 + sqrt(3): trace 9, det 18
-  close(ev.reduce((a, b) => a + b, 0), 9, 1e-9);
-  close(ev.reduce((a, b) => a * b, 1), 18, 1e-9);
+  close(
+    ev.reduce((a, b) => a + b, 0),
+    9,
+    1e-9,
+  );
+  close(
+    ev.reduce((a, b) => a * b, 1),
+    18,
+    1e-9,
+  );
   close(ev[1], 3, 1e-9);
   close(ev[0], 3 - Math.sqrt(3), 1e-9);
   close(logAbsDet(A), Math.log(18), 1e-12);
-  assert.is(logAbsDet([[1, 2], [2, 4]]), -Infinity);
-  const C = corrcoef([[1, 2, 3], [2, 4, 6], [3, 2, 1]]);
+  assert.is(
+    logAbsDet([
+      [1, 2],
+      [2, 4],
+    ]),
+    -Infinity,
+  );
+  const C = corrcoef([
+    [1, 2, 3],
+    [2, 4, 6],
+    [3, 2, 1],
+  ]);
   close(C[0][1], 1, 1e-12);
   close(C[0][2], -1, 1e-12);
 });
@@ -172,7 +218,15 @@ test('the proxy evaluator scores chain candidates on digits through the engine (
 });
 
 test('proxies on an NB201 cell network are finite, and deterministic for a seed', () => {
-  const spec = { space: 'cell' as const, arch: { ops: ['nor_conv_3x3', 'skip_connect', 'nor_conv_1x1', 'avg_pool_3x3', 'none', 'nor_conv_3x3'] }, nodes: 4, inputShape: [8, 8, 1], classes: 3, skeleton: { channels: 4, cells: 1, stages: 2 }, seed: 5 };
+  const spec = {
+    space: 'cell' as const,
+    arch: { ops: ['nor_conv_3x3', 'skip_connect', 'nor_conv_1x1', 'avg_pool_3x3', 'none', 'nor_conv_3x3'] },
+    nodes: 4,
+    inputShape: [8, 8, 1],
+    classes: 3,
+    skeleton: { channels: 4, cells: 1, stages: 2 },
+    seed: 5,
+  };
   const x = tf.randomUniform([8, 8, 8, 1], -1, 1, 'float32', 1);
   const y = tf.oneHot(tf.tensor1d([0, 1, 2, 0, 1, 2, 0, 1], 'int32'), 3);
   const a = computeProxies(buildModel(spec), PROXIES, { x, y, inputShape: [8, 8, 1] });

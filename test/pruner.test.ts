@@ -69,7 +69,10 @@ test('median rule (min): loss below the median continues', () => {
 
 test('ASHA (max, eta 2): rungs at 1, 2, 4; top floor(n/eta) continue', () => {
   const p = new AshaPruner(MAX, { minEpochs: 1, eta: 2 });
-  assert.equal([0, 1, 2, 3].map((k) => p.rungStep(k)), [1, 2, 4, 8]);
+  assert.equal(
+    [0, 1, 2, 3].map((k) => p.rungStep(k)),
+    [1, 2, 4, 8],
+  );
   assert.is(p.shouldPrune(1, 1, { accuracy: 0.5 }), false, 'first at the rung');
   assert.is(p.shouldPrune(2, 1, { accuracy: 0.4 }), true, 'n=2: only the best continues');
   assert.is(p.shouldPrune(3, 1, { accuracy: 0.6 }), false);
@@ -85,7 +88,10 @@ test('ASHA (max, eta 2): rungs at 1, 2, 4; top floor(n/eta) continue', () => {
 
 test('ASHA (min, eta 3, min_epochs 2): rungs at 2, 6, 18', () => {
   const p = new AshaPruner(MIN, { minEpochs: 2, eta: 3 });
-  assert.equal([0, 1, 2].map((k) => p.rungStep(k)), [2, 6, 18]);
+  assert.equal(
+    [0, 1, 2].map((k) => p.rungStep(k)),
+    [2, 6, 18],
+  );
   assert.is(p.shouldPrune(1, 1, { loss: 9 }), false, 'before the first rung');
   assert.is(p.shouldPrune(1, 2, { loss: 0.5 }), false);
   assert.is(p.shouldPrune(2, 2, { loss: 0.4 }), false, 'lower loss is better');

@@ -18,10 +18,15 @@ const storePath = join(dir, 'store.sqlite');
 const reportDir = join(OUT, 'html');
 
 test('a two-stage digits run, then nas report writes report.html and report.md', () => {
-  const run = spawnSync(process.execPath, [NAS_BIN, 'run', WF, '--store', storePath, '--json'], { encoding: 'utf8', timeout: 300_000 });
+  const run = spawnSync(process.execPath, [NAS_BIN, 'run', WF, '--store', storePath, '--json'], {
+    encoding: 'utf8',
+    timeout: 300_000,
+  });
   assert.is(run.status, 0, run.stderr);
   rmSync(reportDir, { recursive: true, force: true });
-  const r = spawnSync(process.execPath, [NAS_BIN, 'report', '--store', storePath, '--out', reportDir, '--json'], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [NAS_BIN, 'report', '--store', storePath, '--out', reportDir, '--json'], {
+    encoding: 'utf8',
+  });
   assert.is(r.status, 0, r.stderr);
   const out = JSON.parse(r.stdout) as { html: string; markdown: string; best: { number: number } };
   assert.ok(existsSync(out.html) && existsSync(out.markdown));
@@ -52,7 +57,11 @@ const PROBE = `(() => {
 
 const chromiumTest = CHROMIUM ? test : process.env.CI ? test : test.skip;
 if (!CHROMIUM) {
-  console.log(process.env.CI ? 'report test: chromium is missing on CI (apt-get install -y chromium)' : 'report test: SKIPPED the browser check: no chromium (apt-get install -y chromium, or set CHROMIUM=path)');
+  console.log(
+    process.env.CI
+      ? 'report test: chromium is missing on CI (apt-get install -y chromium)'
+      : 'report test: SKIPPED the browser check: no chromium (apt-get install -y chromium, or set CHROMIUM=path)',
+  );
 }
 
 chromiumTest('the page loads in headless Chromium without console errors, and every plot has data', () => {
@@ -61,10 +70,26 @@ chromiumTest('the page loads in headless Chromium without console errors, and ev
   rmSync(screenshot, { force: true });
   const r = inspectPage(pathToFileURL(join(reportDir, 'report.html')).href, screenshot, PROBE);
   assert.equal(r.errors, [], 'console errors');
-  const v = r.value as { title: string; plots: { id: string; points: number; marks: number; width: number; height: number }[]; best: string; lineage: string; stages: string[]; scripted: string };
+  const v = r.value as {
+    title: string;
+    plots: { id: string; points: number; marks: number; width: number; height: number }[];
+    best: string;
+    lineage: string;
+    stages: string[];
+    scripted: string;
+  };
   assert.is(v.title, 'NAS report: digits-report (run 1)');
   const ids = v.plots.map((p) => p.id);
-  for (const id of ['best-vs-trials-naswot', 'best-vs-time-naswot', 'best-vs-trials-accuracy', 'best-vs-time-accuracy', 'tradeoff', 'curves', 'ops', 'lineage']) {
+  for (const id of [
+    'best-vs-trials-naswot',
+    'best-vs-time-naswot',
+    'best-vs-trials-accuracy',
+    'best-vs-time-accuracy',
+    'tradeoff',
+    'curves',
+    'ops',
+    'lineage',
+  ]) {
     assert.ok(ids.includes(id), `plot ${id} missing (${ids.join(', ')})`);
   }
   for (const p of v.plots) {

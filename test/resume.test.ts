@@ -13,9 +13,15 @@ const WORKFLOW = join(FIXTURES, 'engine', 'nb201-slow.yaml');
 const BUDGET = 120;
 
 /** Starts `nas run`, waits until `after` trials have finished (plain progress lines), then sends `signal`. */
-function runAndInterrupt(storePath: string, after: number, signal: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
+function runAndInterrupt(
+  storePath: string,
+  after: number,
+  signal: NodeJS.Signals,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [NAS_BIN, 'run', WORKFLOW, '--store', storePath, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [NAS_BIN, 'run', WORKFLOW, '--store', storePath, '--json'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     let sent = false;
     child.stderr.on('data', (d: Buffer) => {
@@ -42,8 +48,15 @@ function finalTrials(storePath: string): TrialRecord[] {
 }
 
 function resume(storePath: string) {
-  const r = spawnSync(process.execPath, [NAS_BIN, 'resume', '--store', storePath, '--json'], { encoding: 'utf8', timeout: 120_000 });
-  return { code: r.status, json: r.stdout.trim() ? (JSON.parse(r.stdout.trim().split('\n').pop() as string) as Record<string, unknown>) : null, stderr: r.stderr };
+  const r = spawnSync(process.execPath, [NAS_BIN, 'resume', '--store', storePath, '--json'], {
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  return {
+    code: r.status,
+    json: r.stdout.trim() ? (JSON.parse(r.stdout.trim().split('\n').pop() as string) as Record<string, unknown>) : null,
+    stderr: r.stderr,
+  };
 }
 
 function checkComplete(storePath: string, before: TrialRecord[]) {
@@ -55,7 +68,11 @@ function checkComplete(storePath: string, before: TrialRecord[]) {
   assert.is(run!.status, 'complete');
   assert.is(trials.length, BUDGET, 'exactly the budget');
   assert.ok(trials.every((t) => t.state === 'complete'));
-  assert.equal(trials.map((t) => t.number), Array.from({ length: BUDGET }, (_, i) => i + 1), 'dense numbers, no duplicate');
+  assert.equal(
+    trials.map((t) => t.number),
+    Array.from({ length: BUDGET }, (_, i) => i + 1),
+    'dense numbers, no duplicate',
+  );
   assert.is(new Set(trials.map((t) => t.key)).size, BUDGET, 'no key twice');
   const byNumber = new Map(trials.map((t) => [t.number, t]));
   for (const t of before) assert.equal(byNumber.get(t.number), t, `trial ${t.number} unchanged by resume`);
@@ -103,7 +120,9 @@ test('Ctrl-C stops cleanly (exit 130, run stopped), then resume completes it', a
 });
 
 test('the command line reports problems in one line, without a stack trace', () => {
-  const r = spawnSync(process.execPath, [NAS_BIN, 'resume', '--store', '/nonexistent/store.sqlite'], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [NAS_BIN, 'resume', '--store', '/nonexistent/store.sqlite'], {
+    encoding: 'utf8',
+  });
   assert.is(r.status, 2);
   assert.match(r.stderr, /^nas: store \/nonexistent\/store.sqlite does not exist\n$/);
   const u = spawnSync(process.execPath, [NAS_BIN, 'frobnicate'], { encoding: 'utf8' });

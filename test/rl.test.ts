@@ -22,16 +22,29 @@ const tiny = createSpace({ kind: 'cell', nodes: 3, ops: ['a', 'b'] });
 const chain = createSpace({
   kind: 'chain',
   input: [8, 8, 1],
-  layers: { min: 1, max: 3, choose: { conv2d: { filters: [8, 16], kernel: [3] }, max_pool: {}, dense: { units: [16, 32] } } },
+  layers: {
+    min: 1,
+    max: 3,
+    choose: { conv2d: { filters: [8, 16], kernel: [3] }, max_pool: {}, dense: { units: [16, 32] } },
+  },
   hyper: { learning_rate: [0.001, 0.01] },
 });
 const objective = { metric: 'accuracy', mode: 'max' as const };
 
 function record(space: SearchSpace, arch: Arch, accuracy: number, number = 1): TrialRecord {
-  return { number, key: space.key(arch), arch, state: 'complete', metrics: { accuracy }, seed: 0, attempts: 1, startedAt: 0 };
+  return {
+    number,
+    key: space.key(arch),
+    arch,
+    state: 'complete',
+    metrics: { accuracy },
+    seed: 0,
+    attempts: 1,
+    startedAt: 0,
+  };
 }
 
-test('qUpdate is Q + alpha (r + gamma max Q\' - Q)', () => {
+test("qUpdate is Q + alpha (r + gamma max Q' - Q)", () => {
   assert.ok(Math.abs(qUpdate(0.2, 0.1, 0.9, 1, 0.5) - 0.325) < 1e-12);
   assert.ok(Math.abs(qUpdate(0.4, 0.5, 0.9, 0.8, 0) - 0.6) < 1e-12);
 });
@@ -70,7 +83,10 @@ test('q-learning: one update along a trajectory matches the hand-computed values
 
 test('epsilon schedule steps down and stays at its last value', () => {
   const sched = [{ trials: 2, epsilon: 1 }, { trials: 3, epsilon: 0.5 }, { epsilon: 0.1 }];
-  assert.equal([0, 1, 2, 4, 5, 100].map((n) => epsilonAt(sched, n)), [1, 1, 0.5, 0.5, 0.1, 0.1]);
+  assert.equal(
+    [0, 1, 2, 4, 5, 100].map((n) => epsilonAt(sched, n)),
+    [1, 1, 0.5, 0.5, 0.1, 0.1],
+  );
 });
 
 /** f(params) = adv * log pi(choices) + beta * sum of entropies along choices. */
@@ -102,7 +118,10 @@ function gradCheck(ctrl: Controller, choices: number[], label: string) {
     const fm = objectiveOf(ctrl, choices, adv, beta);
     ctrl.params[k] = old;
     const num = (fp - fm) / (2 * h);
-    assert.ok(Math.abs(num - grad[k]) < 1e-6 + 1e-4 * Math.abs(num), `${label} param ${k}: numeric ${num} vs exact ${grad[k]}`);
+    assert.ok(
+      Math.abs(num - grad[k]) < 1e-6 + 1e-4 * Math.abs(num),
+      `${label} param ${k}: numeric ${num} vs exact ${grad[k]}`,
+    );
     checked++;
   }
   assert.is(checked, 60);
@@ -116,7 +135,10 @@ test('logits controller: exact gradient of adv log pi + beta H (finite differenc
 });
 
 test('LSTM controller: exact gradient through time (finite differences), nb201 and chain', () => {
-  for (const [label, space] of [['nb201', nb201], ['chain', chain]] as const) {
+  for (const [label, space] of [
+    ['nb201', nb201],
+    ['chain', chain],
+  ] as const) {
     const ctrl = new LstmController(space, new Rng(3), 6, 4);
     const rng = new Rng(5);
     for (let k = 0; k < ctrl.params.length; k++) ctrl.params[k] = rng.normal() * 0.5;
@@ -141,8 +163,11 @@ test('reinforce: an update moves probability towards a rewarded architecture', (
 });
 
 test('reinforce with the LSTM controller: snapshot/restore continues identically', () => {
-  const ev = (arch: Arch) => ({ accuracy: (nb201.encode(arch).reduce((a, v, i) => a + v * ((i * 7) % 5), 0) % 11) / 10 });
-  const make = () => reinforce.create({ controller: 'lstm', hidden: 8, embedding: 4, batch: 2 }, { space: nb201, seed: 9, objective });
+  const ev = (arch: Arch) => ({
+    accuracy: (nb201.encode(arch).reduce((a, v, i) => a + v * ((i * 7) % 5), 0) % 11) / 10,
+  });
+  const make = () =>
+    reinforce.create({ controller: 'lstm', hidden: 8, embedding: 4, batch: 2 }, { space: nb201, seed: 9, objective });
   const s1 = make();
   const history = drive(s1, nb201, ev, { budget: 10, parallel: 2, seed: 1 });
   const snap = JSON.parse(JSON.stringify(s1.snapshot()));
@@ -176,7 +201,8 @@ function searchBest(def: StrategyDefinition<JsonObject>, seed: number, budget: n
 }
 
 test('q-learning and reinforce beat random search on NB201 CIFAR-10 (3 seeds, 120 queries)', () => {
-  const mean = (def: StrategyDefinition<JsonObject>) => [0, 1, 2].reduce((a, seed) => a + searchBest(def, seed, 120), 0) / 3;
+  const mean = (def: StrategyDefinition<JsonObject>) =>
+    [0, 1, 2].reduce((a, seed) => a + searchBest(def, seed, 120), 0) / 3;
   const r = mean(random as StrategyDefinition<JsonObject>);
   const q = mean(qLearning as StrategyDefinition<JsonObject>);
   const p = mean(reinforce as StrategyDefinition<JsonObject>);

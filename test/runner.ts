@@ -18,14 +18,20 @@ function testFiles(dir: string): string[] {
 }
 
 const pattern = process.argv[2] ? new RegExp(process.argv[2]) : undefined;
-const files = testFiles(here).filter((f) => !pattern || pattern.test(relative(here, f))).sort();
+const files = testFiles(here)
+  .filter((f) => !pattern || pattern.test(relative(here, f)))
+  .sort();
 let passed = 0;
 let failed = 0;
 const failedFiles: string[] = [];
 const t0 = Date.now();
 for (const file of files) {
   const started = Date.now();
-  const r = spawnSync(process.execPath, [file], { encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' }, maxBuffer: 64 * 1024 * 1024 });
+  const r = spawnSync(process.execPath, [file], {
+    encoding: 'utf8',
+    env: { ...process.env, FORCE_COLOR: '0' },
+    maxBuffer: 64 * 1024 * 1024,
+  });
   const out = (r.stdout ?? '') + (r.stderr ?? '');
   process.stdout.write(out);
   const total = Number(/Total:\s+(\d+)/.exec(out)?.[1] ?? 0);
@@ -34,7 +40,9 @@ for (const file of files) {
   const bad = Math.max(total - ok - Number(/Skipped:\s+(\d+)/.exec(out)?.[1] ?? 0), r.status === 0 ? 0 : 1);
   failed += bad;
   if (bad > 0 || r.status !== 0) failedFiles.push(relative(here, file));
-  process.stdout.write(`-- ${relative(here, file)}: ${ok}/${total} in ${((Date.now() - started) / 1000).toFixed(1)}s\n`);
+  process.stdout.write(
+    `-- ${relative(here, file)}: ${ok}/${total} in ${((Date.now() - started) / 1000).toFixed(1)}s\n`,
+  );
 }
 if (failedFiles.length > 0) process.stdout.write(`failing files: ${failedFiles.join(', ')}\n`);
 process.stdout.write(`${files.length} test files in ${((Date.now() - t0) / 1000).toFixed(1)}s\n`);

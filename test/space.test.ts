@@ -6,7 +6,15 @@ import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Rng } from '../engine/rng.js';
-import { CellSpace, ChainSpace, NB201, cellKey, createSpace, parseCellKey, type ChainArch } from '../engine/space/index.js';
+import {
+  CellSpace,
+  ChainSpace,
+  NB201,
+  cellKey,
+  createSpace,
+  parseCellKey,
+  type ChainArch,
+} from '../engine/space/index.js';
 import { LAYER_TYPES } from '../engine/space/layers.js';
 import { ROOT } from './helpers/paths.js';
 
@@ -87,7 +95,16 @@ test('cell: priors steer sampling', () => {
 const chainConfig = {
   kind: 'chain' as const,
   input: [8, 8, 1],
-  layers: { min: 1, max: 4, choose: { conv2d: { filters: [8, 16], kernel: [3] }, max_pool: { size: [2, 4] }, dense: { units: [16, 32] }, dropout: {} } },
+  layers: {
+    min: 1,
+    max: 4,
+    choose: {
+      conv2d: { filters: [8, 16], kernel: [3] },
+      max_pool: { size: [2, 4] },
+      dense: { units: [16, 32] },
+      dropout: {},
+    },
+  },
   hyper: { learning_rate: [0.001, 0.01], batch_size: [32] },
 };
 
@@ -127,8 +144,14 @@ test('chain: a flat input never gets spatial layers; a spatial-only choice on a 
   const space = new ChainSpace({ ...chainConfig, input: [20] });
   const rng = new Rng(7);
   for (let i = 0; i < 200; i++) checkChain(space.sample(rng), [20], 1, 4);
-  assert.throws(() => new ChainSpace({ ...chainConfig, input: [20], layers: { min: 1, max: 2, choose: { conv2d: {} } } }), /spatial layers need a spatial input/);
-  assert.throws(() => new ChainSpace({ ...chainConfig, layers: { min: 1, max: 2, choose: { convolution: {} } } }), /unknown layer type/);
+  assert.throws(
+    () => new ChainSpace({ ...chainConfig, input: [20], layers: { min: 1, max: 2, choose: { conv2d: {} } } }),
+    /spatial layers need a spatial input/,
+  );
+  assert.throws(
+    () => new ChainSpace({ ...chainConfig, layers: { min: 1, max: 2, choose: { convolution: {} } } }),
+    /unknown layer type/,
+  );
 });
 
 test('chain: depth range honoured only where buildable (pools shrink the map)', () => {
@@ -136,7 +159,10 @@ test('chain: depth range honoured only where buildable (pools shrink the map)', 
   const space = new ChainSpace({ input: [4, 4, 1], layers: { min: 1, max: 5, choose: { max_pool: {} } }, hyper: {} });
   assert.equal(space.next([])?.choices, [1, 2]);
   assert.is(space.size(), 2);
-  assert.equal([...space.enumerate()].map((a) => space.key(a)), ['max_pool(size=2)', 'max_pool(size=2)>max_pool(size=2)']);
+  assert.equal(
+    [...space.enumerate()].map((a) => space.key(a)),
+    ['max_pool(size=2)', 'max_pool(size=2)>max_pool(size=2)'],
+  );
 });
 
 test('chain: key is canonical and readable; validate rejects non-members', () => {
@@ -148,9 +174,25 @@ test('chain: key is canonical and readable; validate rejects non-members', () =>
     ],
     hyper: { learning_rate: 0.01, batch_size: 32 },
   };
-  assert.is(space.key(space.validate(arch)), 'conv2d(activation=relu,filters=16,kernel=3,residual=false)>dense(activation=relu,units=32)|batch_size=32,learning_rate=0.01');
-  assert.throws(() => space.validate({ ...arch, layers: [{ type: 'dense', units: 32, activation: 'relu' }, { type: 'conv2d', kernel: 3, filters: 16, activation: 'relu', residual: false }] }), /layer\.1\.type: "conv2d" is not one of/);
-  assert.throws(() => space.validate({ ...arch, hyper: { learning_rate: 0.5, batch_size: 32 } }), /hyper\.learning_rate: 0\.5/);
+  assert.is(
+    space.key(space.validate(arch)),
+    'conv2d(activation=relu,filters=16,kernel=3,residual=false)>dense(activation=relu,units=32)|batch_size=32,learning_rate=0.01',
+  );
+  assert.throws(
+    () =>
+      space.validate({
+        ...arch,
+        layers: [
+          { type: 'dense', units: 32, activation: 'relu' },
+          { type: 'conv2d', kernel: 3, filters: 16, activation: 'relu', residual: false },
+        ],
+      }),
+    /layer\.1\.type: "conv2d" is not one of/,
+  );
+  assert.throws(
+    () => space.validate({ ...arch, hyper: { learning_rate: 0.5, batch_size: 32 } }),
+    /hyper\.learning_rate: 0\.5/,
+  );
   assert.throws(() => space.validate({ ...arch, layers: [] }), /depth: 0 is not one of/);
   assert.throws(() => space.validate({ ...arch, extra: 1 }), /unexpected content/);
 });
@@ -162,7 +204,10 @@ test('encode: fixed length, one-hot per present decision', () => {
   for (let i = 0; i < 50; i++) {
     const v = nb201.encode(nb201.sample(rng));
     assert.is(v.length, 30);
-    assert.is(v.reduce((s, x) => s + x, 0), 6);
+    assert.is(
+      v.reduce((s, x) => s + x, 0),
+      6,
+    );
   }
   const chain = new ChainSpace(chainConfig);
   const n = chain.encode(chain.sample(rng)).length;
@@ -172,7 +217,10 @@ test('encode: fixed length, one-hot per present decision', () => {
     assert.is(v.length, n);
     // one per decision on the path: depth + per layer (type + params) + hyper
     const onPath = 1 + a.layers.reduce((s, l) => s + Object.keys(l).length, 0) + 2;
-    assert.is(v.reduce((s, x) => s + x, 0), onPath);
+    assert.is(
+      v.reduce((s, x) => s + x, 0),
+      onPath,
+    );
   }
 });
 

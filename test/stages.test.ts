@@ -23,7 +23,10 @@ const BUDGETS: Record<string, number> = { screen: 25, evolve: 20, final: 3 };
 
 test('stage sections merge over the workflow: same type merges, another type replaces', () => {
   const wf = loadWorkflow(WF);
-  assert.equal(wf.stages!.map((s) => s.name), ['screen', 'evolve', 'final']);
+  assert.equal(
+    wf.stages!.map((s) => s.name),
+    ['screen', 'evolve', 'final'],
+  );
   const [screen, evolve, final] = wf.stages!;
   assert.equal(screen.strategy, { type: 'random' });
   assert.is(evolve.strategy.type, 'regularized-evolution');
@@ -48,9 +51,13 @@ test('nas status shows each stage with its own trial budget', async () => {
     assert.is(statusCommand(undefined, { store: file, json }, { stdout: out, stderr: new PassThrough() }), 0);
     return text;
   };
-  const [row] = JSON.parse(capture(true)) as { stages: { stage: string; status: string; budget: { trials: number }; trials: { complete: number } }[] }[];
-  assert.equal(row.stages.map((st) => [st.stage, st.status, st.budget.trials, st.trials.complete]),
-               Object.entries(BUDGETS).map(([name, n]) => [name, 'complete', n, n]));
+  const [row] = JSON.parse(capture(true)) as {
+    stages: { stage: string; status: string; budget: { trials: number }; trials: { complete: number } }[];
+  }[];
+  assert.equal(
+    row.stages.map((st) => [st.stage, st.status, st.budget.trials, st.trials.complete]),
+    Object.entries(BUDGETS).map(([name, n]) => [name, 'complete', n, n]),
+  );
   const text = capture(false);
   assert.match(text, /stage screen: complete \(trial budget of 25 reached\), 25\/25 trials/);
   assert.match(text, /in all, 48 trials: 48 complete/);
@@ -65,12 +72,25 @@ test('three stages run in order; seeds are the best of the earlier stage; the be
   assert.is(s.status, 'complete', s.reason);
   assert.is(s.trials, 48);
   for (const [stage, n] of Object.entries(BUDGETS)) assert.is(store.trials(s.run, stage).length, n, stage);
-  assert.equal(store.stages(s.run).map((r) => [r.stage, r.status]), [['screen', 'complete'], ['evolve', 'complete'], ['final', 'complete']]);
+  assert.equal(
+    store.stages(s.run).map((r) => [r.stage, r.status]),
+    [
+      ['screen', 'complete'],
+      ['evolve', 'complete'],
+      ['final', 'complete'],
+    ],
+  );
   // evolve's first five trials are screen's top five (by cifar100), in rank order
   const top5 = rankedTrials(store, s.run, 'screen', [{ metric: 'accuracy', mode: 'max' }]).slice(0, 5);
   const seeds = store.trials(s.run, 'evolve').slice(0, 5);
-  assert.equal(seeds.map((t) => t.key), top5.map((t) => t.key));
-  assert.equal(seeds.map((t) => (t.info?.from as { trial: number }).trial), top5.map((t) => t.number));
+  assert.equal(
+    seeds.map((t) => t.key),
+    top5.map((t) => t.key),
+  );
+  assert.equal(
+    seeds.map((t) => (t.info?.from as { trial: number }).trial),
+    top5.map((t) => t.number),
+  );
   // the final stage re-evaluates exactly evolve's top three; the run's best is the best of them
   const final = store.trials(s.run, 'final');
   const top3 = rankedTrials(store, s.run, 'evolve', [{ metric: 'accuracy', mode: 'max' }]).slice(0, 3);
@@ -87,7 +107,9 @@ test('three stages run in order; seeds are the best of the earlier stage; the be
 
 function runAndKill(storePath: string, when: (stderr: string) => boolean): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [NAS_BIN, 'run', SLOW, '--store', storePath, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [NAS_BIN, 'run', SLOW, '--store', storePath, '--json'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     let sent = false;
     child.stderr.on('data', (d: Buffer) => {
@@ -118,7 +140,10 @@ test('kill -9 in stage two, then resume: stage one is not run again, every stage
     assert.ok(evolveBefore.length >= 6 && evolveBefore.length < 20, String(evolveBefore.length));
     assert.is(store.trials(run.id, 'final').length, 0);
     store.close();
-    const r = spawnSync(process.execPath, [NAS_BIN, 'resume', '--store', storePath, '--json'], { encoding: 'utf8', timeout: 120_000 });
+    const r = spawnSync(process.execPath, [NAS_BIN, 'resume', '--store', storePath, '--json'], {
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
     assert.is(r.status, 0, r.stderr);
     const json = JSON.parse(r.stdout.trim().split('\n').pop()!);
     assert.is(json.status, 'complete');
@@ -128,8 +153,14 @@ test('kill -9 in stage two, then resume: stage one is not run again, every stage
     for (const [stage, n] of Object.entries(BUDGETS)) {
       const trials = store.trials(run.id, stage);
       assert.is(trials.length, n, stage);
-      assert.ok(trials.every((t) => t.state === 'complete'), stage);
-      assert.equal(trials.map((t) => t.number), Array.from({ length: n }, (_, i) => i + 1));
+      assert.ok(
+        trials.every((t) => t.state === 'complete'),
+        stage,
+      );
+      assert.equal(
+        trials.map((t) => t.number),
+        Array.from({ length: n }, (_, i) => i + 1),
+      );
     }
     assert.equal(store.trials(run.id, 'screen'), screenBefore, 'stage one unchanged');
     const evolveAfter = new Map(store.trials(run.id, 'evolve').map((t) => [t.number, t]));
@@ -147,12 +178,22 @@ test('resume with a grown budget for the last stage adds trials to it (finished 
   const wf = loadWorkflow(WF);
   const s = await startRun(store, wf);
   const before = store.allTrials(s.run).length;
-  const grown = { ...wf, stages: wf.stages!.map((st) => (st.name === 'final' ? { ...st, from: { stage: 'evolve', top: 3 }, budget: { ...st.budget, trials: 6 } } : st)), source: { ...wf.source, hash: 'grown' } };
+  const grown = {
+    ...wf,
+    stages: wf.stages!.map((st) =>
+      st.name === 'final' ? { ...st, from: { stage: 'evolve', top: 3 }, budget: { ...st.budget, trials: 6 } } : st,
+    ),
+    source: { ...wf.source, hash: 'grown' },
+  };
   const r = await resumeRun(store, s.run, grown);
   assert.is(r.status, 'complete', r.reason);
   assert.is(store.trials(s.run, 'final').length, 6);
   assert.is(store.allTrials(s.run).length, before + 3);
-  const shrunk = { ...grown, stages: grown.stages.map((st) => (st.name === 'evolve' ? { ...st, budget: { ...st.budget, trials: 2 } } : st)), source: { ...wf.source, hash: 'shrunk' } };
+  const shrunk = {
+    ...grown,
+    stages: grown.stages.map((st) => (st.name === 'evolve' ? { ...st, budget: { ...st.budget, trials: 2 } } : st)),
+    source: { ...wf.source, hash: 'shrunk' },
+  };
   try {
     await resumeRun(store, s.run, shrunk);
     assert.unreachable('a shrunk stage budget is refused');
@@ -166,7 +207,7 @@ test("a stage's own time budget ends that stage and the run goes on; a grown one
   const store = Store.open(':memory:');
   const wf = loadWorkflow(TIMED);
   assert.is(wf.stages![0].budget.stageTime, 1.5);
-  assert.is(wf.stages![1].budget.stageTime, undefined, "a stage without its own time budget has none");
+  assert.is(wf.stages![1].budget.stageTime, undefined, 'a stage without its own time budget has none');
   const s = await startRun(store, wf);
   assert.is(s.status, 'complete', s.reason);
   const [screen, final] = store.stages(s.run);
@@ -178,10 +219,18 @@ test("a stage's own time budget ends that stage and the run goes on; a grown one
   assert.is(final.reason, 'trial budget of 3 reached');
   assert.is(store.trials(s.run, 'final').length, 3);
   // the last stage started is final, so a grown screening budget does not reopen screen
-  const grown = { ...wf, stages: wf.stages!.map((st) => (st.name === 'screen' ? { ...st, budget: { ...st.budget, stageTime: 3 } } : st)), source: { ...wf.source, hash: 'grown' } };
+  const grown = {
+    ...wf,
+    stages: wf.stages!.map((st) => (st.name === 'screen' ? { ...st, budget: { ...st.budget, stageTime: 3 } } : st)),
+    source: { ...wf.source, hash: 'grown' },
+  };
   await resumeRun(store, s.run, grown);
   assert.is(store.trials(s.run, 'screen').length, screened);
-  const shrunk = { ...wf, stages: wf.stages!.map((st) => (st.name === 'screen' ? { ...st, budget: { ...st.budget, stageTime: 1 } } : st)), source: { ...wf.source, hash: 'shrunk' } };
+  const shrunk = {
+    ...wf,
+    stages: wf.stages!.map((st) => (st.name === 'screen' ? { ...st, budget: { ...st.budget, stageTime: 1 } } : st)),
+    source: { ...wf.source, hash: 'shrunk' },
+  };
   try {
     await resumeRun(store, s.run, shrunk);
     assert.unreachable('a shrunk stage time budget is refused');
@@ -198,7 +247,11 @@ test('a stage stopped by its time budget while it is the last one started contin
   const s = await startRun(store, oneStage);
   const before = store.trials(s.run, 'screen').length;
   const spent = store.stages(s.run)[0].elapsedMs;
-  const grown = { ...oneStage, stages: [{ ...oneStage.stages[0], budget: { ...oneStage.stages[0].budget, stageTime: 2.5 } }], source: { ...wf.source, hash: 'grown' } };
+  const grown = {
+    ...oneStage,
+    stages: [{ ...oneStage.stages[0], budget: { ...oneStage.stages[0].budget, stageTime: 2.5 } }],
+    source: { ...wf.source, hash: 'grown' },
+  };
   const r = await resumeRun(store, s.run, grown);
   assert.is(r.status, 'complete', r.reason);
   const [screen] = store.stages(s.run);
@@ -215,7 +268,8 @@ evaluation: { type: benchmark, table: ${join(FIXTURES, '..', '..', 'workflows', 
 `;
 
 test('stage problems are reported at their place: from, names, inherited sections', () => {
-  const check = (stages: string) => checkWorkflowText(BASE + stages, '/tmp/w.yaml').problems.map((p) => `${p.line}:${p.col} ${p.message}`);
+  const check = (stages: string) =>
+    checkWorkflowText(BASE + stages, '/tmp/w.yaml').problems.map((p) => `${p.line}:${p.col} ${p.message}`);
   assert.equal(check('stages:\n  - name: a\n  - name: b\n    from: { stage: a, top: 2 }\n'), []);
   const unknown = check('stages:\n  - name: a\n  - name: b\n    from: { stage: aa }\n');
   assert.is(unknown.length, 1);
@@ -225,7 +279,10 @@ test('stage problems are reported at their place: from, names, inherited section
   const twice = check('stages:\n  - name: a\n  - name: a\n');
   assert.match(twice[0], /^7:11 stage name "a" is used twice/);
   const bad = check('stages:\n  - name: a\n    strategy: { type: random, population: 3 }\n    budget: { trials: 0 }\n');
-  assert.equal(bad.map((p) => p.split(' ')[0]), ['7:31', '8:23']);
+  assert.equal(
+    bad.map((p) => p.split(' ')[0]),
+    ['7:31', '8:23'],
+  );
   const objective = check('stages:\n  - name: a\n    evaluation: { metric: cifar100, report_as: acc }\n');
   assert.match(objective[0], /^7:5 stage "a": objective.metric defaults to "accuracy"/);
 });

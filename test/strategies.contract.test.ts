@@ -33,19 +33,32 @@ function make(def: StrategyDefinition<JsonObject>, space: SearchSpace, seed: num
 }
 
 /** A deterministic landscape: a hash of the key. */
-const scoreOf = (space: SearchSpace) => (arch: Arch): Metrics => ({ score: deriveSeed(11, space.key(arch)) / 2 ** 32 });
+const scoreOf =
+  (space: SearchSpace) =>
+  (arch: Arch): Metrics => ({ score: deriveSeed(11, space.key(arch)) / 2 ** 32 });
 /** The same, failing a quarter of the architectures. */
-const flaky = (space: SearchSpace) => (arch: Arch): Metrics | null => {
-  const h = deriveSeed(12, space.key(arch));
-  return h % 4 === 0 ? null : { score: h / 2 ** 32 };
-};
+const flaky =
+  (space: SearchSpace) =>
+  (arch: Arch): Metrics | null => {
+    const h = deriveSeed(12, space.key(arch));
+    return h % 4 === 0 ? null : { score: h / 2 ** 32 };
+  };
 
-const nb201 = createSpace({ kind: 'cell', preset: 'nb201', nodes: 4, ops: ['none', 'skip_connect', 'nor_conv_1x1', 'nor_conv_3x3', 'avg_pool_3x3'] });
+const nb201 = createSpace({
+  kind: 'cell',
+  preset: 'nb201',
+  nodes: 4,
+  ops: ['none', 'skip_connect', 'nor_conv_1x1', 'nor_conv_3x3', 'avg_pool_3x3'],
+});
 const tiny = createSpace({ kind: 'cell', nodes: 3, ops: ['a', 'b'] });
 const chain = createSpace({
   kind: 'chain',
   input: [8, 8, 1],
-  layers: { min: 1, max: 3, choose: { conv2d: { filters: [8, 16], kernel: [3] }, max_pool: {}, dense: { units: [16, 32] } } },
+  layers: {
+    min: 1,
+    max: 3,
+    choose: { conv2d: { filters: [8, 16], kernel: [3] }, max_pool: {}, dense: { units: [16, 32] } },
+  },
   hyper: { learning_rate: [0.001, 0.01] },
 });
 
@@ -60,15 +73,23 @@ for (const def of STRATEGIES as StrategyDefinition<JsonObject>[]) {
   const name = def.type;
 
   test(`${name}: options schema is a closed draft-07 object with described, defaulted properties`, () => {
-    const schema = def.optionsSchema as { type?: string; additionalProperties?: boolean; properties?: Record<string, { description?: string }> };
+    const schema = def.optionsSchema as {
+      type?: string;
+      additionalProperties?: boolean;
+      properties?: Record<string, { description?: string }>;
+    };
     assert.is(schema.type, 'object');
     assert.is(schema.additionalProperties, false);
-    for (const [p, s] of Object.entries(schema.properties ?? {})) assert.ok(s.description, `${name}.${p} lacks a description`);
+    for (const [p, s] of Object.entries(schema.properties ?? {}))
+      assert.ok(s.description, `${name}.${p} lacks a description`);
     options(def);
     assert.not.ok(ajv.validate(def.optionsSchema, { not_an_option: 1 }), 'unknown options must be rejected');
   });
 
-  for (const [label, space] of [['nb201', nb201], ['chain', chain]] as const) {
+  for (const [label, space] of [
+    ['nb201', nb201],
+    ['chain', chain],
+  ] as const) {
     test(`${name}: same seed, same run; another seed, another run (${label})`, () => {
       const a = run(def, space, 1);
       const b = run(def, space, 1);
@@ -94,7 +115,10 @@ for (const def of STRATEGIES as StrategyDefinition<JsonObject>[]) {
     assert.is(new Set(records.map((r) => r.key)).size, records.length);
   });
 
-  for (const [label, space] of [['nb201', nb201], ['chain', chain]] as const) {
+  for (const [label, space] of [
+    ['nb201', nb201],
+    ['chain', chain],
+  ] as const) {
     test(`${name}: snapshot mid-run (proposals in flight) restores into a fresh instance (${label})`, () => {
       const ev = flaky(space);
       const s1 = make(def, space, 5);
@@ -116,7 +140,16 @@ for (const def of STRATEGIES as StrategyDefinition<JsonObject>[]) {
         let r = seen.get(key);
         if (!r) {
           const m = ev(arch);
-          r = { number: ++number, key, arch, state: m ? 'complete' : 'failed', metrics: m ?? {}, seed: 0, attempts: 1, startedAt: 0 } as TrialRecord;
+          r = {
+            number: ++number,
+            key,
+            arch,
+            state: m ? 'complete' : 'failed',
+            metrics: m ?? {},
+            seed: 0,
+            attempts: 1,
+            startedAt: 0,
+          } as TrialRecord;
           seen.set(key, r);
           history.push(r);
         }
@@ -147,7 +180,8 @@ for (const def of STRATEGIES as StrategyDefinition<JsonObject>[]) {
 test('every registered strategy has a distinct type', () => {
   const types = STRATEGIES.map((s) => s.type);
   assert.is(new Set(types).size, types.length);
-  for (const t of ['random', 'grid', 'regularized-evolution', 'genetic', 'local-search']) assert.ok(types.includes(t), t);
+  for (const t of ['random', 'grid', 'regularized-evolution', 'genetic', 'local-search'])
+    assert.ok(types.includes(t), t);
 });
 
 test.run();

@@ -19,14 +19,25 @@ const nb201 = new CellSpace(NB201);
 const tiny = new CellSpace({ nodes: 3, ops: ['a', 'b'] });
 const keyOf = (a: Arch) => (nb201 as SearchSpace).key(a);
 /** A landscape with structure: the share of edges holding a 3x3 convolution. */
-const additive = (a: Arch): Metrics => ({ score: nb201.validate(a).ops.filter((op) => op === 'nor_conv_3x3').length / 6 });
+const additive = (a: Arch): Metrics => ({
+  score: nb201.validate(a).ops.filter((op) => op === 'nor_conv_3x3').length / 6,
+});
 
-function make(type: string, space: SearchSpace, options: JsonObject = {}, seed = 1, warmStart?: WarmStart, objective = OBJ): Strategy {
+function make(
+  type: string,
+  space: SearchSpace,
+  options: JsonObject = {},
+  seed = 1,
+  warmStart?: WarmStart,
+  objective = OBJ,
+): Strategy {
   const def = getStrategy(type);
   if (!def) throw new Error(`no strategy ${type}`);
   return def.create(options, { space, seed, objective, warmStart });
 }
-const hashScore = (space: SearchSpace) => (arch: Arch): Metrics => ({ score: deriveSeed(21, space.key(arch)) / 2 ** 32 });
+const hashScore =
+  (space: SearchSpace) =>
+  (arch: Arch): Metrics => ({ score: deriveSeed(21, space.key(arch)) / 2 ** 32 });
 const field = (snap: Json, name: string) => (snap as { [k: string]: Json })[name];
 
 test('random: every architecture of a finite space once, then done', () => {
@@ -54,7 +65,10 @@ test('grid: enumeration order, or a seeded permutation; done at the end', () => 
   assert.equal(keys, order);
   assert.equal(g.ask(), { done: true });
   const shuffled: string[] = [];
-  drive(make('grid', tiny, { shuffle: true }), tiny, hashScore(tiny), { budget: 100, onAsk: (_a, k) => shuffled.push(k) });
+  drive(make('grid', tiny, { shuffle: true }), tiny, hashScore(tiny), {
+    budget: 100,
+    onAsk: (_a, k) => shuffled.push(k),
+  });
   assert.equal([...shuffled].sort(), [...order].sort());
   assert.not.equal(shuffled, order);
 });
@@ -63,7 +77,10 @@ test('regularized-evolution: warm archs first, then random; population is the la
   const warm = [...nb201.enumerate()].slice(0, 2);
   const s = make('regularized-evolution', nb201, { population: 5, sample: 2 }, 3, { archs: warm });
   const first = [s.ask(), s.ask()].map((a) => ('arch' in a ? keyOf(a.arch) : ''));
-  assert.equal(first, warm.map((a) => nb201.key(a)));
+  assert.equal(
+    first,
+    warm.map((a) => nb201.key(a)),
+  );
   const fails = (a: Arch) => deriveSeed(4, keyOf(a)) % 3 === 0;
   const s2 = make('regularized-evolution', nb201, { population: 5, sample: 2 }, 3);
   const told: string[] = [];
@@ -89,7 +106,12 @@ test('genetic: waits for the whole generation, and stops after `generations`', (
   const asks = [1, 2, 3, 4, 5, 6].map(() => s.ask());
   assert.ok(asks.every((a) => 'arch' in a));
   assert.equal(s.ask(), { wait: true });
-  const records = drive(make('genetic', nb201, { population: 6, generations: 2, elitism: 1 }, 2), nb201, hashScore(nb201), { budget: 100, parallel: 3 });
+  const records = drive(
+    make('genetic', nb201, { population: 6, generations: 2, elitism: 1 }, 2),
+    nb201,
+    hashScore(nb201),
+    { budget: 100, parallel: 3 },
+  );
   assert.is(records.length, 6 + 5); // elites are carried, not evaluated again
 });
 
@@ -118,7 +140,9 @@ test('local-search: evaluates the full neighbourhood of the start, then moves on
   const centre = (score.get(bestHood) ?? 0) > (score.get(keys[0]) ?? 0) ? bestHood : null;
   assert.ok(centre, 'this seed has an improving neighbour');
   const arch = nb201.parse(centre as string);
-  const hood2 = new Set(neighbourChoices(nb201, nb201.choicesOf(arch), new Rng(0)).map((c) => nb201.key(nb201.decode(c))));
+  const hood2 = new Set(
+    neighbourChoices(nb201, nb201.choicesOf(arch), new Rng(0)).map((c) => nb201.key(nb201.decode(c))),
+  );
   assert.ok(hood2.has(next), 'moves to the best improving neighbour');
 });
 
@@ -135,7 +159,10 @@ test('local-search: a local optimum triggers a random restart', () => {
 
 test('efficiency: regularized evolution beats random on NB201 cifar10 (budget 300, 5 seeds)', () => {
   const table = new Map<string, number>();
-  for (const line of readFileSync(join(ROOT, 'workflows/benchmarks/nb201-cifar.csv'), 'utf8').trim().split('\n').slice(1)) {
+  for (const line of readFileSync(join(ROOT, 'workflows/benchmarks/nb201-cifar.csv'), 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1)) {
     const [arch, c10] = line.split(',');
     table.set(arch, Number(c10));
   }

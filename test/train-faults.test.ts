@@ -17,7 +17,9 @@ test('a worker killed mid-training: the trial is retried and the run completes',
     const wf = loadWorkflow(join(FIXTURES, 'train', 'iris.yaml'));
     const store = Store.open(join(dir, 's.sqlite'));
     const retries: string[] = [];
-    const summary = await startRun(store, wf, { onEvent: (e) => e.type === 'trial-retry' && retries.push(`${e.number}: ${e.error}`) });
+    const summary = await startRun(store, wf, {
+      onEvent: (e) => e.type === 'trial-retry' && retries.push(`${e.number}: ${e.error}`),
+    });
     const trials = store.trials(summary.run);
     store.close();
     assert.is(summary.status, 'complete', summary.reason);

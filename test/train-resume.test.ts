@@ -13,7 +13,9 @@ const WORKFLOW = join(FIXTURES, 'train', 'iris-long.yaml');
 
 function runAndInterrupt(storePath: string): Promise<{ code: number | null; stderr: string; ms: number }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [NAS_BIN, 'run', WORKFLOW, '--store', storePath, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [NAS_BIN, 'run', WORKFLOW, '--store', storePath, '--json'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     let sentAt = 0;
     child.stderr.on('data', (d: Buffer) => {
@@ -42,7 +44,10 @@ test('Ctrl-C during training exits 130; nas resume completes the budget', async 
     assert.is(run.status, 'stopped');
     const done = before.filter((t) => t.state === 'complete');
     assert.ok(done.length >= 1 && done.length < 6, `${done.length} complete before resume`);
-    const r = spawnSync(process.execPath, [NAS_BIN, 'resume', '--store', storePath, '--json'], { encoding: 'utf8', timeout: 120_000 });
+    const r = spawnSync(process.execPath, [NAS_BIN, 'resume', '--store', storePath, '--json'], {
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
     assert.is(r.status, 0, r.stderr);
     const json = JSON.parse(r.stdout.trim().split('\n').pop()!) as { status: string; trials: number };
     assert.is(json.status, 'complete');
@@ -52,7 +57,12 @@ test('Ctrl-C during training exits 130; nas resume completes the budget', async 
     store.close();
     assert.is(after.length, 6);
     assert.ok(after.every((t) => t.state === 'complete'));
-    for (const t of done) assert.equal(after.find((a) => a.number === t.number), t, `trial ${t.number} unchanged`);
+    for (const t of done)
+      assert.equal(
+        after.find((a) => a.number === t.number),
+        t,
+        `trial ${t.number} unchanged`,
+      );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

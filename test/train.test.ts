@@ -35,7 +35,10 @@ test('a run trains every candidate in the pool and keeps the top-K models', asyn
       assert.is(t.info?.backend, 'wasm');
       assert.is(t.info?.epochs, 2);
       assert.is(t.info?.validation_samples, 45, 'the same 30 % stratified split for every trial');
-      assert.equal(t.curve?.map((p) => p.step), [1, 2]);
+      assert.equal(
+        t.curve?.map((p) => p.step),
+        [1, 2],
+      );
       assert.is(t.curve?.[1].metrics.accuracy, t.metrics.accuracy);
     }
     assert.is(progress.filter((s) => s === 2).length, 4, 'per-epoch progress reached the engine');
@@ -49,7 +52,11 @@ test('a run trains every candidate in the pool and keeps the top-K models', asyn
 });
 
 test('hyperparameters the space searched override the options', () => {
-  const s = resolveSettings({ epochs: 4, batch_size: 16, learning_rate: 0.1 }, { layers: [], hyper: { batch_size: 64, optimizer: 'sgd' } }, 0.5);
+  const s = resolveSettings(
+    { epochs: 4, batch_size: 16, learning_rate: 0.1 },
+    { layers: [], hyper: { batch_size: 64, optimizer: 'sgd' } },
+    0.5,
+  );
   assert.equal([s.epochs, s.batchSize, s.learningRate, s.optimizer], [2, 64, 0.1, 'sgd']);
 });
 
@@ -73,7 +80,10 @@ test('same job, same seed: same result; cancellation stops a trial; a terminated
       const t0 = Date.now();
       const err = await ev2
         .evaluate({ ...job, trial: 4 }, { signal: ctl.signal, report: (_s, m) => (steps.push(m), ctl.abort()) })
-        .then(() => undefined, (e: unknown) => e);
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
       assert.ok(err instanceof TrialError, String(err));
       assert.ok(steps.length >= 1 && steps.length < 10, `${steps.length} epochs reported`);
       assert.ok(Date.now() - t0 < 20_000);
@@ -85,11 +95,14 @@ test('same job, same seed: same result; cancellation stops a trial; a terminated
     const ev3 = new TrainEvaluator({ workflow: wf, options: { epochs: 200, batch_size: 8, cancel_grace: 0 } });
     try {
       const ctl = new AbortController();
-      const err = await ev3
-        .evaluate({ ...job, trial: 5 }, { signal: ctl.signal, report: () => ctl.abort() })
-        .then(() => undefined, (e: unknown) => e);
+      const err = await ev3.evaluate({ ...job, trial: 5 }, { signal: ctl.signal, report: () => ctl.abort() }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       assert.ok(err instanceof TrialError, String(err));
-      const again = await ev3.evaluate({ ...job, trial: 6, arch: { ...ARCH } }, { signal: none, report() {} }).catch((e: unknown) => e);
+      const again = await ev3
+        .evaluate({ ...job, trial: 6, arch: { ...ARCH } }, { signal: none, report() {} })
+        .catch((e: unknown) => e);
       assert.ok(!(again instanceof Error), String(again));
     } finally {
       await ev3.close();
@@ -107,7 +120,12 @@ test('early stopping (asha) prunes trials, which keep their learning curve', asy
       ...base,
       parallel: 1,
       budget: { ...base.budget, trials: 6 },
-      evaluation: { ...base.evaluation, epochs: 3, keep_models: 0, early_stopping: { rule: 'asha', min_epochs: 1, eta: 2 } },
+      evaluation: {
+        ...base.evaluation,
+        epochs: 3,
+        keep_models: 0,
+        early_stopping: { rule: 'asha', min_epochs: 1, eta: 2 },
+      },
     };
     const store = Store.open(join(dir, 's.sqlite'));
     const summary = await startRun(store, wf);

@@ -3,7 +3,12 @@
 // dropped as soon as the real definition exists, so the fixtures end up checked against the real thing.
 
 import type { JsonObject } from '../engine/types.js';
-import { defaultRegistries, type EvaluatorEntry, type Registries, type StrategyEntry } from '../engine/workflow/registries.js';
+import {
+  defaultRegistries,
+  type EvaluatorEntry,
+  type Registries,
+  type StrategyEntry,
+} from '../engine/workflow/registries.js';
 
 const object = (properties: Record<string, unknown>, required: string[] = []) => ({
   type: 'object',
@@ -35,7 +40,10 @@ const EVALUATOR_STANDINS: EvaluatorEntry[] = [
   {
     type: 'benchmark',
     description: 'stand-in',
-    optionsSchema: object({ table: { type: 'string', 'x-path': 'file' }, metric: { type: 'string' } }, ['table', 'metric']),
+    optionsSchema: object({ table: { type: 'string', 'x-path': 'file' }, metric: { type: 'string' } }, [
+      'table',
+      'metric',
+    ]),
     metrics: (o: JsonObject) => ['accuracy', String(o.metric)],
   },
 ];

@@ -29,7 +29,8 @@ test('the schema is assembled from the registries given', () => {
     optionsSchema: { type: 'object', additionalProperties: false, properties: { depth: { type: 'integer' } } },
   };
   const schema = buildWorkflowSchema({ ...reg, strategies: [...reg.strategies, extra] });
-  const strategy = (schema.properties as Record<string, { properties: { type: { enum: string[] } }; allOf: unknown[] }>).strategy;
+  const strategy = (schema.properties as Record<string, { properties: { type: { enum: string[] } }; allOf: unknown[] }>)
+    .strategy;
   assert.ok(strategy.properties.type.enum.includes('my-search'));
   assert.ok(JSON.stringify(strategy.allOf).includes('"depth"'));
 });

@@ -14,7 +14,10 @@ import { closest } from '../engine/workflow/suggest.js';
 import { registries } from './workflow-registries.js';
 
 const FIXTURES = fileURLToPath(new URL('../../test/fixtures/workflows/', import.meta.url));
-const yamls = (dir: string) => readdirSync(join(FIXTURES, dir)).filter((f) => f.endsWith('.yaml')).sort();
+const yamls = (dir: string) =>
+  readdirSync(join(FIXTURES, dir))
+    .filter((f) => f.endsWith('.yaml'))
+    .sort();
 const opts = { registries: registries() };
 
 for (const name of yamls('valid')) {
@@ -79,7 +82,12 @@ test('defaults are applied and paths made absolute', () => {
   assert.equal(c.budget, { failures: 5 });
   assert.is(c.parallel, availableParallelism());
   assert.is(c.retries, 2);
-  assert.equal(c.space, { kind: 'cell', preset: 'nb201', nodes: 4, ops: ['none', 'skip_connect', 'nor_conv_1x1', 'nor_conv_3x3', 'avg_pool_3x3'] });
+  assert.equal(c.space, {
+    kind: 'cell',
+    preset: 'nb201',
+    nodes: 4,
+    ops: ['none', 'skip_connect', 'nor_conv_1x1', 'nor_conv_3x3', 'avg_pool_3x3'],
+  });
   assert.is(c.evaluation.table, resolve(FIXTURES, '../../../workflows/benchmarks/nb201-cifar.csv'));
   assert.is(c.evaluation.report_as, 'accuracy'); // an evaluator option default
   assert.is(c.source.file, file);
@@ -94,7 +102,12 @@ test('chain choices are completed from the layer defaults; durations become seco
   assert.is(c.dataset?.split.validation, 0.25);
   if (c.space.kind !== 'chain') throw new Error('chain expected');
   assert.equal(c.space.layers.min, 2);
-  assert.equal(c.space.layers.choose.conv2d, { filters: [16, 32], kernel: [3], activation: ['relu'], residual: [false] });
+  assert.equal(c.space.layers.choose.conv2d, {
+    filters: [16, 32],
+    kernel: [3],
+    activation: ['relu'],
+    residual: [false],
+  });
   assert.equal(c.space.layers.choose.dropout, { rate: [0.1, 0.3] });
   assert.equal(c.space.layers.choose.dense, { units: [64], activation: ['relu', 'tanh'] });
 
@@ -129,7 +142,10 @@ test('did-you-mean finds near misses only', () => {
 
 test('a file that does not exist is one problem, not a crash', () => {
   const problems = checkWorkflowFile(join(FIXTURES, 'nope.yaml'), opts).problems;
-  assert.equal(problems.map((p) => [p.line, p.col, p.message]), [[1, 1, 'file not found']]);
+  assert.equal(
+    problems.map((p) => [p.line, p.col, p.message]),
+    [[1, 1, 'file not found']],
+  );
 });
 
 test.run();

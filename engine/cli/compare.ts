@@ -16,7 +16,12 @@ export interface Comparison extends RunLine {
   best_so_far: (number | null)[];
 }
 
-export function compareCommand(targets: string[], flags: { store?: string; json?: boolean }, io: Io, cwd = process.cwd()): number {
+export function compareCommand(
+  targets: string[],
+  flags: { store?: string; json?: boolean },
+  io: Io,
+  cwd = process.cwd(),
+): number {
   const store = Store.open(locateStore(flags.store, cwd));
   try {
     const runs = targets.length ? targets.map((t) => pickRun(store, t)) : store.listRuns();
@@ -25,7 +30,10 @@ export function compareCommand(targets: string[], flags: { store?: string; json?
       const wf = run.config as unknown as WorkflowConfig;
       const final = finalStage(wf);
       const o = final.objectives[0];
-      const trials = store.trials(run.id, final.stage).filter((t) => !isSupernetTrial(t) && t.state !== 'running').sort((a, b) => (a.finishedAt ?? 0) - (b.finishedAt ?? 0));
+      const trials = store
+        .trials(run.id, final.stage)
+        .filter((t) => !isSupernetTrial(t) && t.state !== 'running')
+        .sort((a, b) => (a.finishedAt ?? 0) - (b.finishedAt ?? 0));
       let best: number | null = null;
       let at: number | null = null;
       const curve: (number | null)[] = [];
@@ -37,7 +45,9 @@ export function compareCommand(targets: string[], flags: { store?: string; json?
         }
         curve.push(best === null ? null : o.mode === 'max' ? best : -best);
       });
-      const q = [0.25, 0.5, 0.75, 1].map((f) => (curve.length ? curve[Math.max(0, Math.ceil(curve.length * f) - 1)] : null));
+      const q = [0.25, 0.5, 0.75, 1].map((f) =>
+        curve.length ? curve[Math.max(0, Math.ceil(curve.length * f) - 1)] : null,
+      );
       return { ...runLine(store, run), trials_to_best: at, best_so_far: q };
     });
     if (flags.json) {
@@ -46,16 +56,34 @@ export function compareCommand(targets: string[], flags: { store?: string; json?
     }
     const metrics = new Set(rows.map((r) => r.objective));
     if (metrics.size > 1) line(io.stdout, `note: the runs optimise different objectives (${[...metrics].join('; ')})`);
-    const header = ['run', 'name', 'strategy', 'status', 'trials', 'best', 'at trial', 'best at 25/50/75/100 %', 'seconds'];
+    const header = [
+      'run',
+      'name',
+      'strategy',
+      'status',
+      'trials',
+      'best',
+      'at trial',
+      'best at 25/50/75/100 %',
+      'seconds',
+    ];
     const table = rows.map((r) => [
-      String(r.run), r.name, r.strategy, r.status, String(r.trials),
+      String(r.run),
+      r.name,
+      r.strategy,
+      r.status,
+      String(r.trials),
       r.best?.value === null || r.best === null ? '-' : round(r.best.value),
       r.trials_to_best === null ? '-' : String(r.trials_to_best),
       r.best_so_far.map((v) => (v === null ? '-' : round(v))).join(' / '),
       String(r.elapsed_s),
     ]);
     const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => row[i].length)));
-    const fmt = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+    const fmt = (cells: string[]) =>
+      cells
+        .map((c, i) => c.padEnd(widths[i]))
+        .join('  ')
+        .trimEnd();
     line(io.stdout, fmt(header));
     for (const row of table) line(io.stdout, fmt(row));
     return 0;

@@ -25,7 +25,10 @@ export function exportCommand(flags: ExportFlags, io: Io, cwd = process.cwd()): 
   const store = Store.open(locateStore(flags.store, cwd));
   try {
     const run = flags.run !== undefined ? store.getRun(flags.run) : store.latestRun();
-    if (!run) throw new UsageError(flags.run !== undefined ? `no run ${flags.run} in ${store.path}` : `no run in ${store.path}`);
+    if (!run)
+      throw new UsageError(
+        flags.run !== undefined ? `no run ${flags.run} in ${store.path}` : `no run in ${store.path}`,
+      );
     const wf = run.config as unknown as WorkflowConfig;
     const stage = finalStage(wf).stage; // multi-stage runs: the final stage's trials and models
     const trials = store.trials(run.id, stage);
@@ -33,7 +36,8 @@ export function exportCommand(flags: ExportFlags, io: Io, cwd = process.cwd()): 
     if (flags.trial !== undefined) {
       trial = trials.find((t) => t.number === flags.trial);
       if (!trial) throw new UsageError(`run ${run.id} has no trial ${flags.trial}`);
-      if (trial.state !== 'complete') throw new UsageError(`trial ${trial.number} of run ${run.id} is ${trial.state}, not complete`);
+      if (trial.state !== 'complete')
+        throw new UsageError(`trial ${trial.number} of run ${run.id} is ${trial.state}, not complete`);
     } else {
       trial = bestTrials(store, run, 1)[0];
       if (!trial) throw new UsageError(`run ${run.id} has no complete trial to export`);
@@ -68,8 +72,16 @@ export function exportCommand(flags: ExportFlags, io: Io, cwd = process.cwd()): 
       files: { model: MODEL_FILE, weights: WEIGHTS_FILE },
     };
     writeFileSync(join(out, 'arch.json'), JSON.stringify(arch, null, 2) + '\n');
-    if (flags.json) line(io.stdout, JSON.stringify({ run: run.id, trial: trial.number, key: trial.key, metrics: trial.metrics, out }));
-    else line(io.stdout, `exported trial ${trial.number} of run ${run.id} (${wf.objective.metric}=${trial.metrics[wf.objective.metric]}) to ${out}`);
+    if (flags.json)
+      line(
+        io.stdout,
+        JSON.stringify({ run: run.id, trial: trial.number, key: trial.key, metrics: trial.metrics, out }),
+      );
+    else
+      line(
+        io.stdout,
+        `exported trial ${trial.number} of run ${run.id} (${wf.objective.metric}=${trial.metrics[wf.objective.metric]}) to ${out}`,
+      );
     return 0;
   } finally {
     store.close();

@@ -25,7 +25,12 @@ export function templates(dir = TEMPLATES_DIR): { name: string; file: string; ab
     });
 }
 
-export function initCommand(template: string | undefined, flags: { out?: string; name?: string; json?: boolean }, io: Io, cwd = process.cwd()): number {
+export function initCommand(
+  template: string | undefined,
+  flags: { out?: string; name?: string; json?: boolean },
+  io: Io,
+  cwd = process.cwd(),
+): number {
   const all = templates();
   if (!template) {
     if (flags.json) line(io.stdout, JSON.stringify(all.map(({ name, about }) => ({ name, about }))));
@@ -37,9 +42,16 @@ export function initCommand(template: string | undefined, flags: { out?: string;
     return 0;
   }
   const t = all.find((x) => x.name === template || basename(x.file) === template);
-  if (!t) throw new UsageError(`no template "${template}"${didYouMean(template, all.map((x) => x.name))} (templates: ${all.map((x) => x.name).join(', ')})`);
+  if (!t)
+    throw new UsageError(
+      `no template "${template}"${didYouMean(
+        template,
+        all.map((x) => x.name),
+      )} (templates: ${all.map((x) => x.name).join(', ')})`,
+    );
   const name = flags.name;
-  if (name !== undefined && !/^[a-z0-9]+(-[a-z0-9]+)*$/.test(name)) throw new UsageError(`--name must be lowercase words and dashes, got "${name}"`);
+  if (name !== undefined && !/^[a-z0-9]+(-[a-z0-9]+)*$/.test(name))
+    throw new UsageError(`--name must be lowercase words and dashes, got "${name}"`);
   const out = resolve(cwd, flags.out ?? `${name ?? t.name}.yaml`);
   if (existsSync(out)) throw new UsageError(`${out} exists already; choose another --out`);
   const doc = parseDocument(readFileSync(t.file, 'utf8'));

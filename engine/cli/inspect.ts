@@ -17,8 +17,13 @@ export function statusCommand(target: string | undefined, flags: { store?: strin
       const best = bestTrials(store, r, 1)[0];
       const wf = r.config as unknown as WorkflowConfig;
       return {
-        run: r.id, name: r.name, status: r.status, reason: r.reason, budget: wf.budget,
-        trials: c, elapsed_s: Math.round(r.elapsedMs / 100) / 10,
+        run: r.id,
+        name: r.name,
+        status: r.status,
+        reason: r.reason,
+        budget: wf.budget,
+        trials: c,
+        elapsed_s: Math.round(r.elapsedMs / 100) / 10,
         ...(wf.stages ? { stages: stageRows(store, r.id, wf) } : {}),
         best: best ? { number: best.number, key: best.key, metrics: best.metrics } : null,
       };
@@ -31,9 +36,15 @@ export function statusCommand(target: string | undefined, flags: { store?: strin
         // a staged run's trial budgets are its stages'; the workflow's own applies to none of them
         for (const st of r.stages ?? []) {
           const time = `${st.elapsed_s}s${st.budget.stageTime !== undefined ? `/${st.budget.stageTime}s` : ''}`;
-          line(io.stdout, `  stage ${st.stage}: ${st.status}${st.reason ? ` (${st.reason})` : ''}, ${trialLine(st.trials, st.budget.trials)}; ${time}`);
+          line(
+            io.stdout,
+            `  stage ${st.stage}: ${st.status}${st.reason ? ` (${st.reason})` : ''}, ${trialLine(st.trials, st.budget.trials)}; ${time}`,
+          );
         }
-        line(io.stdout, `  ${r.stages ? 'in all, ' : ''}${trialLine(r.trials, r.stages ? undefined : r.budget.trials)}; ${r.elapsed_s}s`);
+        line(
+          io.stdout,
+          `  ${r.stages ? 'in all, ' : ''}${trialLine(r.trials, r.stages ? undefined : r.budget.trials)}; ${r.elapsed_s}s`,
+        );
         if (r.best) line(io.stdout, `  best: trial ${r.best.number} ${r.best.key} ${JSON.stringify(r.best.metrics)}`);
       }
     }
@@ -48,8 +59,12 @@ function stageRows(store: Store, runId: number, wf: WorkflowConfig) {
   return (wf.stages ?? []).map((st) => {
     const row = started.get(st.name);
     return {
-      stage: st.name, status: row?.status ?? 'pending', reason: row?.reason ?? null, budget: st.budget,
-      trials: store.trialCounts(runId, st.name), elapsed_s: Math.round((row?.elapsedMs ?? 0) / 100) / 10,
+      stage: st.name,
+      status: row?.status ?? 'pending',
+      reason: row?.reason ?? null,
+      budget: st.budget,
+      trials: store.trialCounts(runId, st.name),
+      elapsed_s: Math.round((row?.elapsedMs ?? 0) / 100) / 10,
     };
   });
 }
@@ -59,7 +74,11 @@ function trialLine(c: Record<TrialState, number>, budget: number | undefined): s
   return `${done}${budget ? `/${budget}` : ''} trials: ${c.complete} complete, ${c.pruned} pruned, ${c.failed} failed, ${c.running} interrupted`;
 }
 
-export function bestCommand(target: string | undefined, flags: { store?: string; top?: number; json?: boolean }, io: Io): number {
+export function bestCommand(
+  target: string | undefined,
+  flags: { store?: string; top?: number; json?: boolean },
+  io: Io,
+): number {
   const top = flags.top ?? 1;
   if (!Number.isInteger(top) || top < 1) throw new UsageError(`--top must be a positive integer, got ${flags.top}`);
   const store = Store.open(locateStore(flags.store));
@@ -69,7 +88,11 @@ export function bestCommand(target: string | undefined, flags: { store?: string;
     const front = flags.top === undefined ? paretoTrials(store, run) : undefined;
     const best = front ?? bestTrials(store, run, top);
     if (front && !flags.json) line(io.stdout, `Pareto front of run ${run.id} (${front.length} trials):`);
-    if (flags.json) line(io.stdout, JSON.stringify(best.map((t) => ({ number: t.number, key: t.key, arch: t.arch, metrics: t.metrics }))));
+    if (flags.json)
+      line(
+        io.stdout,
+        JSON.stringify(best.map((t) => ({ number: t.number, key: t.key, arch: t.arch, metrics: t.metrics }))),
+      );
     else {
       best.forEach((t, i) => line(io.stdout, `${i + 1}. trial ${t.number} ${t.key} ${JSON.stringify(t.metrics)}`));
       if (best.length === 0) line(io.stdout, `run ${run.id} has no complete trial yet`);
@@ -95,6 +118,14 @@ export function paretoTrials(store: Store, run: RunRow): TrialRecord[] | undefin
 function pickRun(store: Store, target: string): RunRow {
   const id = Number(target);
   const run = Number.isInteger(id) ? store.getRun(id) : undefined;
-  if (!run) throw new UsageError(`no run "${target}" in ${store.path} (runs: ${store.listRuns().map((r) => r.id).join(', ') || 'none'})`);
+  if (!run)
+    throw new UsageError(
+      `no run "${target}" in ${store.path} (runs: ${
+        store
+          .listRuns()
+          .map((r) => r.id)
+          .join(', ') || 'none'
+      })`,
+    );
   return run;
 }

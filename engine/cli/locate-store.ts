@@ -18,6 +18,9 @@ export function locateStore(explicit: string | undefined, cwd = process.cwd()): 
   const dir = join(cwd, 'runs');
   const stores = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.sqlite')) : [];
   if (stores.length === 1) return join(dir, stores[0]);
-  if (stores.length === 0) throw new UsageError('no store found under ./runs; name one with --store PATH (or give the workflow file)');
-  throw new UsageError(`several stores under ./runs (${stores.join(', ')}); name one with --store PATH (or give the workflow file)`);
+  if (stores.length === 0)
+    throw new UsageError('no store found under ./runs; name one with --store PATH (or give the workflow file)');
+  throw new UsageError(
+    `several stores under ./runs (${stores.join(', ')}); name one with --store PATH (or give the workflow file)`,
+  );
 }

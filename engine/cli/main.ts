@@ -64,7 +64,12 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name} must be a positive integer, got "${v}"`);
       return n;
     };
-    const flags = { store: values.store, json: values.json, top: intFlag('top', values.top), parallel: intFlag('parallel', values.parallel) };
+    const flags = {
+      store: values.store,
+      json: values.json,
+      top: intFlag('top', values.top),
+      parallel: intFlag('parallel', values.parallel),
+    };
     switch (verb) {
       case 'validate':
         if (positionals.length === 0) throw new UsageError('usage: nas validate FILE...');
@@ -88,7 +93,10 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       case 'init':
         return initCommand(positionals[0], { out: values.out, name: values.name, json: values.json }, io);
       case 'export':
-        return exportCommand({ ...flags, run: intFlag('run', values.run), trial: intFlag('trial', values.trial), out: values.out }, io);
+        return exportCommand(
+          { ...flags, run: intFlag('run', values.run), trial: intFlag('trial', values.trial), out: values.out },
+          io,
+        );
       case undefined:
       case 'help':
       case '--help':
@@ -103,7 +111,11 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       io.stderr.write(e.message + '\n');
       return 1;
     }
-    if (e instanceof UsageError || e instanceof FatalError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    if (
+      e instanceof UsageError ||
+      e instanceof FatalError ||
+      (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
+    ) {
       io.stderr.write(`nas: ${(e as Error).message}\n`);
       return e instanceof UsageError || !(e instanceof FatalError) ? 2 : 1;
     }

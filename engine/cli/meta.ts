@@ -8,16 +8,23 @@ import { loadWorkflow } from '../workflow/index.js';
 import { makeSpace } from '../search/components.js';
 import { line, UsageError, type Io } from './io.js';
 
-const USAGE = 'usage: nas meta export SOURCE... [--out FILE] [--top K] | nas meta show SOURCE...|WORKFLOW.yaml [--json]';
+const USAGE =
+  'usage: nas meta export SOURCE... [--out FILE] [--top K] | nas meta show SOURCE...|WORKFLOW.yaml [--json]';
 
 export function metaCommand(args: string[], flags: { out?: string; top?: number; json?: boolean }, io: Io): number {
   const [sub, ...paths] = args;
   if (sub === 'export') {
     if (paths.length === 0) throw new UsageError(USAGE);
-    const k = exportKnowledge(paths.map((p) => resolve(p)), flags.top ? { top: flags.top } : {});
+    const k = exportKnowledge(
+      paths.map((p) => resolve(p)),
+      flags.top ? { top: flags.top } : {},
+    );
     if (flags.out) {
       writeKnowledge(resolve(flags.out), k);
-      line(io.stderr, `wrote ${k.tasks.length} task(s), ${k.tasks.reduce((s, t) => s + t.trials.length, 0)} trials to ${flags.out}`);
+      line(
+        io.stderr,
+        `wrote ${k.tasks.length} task(s), ${k.tasks.reduce((s, t) => s + t.trials.length, 0)} trials to ${flags.out}`,
+      );
     } else line(io.stdout, JSON.stringify(k));
     return 0;
   }
@@ -38,7 +45,10 @@ export function metaCommand(args: string[], flags: { out?: string; top?: number;
       if (tasks.length === 0) line(io.stdout, 'no runs with complete trials');
       for (const t of tasks) {
         const b = brief(t);
-        line(io.stdout, `${b.id} ${b.name}: ${b.trials} complete trials of ${b.evaluated}; space ${b.space}; objective ${b.objective}`);
+        line(
+          io.stdout,
+          `${b.id} ${b.name}: ${b.trials} complete trials of ${b.evaluated}; space ${b.space}; objective ${b.objective}`,
+        );
         line(io.stdout, `  task: ${JSON.stringify(b.task)}`);
         for (const [i, x] of b.best.entries()) line(io.stdout, `  ${i + 1}. ${x.key} ${JSON.stringify(x.metrics)}`);
       }
@@ -53,7 +63,10 @@ function brief(t: TaskKnowledge) {
     id: t.id,
     name: t.name,
     task: t.task,
-    space: t.space.kind === 'cell' ? `cell (${Object.keys(t.decisions).length} decisions)` : `chain (${Object.keys(t.decisions).length} decisions)`,
+    space:
+      t.space.kind === 'cell'
+        ? `cell (${Object.keys(t.decisions).length} decisions)`
+        : `chain (${Object.keys(t.decisions).length} decisions)`,
     objective: `${t.objective.mode} ${t.objective.metric}`,
     trials: t.trials.length,
     evaluated: t.evaluated,

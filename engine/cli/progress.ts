@@ -17,13 +17,15 @@ export function createProgress(io: Io, budgetTrials: number | undefined, metric:
     const v = t.metrics[metric];
     return t.state === 'failed' ? `failed: ${t.error}` : `${t.state} ${metric}=${v === undefined ? '?' : round(v)}`;
   };
-  const bestText = (b?: TrialRecord) => (b ? `best ${metric}=${round(b.metrics[metric])} (#${b.number})` : 'no best yet');
+  const bestText = (b?: TrialRecord) =>
+    b ? `best ${metric}=${round(b.metrics[metric])} (#${b.number})` : 'no best yet';
 
   if (io.stderr.isTTY) {
     let status = 'starting';
     return {
       onEvent(e) {
-        if (e.type === 'trial-finished') status = `${e.finished}${total} trials, ${bestText(e.best)}, last #${e.trial.number} ${describe(e.trial)}`;
+        if (e.type === 'trial-finished')
+          status = `${e.finished}${total} trials, ${bestText(e.best)}, last #${e.trial.number} ${describe(e.trial)}`;
         else if (e.type === 'trial-progress') status = `trial #${e.number} step ${e.step}: ${fmt(e.metrics)}`;
         else if (e.type === 'stage-started') {
           metric = e.metric;

@@ -45,12 +45,14 @@ export async function resumeCommand(target: string | undefined, flags: RunFlags,
   if (target && /\.ya?ml$/i.test(target)) {
     edited = withFlags(loadWorkflow(target), flags);
     storePath = flags.store ? resolve(flags.store) : defaultStorePath(edited.name);
-    if (!existsSync(storePath)) throw new UsageError(`no store ${storePath} for ${target}; start it with nas run ${target}`);
+    if (!existsSync(storePath))
+      throw new UsageError(`no store ${storePath} for ${target}; start it with nas run ${target}`);
   } else {
     storePath = locateStore(flags.store);
     if (target !== undefined) {
       runId = Number(target);
-      if (!Number.isInteger(runId) || runId < 1) throw new UsageError(`RUN must be a run id or a workflow file, got "${target}"`);
+      if (!Number.isInteger(runId) || runId < 1)
+        throw new UsageError(`RUN must be a run id or a workflow file, got "${target}"`);
     }
   }
   const store = Store.open(storePath);
@@ -59,7 +61,8 @@ export async function resumeCommand(target: string | undefined, flags: RunFlags,
     if (!run) throw new UsageError(runId !== undefined ? `no run ${runId} in ${storePath}` : `no run in ${storePath}`);
     // The workflow as it is now on disk, so a grown budget is picked up (paths stay as stored).
     if (!edited && existsSync(run.workflowFile)) edited = withFlags(loadWorkflow(run.workflowFile), flags);
-    else if (edited && edited.name !== run.name) throw new UsageError(`${target} is workflow "${edited.name}", but run ${run.id} is "${run.name}"`);
+    else if (edited && edited.name !== run.name)
+      throw new UsageError(`${target} is workflow "${edited.name}", but run ${run.id} is "${run.name}"`);
     const budget = (edited ?? (run.config as unknown as WorkflowConfig)).budget;
     const progress = createProgress(io, budget.trials, (run.config as unknown as WorkflowConfig).objective.metric);
     const { signal, dispose } = interruptSignal(io);
@@ -82,7 +85,17 @@ function withFlags(wf: WorkflowConfig, flags: RunFlags): WorkflowConfig {
 
 function report(s: RunSummary, flags: RunFlags, io: Io, storePath: string): number {
   if (flags.json) {
-    line(io.stdout, JSON.stringify({ run: s.run, status: s.status, trials: s.trials, best: s.best && { arch: s.best.arch, key: s.best.key, metrics: s.best.metrics }, reason: s.reason, store: storePath }));
+    line(
+      io.stdout,
+      JSON.stringify({
+        run: s.run,
+        status: s.status,
+        trials: s.trials,
+        best: s.best && { arch: s.best.arch, key: s.best.key, metrics: s.best.metrics },
+        reason: s.reason,
+        store: storePath,
+      }),
+    );
   } else {
     line(io.stdout, `run ${s.run}: ${s.status} (${s.reason}), ${s.trials} trials`);
     if (s.best) line(io.stdout, `best: trial ${s.best.number} ${s.best.key} ${JSON.stringify(s.best.metrics)}`);

@@ -12,7 +12,15 @@ import { finalStage } from '../search/stages.js';
 export function pickRun(store: StoreT, target: string): RunRow {
   const id = Number(target);
   const run = Number.isInteger(id) ? store.getRun(id) : undefined;
-  if (!run) throw new UsageError(`no run "${target}" in ${store.path} (runs: ${store.listRuns().map((r) => r.id).join(', ') || 'none'})`);
+  if (!run)
+    throw new UsageError(
+      `no run "${target}" in ${store.path} (runs: ${
+        store
+          .listRuns()
+          .map((r) => r.id)
+          .join(', ') || 'none'
+      })`,
+    );
   return run;
 }
 
@@ -50,7 +58,13 @@ export function runLine(store: StoreT, run: RunRow): RunLine {
     trials: c.complete + c.pruned + c.failed,
     rejected: store.rejected(run.id).length,
     best: best
-      ? { ...(final.stage ? { stage: final.stage } : {}), number: best.number, key: best.key, value: best.metrics[final.objectives[0].metric] ?? null, metrics: best.metrics }
+      ? {
+          ...(final.stage ? { stage: final.stage } : {}),
+          number: best.number,
+          key: best.key,
+          value: best.metrics[final.objectives[0].metric] ?? null,
+          metrics: best.metrics,
+        }
       : null,
   };
 }
@@ -63,8 +77,13 @@ export function runsCommand(flags: { store?: string; json?: boolean }, io: Io, c
     else if (lines.length === 0) line(io.stdout, `no runs in ${store.path}`);
     else {
       for (const l of lines) {
-        const best = l.best ? `best ${l.objective.split(' ')[0]}=${l.best.value === null ? '?' : round(l.best.value)} (${l.best.stage ? `${l.best.stage} ` : ''}#${l.best.number})` : 'no best yet';
-        line(io.stdout, `run ${l.run} ${l.name}: ${l.status}, ${l.trials} trials${l.stages.length ? ` in ${l.stages.length} stages (${l.stages.join(' > ')})` : ''}, ${l.strategy}, ${best}, ${l.elapsed_s}s, ${l.created}`);
+        const best = l.best
+          ? `best ${l.objective.split(' ')[0]}=${l.best.value === null ? '?' : round(l.best.value)} (${l.best.stage ? `${l.best.stage} ` : ''}#${l.best.number})`
+          : 'no best yet';
+        line(
+          io.stdout,
+          `run ${l.run} ${l.name}: ${l.status}, ${l.trials} trials${l.stages.length ? ` in ${l.stages.length} stages (${l.stages.join(' > ')})` : ''}, ${l.strategy}, ${best}, ${l.elapsed_s}s, ${l.created}`,
+        );
       }
     }
     return 0;

@@ -93,7 +93,11 @@ export const benchmarkEvaluator: EvaluatorDefinition<BenchmarkOptions> = {
   optionsSchema: {
     type: 'object',
     properties: {
-      table: { type: 'string', 'x-path': 'file', description: 'CSV file with an `arch` column and one column per metric' },
+      table: {
+        type: 'string',
+        'x-path': 'file',
+        description: 'CSV file with an `arch` column and one column per metric',
+      },
       metric: { type: 'string', description: 'the column that measures a candidate' },
       report_as: { type: 'string', default: 'accuracy', description: 'name under which that column is reported' },
       delay_ms: {
@@ -110,7 +114,9 @@ export const benchmarkEvaluator: EvaluatorDefinition<BenchmarkOptions> = {
   async create(options) {
     const table = loadBenchmarkTable(options.table);
     if (!table.columns.includes(options.metric)) {
-      throw new FatalError(`benchmark table ${options.table} has no column "${options.metric}" (columns: ${table.columns.join(', ')})`);
+      throw new FatalError(
+        `benchmark table ${options.table} has no column "${options.metric}" (columns: ${table.columns.join(', ')})`,
+      );
     }
     return new BenchmarkEvaluator(table, options.metric, options.report_as ?? 'accuracy', options.delay_ms ?? 0);
   },
@@ -125,7 +131,10 @@ function tableColumns(path: string | undefined): string[] {
       const buf = Buffer.alloc(4096);
       const n = readSync(fd, buf, 0, buf.length, 0);
       const header = buf.subarray(0, n).toString('utf8').split(/\r?\n/)[0];
-      return header.split(',').map((h) => h.trim().replace(/^"|"$/g, '')).filter((h) => h && h !== 'arch');
+      return header
+        .split(',')
+        .map((h) => h.trim().replace(/^"|"$/g, ''))
+        .filter((h) => h && h !== 'arch');
     } finally {
       closeSync(fd);
     }

@@ -5,11 +5,7 @@ import { benchmarkEvaluator } from './benchmark.js';
 import { trainEvaluator } from './train/index.js';
 import { proxyEvaluator } from './proxies/index.js';
 
-export const EVALUATORS: EvaluatorDefinition<any>[] = [
-  benchmarkEvaluator,
-  trainEvaluator,
-  proxyEvaluator,
-];
+export const EVALUATORS: EvaluatorDefinition<any>[] = [benchmarkEvaluator, trainEvaluator, proxyEvaluator];
 
 export function evaluatorTypes(): string[] {
   return EVALUATORS.map((e) => e.type);

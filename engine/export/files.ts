@@ -79,7 +79,8 @@ export function fileHandler(dir: string): tf.io.IOHandler {
  */
 export async function loadModelFrom(dir: string, options: { compile?: boolean } = {}): Promise<tf.LayersModel> {
   const model = await tf.loadLayersModel(fileHandler(dir));
-  if (options.compile !== false) model.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  if (options.compile !== false)
+    model.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
   return model;
 }
 

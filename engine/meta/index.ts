@@ -16,7 +16,14 @@ import { ScreenedStrategy } from '../evaluation/screened.js';
 import { loadKnowledge } from './knowledge.js';
 import { describeTask } from './task.js';
 import { RestrictedSpace } from './restrict.js';
-import { learnPriors, prunedValues, rankArchs, valueFrequencies, weighTasks, type TransferOptions } from './transfer.js';
+import {
+  learnPriors,
+  prunedValues,
+  rankArchs,
+  valueFrequencies,
+  weighTasks,
+  type TransferOptions,
+} from './transfer.js';
 import { predict, trainPredictor } from './predictor.js';
 import type { TaskKnowledge } from './types.js';
 
@@ -70,7 +77,13 @@ export function prepareMeta(wf: WorkflowConfig, space: SearchSpace, knowledge?: 
   const weighted = weighTasks(tasks, target, space, topts);
   const summary: JsonObject = {
     target: target as unknown as JsonObject,
-    sources: weighted.map((w) => ({ id: w.task.id, name: w.task.name, similarity: r3(w.similarity), overlap: r3(w.overlap), trials: w.task.trials.length })),
+    sources: weighted.map((w) => ({
+      id: w.task.id,
+      name: w.task.name,
+      similarity: r3(w.similarity),
+      overlap: r3(w.overlap),
+      trials: w.task.trials.length,
+    })),
     ignored: tasks.length - weighted.length,
   };
   if (weighted.length === 0) return { space, wrap: (s) => s, summary };
@@ -94,11 +107,15 @@ export function prepareMeta(wf: WorkflowConfig, space: SearchSpace, knowledge?: 
     warmStart.archs = ranked.slice(0, o.top_k).map((r) => r.arch);
     // observations: the source results beyond the warm archs (strategies treat an observed arch as
     // evaluated and would not propose it, but the warm archs must be evaluated on this task)
-    warmStart.observations = ranked.slice(o.top_k, o.top_k + o.observations).map((r) => ({ arch: r.arch, score: r.score }));
+    warmStart.observations = ranked
+      .slice(o.top_k, o.top_k + o.observations)
+      .map((r) => ({ arch: r.arch, score: r.score }));
     // RL controllers start from the priors as well (q-learning, reinforce read warmStart.priors)
     if (!warmStart.priors) warmStart.priors = learnPriors(strategySpace, freq, o.prior_strength);
     summary.warm_archs = warmStart.archs.length;
-    summary.best_known = ranked.slice(0, 3).map((r) => ({ key: r.key, value: r3(r.value), score: r.score, from: r.from }));
+    summary.best_known = ranked
+      .slice(0, 3)
+      .map((r) => ({ key: r.key, value: r3(r.value), score: r.score, from: r.from }));
   }
   let wrap = (s: Strategy): Strategy => s;
   if (learn.has('evaluation') && o.screen < 1) {
@@ -111,7 +128,8 @@ export function prepareMeta(wf: WorkflowConfig, space: SearchSpace, knowledge?: 
         if (v === undefined) cache.set(k, (v = predict(predictor, strategySpace.encode(arch))));
         return v;
       };
-      wrap = (s) => new ScreenedStrategy(s, strategySpace, score, { fraction: o.screen, seed: deriveSeed(wf.seed, 'meta-screen') });
+      wrap = (s) =>
+        new ScreenedStrategy(s, strategySpace, score, { fraction: o.screen, seed: deriveSeed(wf.seed, 'meta-screen') });
       summary.screen = { fraction: o.screen, trained_on: predictor.n };
     }
   }

@@ -9,7 +9,14 @@ import { valueKey } from '../space/tree.js';
 import { objectiveScore, type Objective } from '../types.js';
 import type { SpaceConfig, WorkflowConfig } from '../workflow/types.js';
 import { describeTask } from './task.js';
-import { KNOWLEDGE_FORMAT, KNOWLEDGE_VERSION, type KnowledgeFile, type KnownTrial, type TaskDescriptor, type TaskKnowledge } from './types.js';
+import {
+  KNOWLEDGE_FORMAT,
+  KNOWLEDGE_VERSION,
+  type KnowledgeFile,
+  type KnownTrial,
+  type TaskDescriptor,
+  type TaskKnowledge,
+} from './types.js';
 
 /** Decision name -> canonical choice values of a space config. */
 export function decisionsOf(space: SpaceConfig): Record<string, string[]> {
@@ -98,9 +105,12 @@ export function parseKnowledge(text: string, path = 'knowledge'): KnowledgeFile 
     throw new FatalError(`${path}: not a store and not JSON: ${(e as Error).message}`);
   }
   const k = j as Partial<KnowledgeFile>;
-  if (!k || typeof k !== 'object' || k.format !== KNOWLEDGE_FORMAT) throw new FatalError(`${path}: not a nas knowledge file (format is not "${KNOWLEDGE_FORMAT}")`);
+  if (!k || typeof k !== 'object' || k.format !== KNOWLEDGE_FORMAT)
+    throw new FatalError(`${path}: not a nas knowledge file (format is not "${KNOWLEDGE_FORMAT}")`);
   if (typeof k.version !== 'number' || k.version > KNOWLEDGE_VERSION) {
-    throw new FatalError(`${path}: knowledge file version ${String(k.version)} is newer than this nas reads (${KNOWLEDGE_VERSION})`);
+    throw new FatalError(
+      `${path}: knowledge file version ${String(k.version)} is newer than this nas reads (${KNOWLEDGE_VERSION})`,
+    );
   }
   if (!Array.isArray(k.tasks)) throw new FatalError(`${path}: knowledge file has no tasks list`);
   for (const [i, t] of k.tasks.entries()) {

@@ -84,7 +84,8 @@ export class RestrictedSpace extends DecisionSpace<Arch> {
   }
 
   size(): number {
-    if (this.sizeCache === undefined) this.sizeCache = Number.isFinite(this.inner.size()) ? countLeaves(this, 2_000_000) : Infinity;
+    if (this.sizeCache === undefined)
+      this.sizeCache = Number.isFinite(this.inner.size()) ? countLeaves(this, 2_000_000) : Infinity;
     return this.sizeCache;
   }
 

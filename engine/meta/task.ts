@@ -13,7 +13,12 @@ const featureCache = new Map<string, DatasetFeatures>();
 export function describeTask(wf: Pick<WorkflowConfig, 'evaluation' | 'dataset'>): TaskDescriptor {
   const evaluation = String(wf.evaluation.type);
   if (evaluation === 'benchmark' && typeof wf.evaluation.table === 'string') {
-    return { kind: 'table', evaluation, table: basename(wf.evaluation.table), metric: String(wf.evaluation.metric ?? '') };
+    return {
+      kind: 'table',
+      evaluation,
+      table: basename(wf.evaluation.table),
+      metric: String(wf.evaluation.metric ?? ''),
+    };
   }
   if (wf.dataset) {
     const k = JSON.stringify([wf.dataset.source, wf.dataset.label, wf.dataset.limit ?? null]);

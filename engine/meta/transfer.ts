@@ -33,13 +33,19 @@ export interface WeightedTask {
 }
 
 /** Source tasks with their weights, most relevant first; tasks sharing no decision with the target are dropped. */
-export function weighTasks(tasks: readonly TaskKnowledge[], target: TaskDescriptor, space: SearchSpace, opts: TransferOptions = {}): WeightedTask[] {
+export function weighTasks(
+  tasks: readonly TaskKnowledge[],
+  target: TaskDescriptor,
+  space: SearchSpace,
+  opts: TransferOptions = {},
+): WeightedTask[] {
   const pairs = new Set<string>();
   for (const d of space.decisions()) for (const c of d.choices) pairs.add(`${d.name}\u0000${valueKey(c)}`);
   const out: WeightedTask[] = [];
   for (const task of tasks) {
     let shared = 0;
-    for (const [name, values] of Object.entries(task.decisions)) for (const v of values) if (pairs.has(`${name}\u0000${v}`)) shared++;
+    for (const [name, values] of Object.entries(task.decisions))
+      for (const v of values) if (pairs.has(`${name}\u0000${v}`)) shared++;
     const overlap = pairs.size > 0 ? shared / pairs.size : 0;
     const similarity = opts.similarity === 'uniform' ? 1 : taskSimilarity(task.task, target);
     if (overlap <= 0 || similarity < (opts.minSimilarity ?? 0) || task.trials.length === 0) continue;
@@ -54,7 +60,10 @@ function bestOf(task: TaskKnowledge, fraction: number) {
 }
 
 /** name -> value key -> similarity-weighted frequency among the best trials of the source tasks. */
-export function valueFrequencies(weighted: readonly WeightedTask[], opts: TransferOptions = {}): Map<string, Map<string, number>> {
+export function valueFrequencies(
+  weighted: readonly WeightedTask[],
+  opts: TransferOptions = {},
+): Map<string, Map<string, number>> {
   const freq = new Map<string, Map<string, number>>();
   for (const w of weighted) {
     const src = createSpace(w.task.space);
@@ -78,7 +87,11 @@ export function valueFrequencies(weighted: readonly WeightedTask[], opts: Transf
 }
 
 /** Sampling priors over the full choice list of each decision of `space` (as tree.ts expects). */
-export function learnPriors(space: SearchSpace, freq: Map<string, Map<string, number>>, strength = 0.8): Record<string, number[]> {
+export function learnPriors(
+  space: SearchSpace,
+  freq: Map<string, Map<string, number>>,
+  strength = 0.8,
+): Record<string, number[]> {
   const priors: Record<string, number[]> = {};
   for (const [name, slot] of layoutOf(space).slots) {
     const m = freq.get(name);

@@ -41,15 +41,22 @@ export interface ReportData {
 export function collectReport(store: Store, run: RunRow): ReportData {
   const wf = run.config as unknown as WorkflowConfig;
   const rows = new Map(store.stages(run.id).map((r) => [r.stage, r]));
-  const configs = wf.stages?.length ? wf.stages.map((st) => ({ name: st.name, sw: stageWorkflow(wf, st), from: st.from })) : [{ name: '', sw: wf, from: undefined }];
+  const configs = wf.stages?.length
+    ? wf.stages.map((st) => ({ name: st.name, sw: stageWorkflow(wf, st), from: st.from }))
+    : [{ name: '', sw: wf, from: undefined }];
   const stages: StageData[] = configs.map(({ name, sw, from }) => {
     const trials = store.trials(run.id, name).filter((t) => !isSupernetTrial(t));
     const objectives = objectivesOf(sw);
     return {
-      name, objective: sw.objective, objectives, trials, ranked: rankTrials(trials, objectives),
+      name,
+      objective: sw.objective,
+      objectives,
+      trials,
+      ranked: rankTrials(trials, objectives),
       ...(rows.get(name) ? { row: rows.get(name) } : {}),
       ...(from ? { from } : {}),
-      strategy: sw.strategy.type, evaluation: sw.evaluation.type,
+      strategy: sw.strategy.type,
+      evaluation: sw.evaluation.type,
     };
   });
   const fs = finalStage(wf);
@@ -63,10 +70,19 @@ export function collectReport(store: Store, run: RunRow): ReportData {
     .filter((s) => s.trial.state !== 'running')
     .sort((a, b) => (a.trial.finishedAt ?? 0) - (b.trial.finishedAt ?? 0));
   return {
-    run, workflow: wf, stages, final, ...(best ? { best } : {}), lineage, edges: lineageEdges(all),
+    run,
+    workflow: wf,
+    stages,
+    final,
+    ...(best ? { best } : {}),
+    lineage,
+    edges: lineageEdges(all),
     ...(final.objectives.length > 1 ? { front: paretoFront(final.trials, final.objectives) } : {}),
     rejected: store.rejected(run.id),
-    ops: opFrequencies(all.map((s) => s.trial), bestStage.ranked.slice(0, Math.max(3, Math.ceil(bestStage.ranked.length * 0.2)))),
+    ops: opFrequencies(
+      all.map((s) => s.trial),
+      bestStage.ranked.slice(0, Math.max(3, Math.ceil(bestStage.ranked.length * 0.2))),
+    ),
     timeline,
     generatedAt: Date.now(),
   };

@@ -22,7 +22,11 @@ function bestSoFar(d: ReportData, metric: string, x: (i: number, t: TrialRecord)
       const v = e.trial.metrics[metric];
       if (typeof v !== 'number' || !Number.isFinite(v)) return;
       if (best === undefined || better(s.objective, v, best)) best = v;
-      points.push({ x: x(i, e.trial), y: best, label: `${stageLabel(s)} #${e.trial.number}: best ${metric} ${fmtNum(best)}` });
+      points.push({
+        x: x(i, e.trial),
+        y: best,
+        label: `${stageLabel(s)} #${e.trial.number}: best ${metric} ${fmtNum(best)}`,
+      });
     });
     out.push({ name: stageLabel(s), color: PALETTE[d.stages.indexOf(s) % PALETTE.length], points, kind: 'step' });
   });
@@ -34,8 +38,20 @@ function progressPlots(d: ReportData): string {
   const metrics = [...new Set(d.stages.map((s) => s.objective.metric))];
   return metrics
     .map((metric) => {
-      const a = chart({ id: `best-vs-trials-${metric}`, title: `Best ${metric} so far, by trial`, xLabel: 'trials finished (all stages)', yLabel: metric, series: bestSoFar(d, metric, (i) => i + 1) });
-      const b = chart({ id: `best-vs-time-${metric}`, title: `Best ${metric} so far, by time`, xLabel: 'seconds since the run started', yLabel: metric, series: bestSoFar(d, metric, (_i, t) => ((t.finishedAt ?? t.startedAt) - t0) / 1000) });
+      const a = chart({
+        id: `best-vs-trials-${metric}`,
+        title: `Best ${metric} so far, by trial`,
+        xLabel: 'trials finished (all stages)',
+        yLabel: metric,
+        series: bestSoFar(d, metric, (i) => i + 1),
+      });
+      const b = chart({
+        id: `best-vs-time-${metric}`,
+        title: `Best ${metric} so far, by time`,
+        xLabel: 'seconds since the run started',
+        yLabel: metric,
+        series: bestSoFar(d, metric, (_i, t) => ((t.finishedAt ?? t.startedAt) - t0) / 1000),
+      });
       return `<div class="row">${a}${b}</div>`;
     })
     .join('\n');
@@ -48,22 +64,46 @@ function tradeoffPlot(d: ReportData): string {
   const xObj: Objective = f.objectives[1] ?? { metric: 'params', mode: 'min' };
   const pts = d.stages.flatMap((s) =>
     s.trials
-      .filter((t) => t.state === 'complete' && typeof t.metrics[yObj.metric] === 'number' && typeof t.metrics[xObj.metric] === 'number')
+      .filter(
+        (t) =>
+          t.state === 'complete' &&
+          typeof t.metrics[yObj.metric] === 'number' &&
+          typeof t.metrics[xObj.metric] === 'number',
+      )
       .map((t) => ({ s, t, x: t.metrics[xObj.metric], y: t.metrics[yObj.metric] })),
   );
   const series: Series[] = d.stages.map((s, i) => ({
     name: stageLabel(s),
     color: PALETTE[i % PALETTE.length],
     kind: 'scatter',
-    points: pts.filter((p) => p.s === s).map((p) => ({ x: p.x, y: p.y, label: `${stageLabel(s)} #${p.t.number} ${p.t.key}: ${yObj.metric} ${fmtNum(p.y)}, ${xObj.metric} ${fmtNum(p.x)}` })),
+    points: pts
+      .filter((p) => p.s === s)
+      .map((p) => ({
+        x: p.x,
+        y: p.y,
+        label: `${stageLabel(s)} #${p.t.number} ${p.t.key}: ${yObj.metric} ${fmtNum(p.y)}, ${xObj.metric} ${fmtNum(p.x)}`,
+      })),
   }));
   // Pareto front of the plotted points (oriented by the objectives' modes)
   const v = (p: { x: number; y: number }) => [yObj.mode === 'max' ? p.y : -p.y, xObj.mode === 'max' ? p.x : -p.x];
   const front = pts.filter((a) => !pts.some((b) => dominates(v(b), v(a)))).sort((a, b) => a.x - b.x);
-  series.push({ name: 'Pareto front', color: '#111827', kind: 'step', points: front.map((p) => ({ x: p.x, y: p.y, label: `front: #${p.t.number} (${stageLabel(p.s)})` })), dashed: true });
+  series.push({
+    name: 'Pareto front',
+    color: '#111827',
+    kind: 'step',
+    points: front.map((p) => ({ x: p.x, y: p.y, label: `front: #${p.t.number} (${stageLabel(p.s)})` })),
+    dashed: true,
+  });
   const positive = pts.every((p) => p.x > 0);
   const spread = positive && pts.length > 1 ? Math.max(...pts.map((p) => p.x)) / Math.min(...pts.map((p) => p.x)) : 1;
-  return chart({ id: 'tradeoff', title: `${yObj.metric} against ${xObj.metric}, Pareto front dashed`, xLabel: xObj.metric, yLabel: yObj.metric, series, xLog: spread > 30 });
+  return chart({
+    id: 'tradeoff',
+    title: `${yObj.metric} against ${xObj.metric}, Pareto front dashed`,
+    xLabel: xObj.metric,
+    yLabel: yObj.metric,
+    series,
+    xLog: spread > 30,
+  });
 }
 
 function curvesPlot(d: ReportData): string {
@@ -74,14 +114,31 @@ function curvesPlot(d: ReportData): string {
     name: `#${t.number}`,
     color: PALETTE[i % PALETTE.length],
     kind: 'line',
-    points: (t.curve ?? []).filter((c) => typeof c.metrics[metric] === 'number').map((c) => ({ x: c.step, y: c.metrics[metric], label: `#${t.number} step ${c.step}: ${metric} ${fmtNum(c.metrics[metric])}` })),
+    points: (t.curve ?? [])
+      .filter((c) => typeof c.metrics[metric] === 'number')
+      .map((c) => ({
+        x: c.step,
+        y: c.metrics[metric],
+        label: `#${t.number} step ${c.step}: ${metric} ${fmtNum(c.metrics[metric])}`,
+      })),
   }));
-  return chart({ id: 'curves', title: `Learning curves of the best trials (${stageLabel(stage)}): ${metric}`, xLabel: 'epoch', yLabel: metric, series });
+  return chart({
+    id: 'curves',
+    title: `Learning curves of the best trials (${stageLabel(stage)}): ${metric}`,
+    xLabel: 'epoch',
+    yLabel: metric,
+    series,
+  });
 }
 
 function opsPlot(d: ReportData): string {
   const rows = d.ops.slice(0, 14).map((o) => ({ label: o.op, values: [o.best, o.all] }));
-  return bars({ id: 'ops', title: 'Operations: share of architectures using each, among the best vs all evaluated', rows, names: ['best', 'all'] });
+  return bars({
+    id: 'ops',
+    title: 'Operations: share of architectures using each, among the best vs all evaluated',
+    rows,
+    names: ['best', 'all'],
+  });
 }
 
 /** Columns per stage; nodes are the trials linked across stages (and the best's ancestors); the best's lineage in red. */
@@ -97,14 +154,29 @@ function lineagePlot(d: ReportData): string {
   for (const l of d.lineage) nodes.set(id(l.stage, l.number), l);
   const chainEdges = d.lineage.slice(1).map((l, i) => ({ child: d.lineage[i], parent: l }));
   const stageNames = d.stages.map((s) => s.name);
-  const cols = stageNames.map((name) => [...nodes.values()].filter((n) => n.stage === name).sort((a, b) => a.number - b.number));
+  const cols = stageNames.map((name) =>
+    [...nodes.values()].filter((n) => n.stage === name).sort((a, b) => a.number - b.number),
+  );
   const rowsMax = Math.max(1, ...cols.map((c) => c.length));
   const W = Math.max(560, 150 * stageNames.length);
   const H = Math.min(1200, 60 + rowsMax * 26);
   const pos = new Map<string, { x: number; y: number }>();
-  cols.forEach((c, i) => c.forEach((n, j) => pos.set(id(n.stage, n.number), { x: 70 + i * ((W - 140) / Math.max(1, stageNames.length - 1)), y: 50 + j * ((H - 70) / Math.max(1, c.length - 1 || 1)) })));
-  const parts = [`<svg class="plot" data-plot="lineage" data-points="${nodes.size}" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" xmlns="http://www.w3.org/2000/svg"><title>Lineage across stages</title>`];
-  stageNames.forEach((name, i) => parts.push(`<text x="${70 + i * ((W - 140) / Math.max(1, stageNames.length - 1))}" y="22" text-anchor="middle" class="ptitle">${esc(stageLabel({ name }))}</text>`));
+  cols.forEach((c, i) =>
+    c.forEach((n, j) =>
+      pos.set(id(n.stage, n.number), {
+        x: 70 + i * ((W - 140) / Math.max(1, stageNames.length - 1)),
+        y: 50 + j * ((H - 70) / Math.max(1, c.length - 1 || 1)),
+      }),
+    ),
+  );
+  const parts = [
+    `<svg class="plot" data-plot="lineage" data-points="${nodes.size}" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" xmlns="http://www.w3.org/2000/svg"><title>Lineage across stages</title>`,
+  ];
+  stageNames.forEach((name, i) =>
+    parts.push(
+      `<text x="${70 + i * ((W - 140) / Math.max(1, stageNames.length - 1))}" y="22" text-anchor="middle" class="ptitle">${esc(stageLabel({ name }))}</text>`,
+    ),
+  );
   const line = (a: { stage: string; number: number }, b: { stage: string; number: number }, cls: string) => {
     const p = pos.get(id(a.stage, a.number));
     const q = pos.get(id(b.stage, b.number));
@@ -115,15 +187,22 @@ function lineagePlot(d: ReportData): string {
   for (const [k, n] of nodes) {
     const p = pos.get(k)!;
     const on = chain.has(k);
-    parts.push(`<g class="node${on ? ' best' : ''}"><circle cx="${p.x}" cy="${p.y}" r="9"/><text x="${p.x}" y="${p.y + 3.5}" text-anchor="middle">${n.number}</text><title>${esc(`${stageLabel(n)} trial #${n.number}${on ? ' (lineage of the best)' : ''}`)}</title></g>`);
+    parts.push(
+      `<g class="node${on ? ' best' : ''}"><circle cx="${p.x}" cy="${p.y}" r="9"/><text x="${p.x}" y="${p.y + 3.5}" text-anchor="middle">${n.number}</text><title>${esc(`${stageLabel(n)} trial #${n.number}${on ? ' (lineage of the best)' : ''}`)}</title></g>`,
+    );
   }
-  if (nodes.size === 0) parts.push(`<text x="${W / 2}" y="${H / 2}" text-anchor="middle" class="empty">single stage: no lineage across stages</text>`);
+  if (nodes.size === 0)
+    parts.push(
+      `<text x="${W / 2}" y="${H / 2}" text-anchor="middle" class="empty">single stage: no lineage across stages</text>`,
+    );
   parts.push('</svg>');
   return parts.join('');
 }
 
 function metricsText(m: Record<string, number>): string {
-  return Object.entries(m).map(([k, v]) => `${esc(k)}=${fmtNum(v)}`).join(', ');
+  return Object.entries(m)
+    .map(([k, v]) => `${esc(k)}=${fmtNum(v)}`)
+    .join(', ');
 }
 
 function stageTable(d: ReportData): string {
@@ -131,9 +210,11 @@ function stageTable(d: ReportData): string {
     const c = { complete: 0, pruned: 0, failed: 0, running: 0 };
     for (const t of s.trials) c[t.state]++;
     const b = s.ranked[0];
-    return `<tr><td>${esc(stageLabel(s))}</td><td>${esc(s.strategy)}</td><td>${esc(s.evaluation)}</td><td>${s.objectives.map((o) => `${esc(o.metric)} (${o.mode})`).join(', ')}</td>` +
+    return (
+      `<tr><td>${esc(stageLabel(s))}</td><td>${esc(s.strategy)}</td><td>${esc(s.evaluation)}</td><td>${s.objectives.map((o) => `${esc(o.metric)} (${o.mode})`).join(', ')}</td>` +
       `<td>${s.from ? `top ${s.from.top} of ${esc(s.from.stage)}` : ''}</td><td>${c.complete}/${c.pruned}/${c.failed}</td><td>${esc(s.row?.status ?? (s.name ? 'not started' : d.run.status))}</td>` +
-      `<td>${b ? `#${b.number}: ${esc(s.objective.metric)} ${fmtNum(b.metrics[s.objective.metric])}` : ''}</td></tr>`;
+      `<td>${b ? `#${b.number}: ${esc(s.objective.metric)} ${fmtNum(b.metrics[s.objective.metric])}` : ''}</td></tr>`
+    );
   };
   return `<table><thead><tr><th>stage</th><th>strategy</th><th>evaluation</th><th>objective</th><th>from</th><th>complete/pruned/failed</th><th>status</th><th>best</th></tr></thead><tbody>${d.stages.map(row).join('')}</tbody></table>`;
 }
@@ -141,12 +222,21 @@ function stageTable(d: ReportData): string {
 export function renderHtml(d: ReportData): string {
   const b = d.best;
   const title = `NAS report: ${d.run.name} (run ${d.run.id})`;
-  const lineage = d.lineage.map((l) => `${esc(stageLabel(l))} #${l.number}${l.via === 'self' ? '' : l.via === 'from' ? ' (seeded from)' : ' (mutated from)'}`);
+  const lineage = d.lineage.map(
+    (l) =>
+      `${esc(stageLabel(l))} #${l.number}${l.via === 'self' ? '' : l.via === 'from' ? ' (seeded from)' : ' (mutated from)'}`,
+  );
   const front = d.front
     ? `<h2>Pareto front (${d.front.length} trials)</h2><table><thead><tr><th>trial</th><th>key</th><th>metrics</th></tr></thead><tbody>${d.front.map((t) => `<tr><td>#${t.number}</td><td><code>${esc(t.key)}</code></td><td>${metricsText(t.metrics)}</td></tr>`).join('')}</tbody></table>`
     : '';
   const rejected = d.rejected.length
-    ? `<p>${d.rejected.length} candidate(s) rejected by constraints before evaluation (${esc(Object.entries(d.workflow.constraints ?? {}).map(([k, c]) => `${k}${c.min !== undefined ? ` >= ${c.min}` : ''}${c.max !== undefined ? ` <= ${c.max}` : ''}`).join(', '))}).</p>`
+    ? `<p>${d.rejected.length} candidate(s) rejected by constraints before evaluation (${esc(
+        Object.entries(d.workflow.constraints ?? {})
+          .map(
+            ([k, c]) => `${k}${c.min !== undefined ? ` >= ${c.min}` : ''}${c.max !== undefined ? ` <= ${c.max}` : ''}`,
+          )
+          .join(', '),
+      )}).</p>`
     : '';
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">

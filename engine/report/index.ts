@@ -12,7 +12,11 @@ export { renderHtml } from './html.js';
 export { renderMarkdown } from './markdown.js';
 
 /** Writes report.html and report.md for `run` into `dir`; returns their paths. */
-export function writeReport(store: Store, run: RunRow, dir: string): { html: string; markdown: string; data: ReportData } {
+export function writeReport(
+  store: Store,
+  run: RunRow,
+  dir: string,
+): { html: string; markdown: string; data: ReportData } {
   const data = collectReport(store, run);
   mkdirSync(dir, { recursive: true });
   const html = join(dir, 'report.html');

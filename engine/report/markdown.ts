@@ -17,23 +17,44 @@ export function renderMarkdown(d: ReportData): string {
   const b = d.best;
   out.push('## Best', '');
   if (b) {
-    out.push(`Trial #${b.number}${d.final.name ? ` of stage \`${d.final.name}\`` : ''}: **${d.final.objective.metric} = ${fmtNum(b.metrics[d.final.objective.metric])}**`, '');
+    out.push(
+      `Trial #${b.number}${d.final.name ? ` of stage \`${d.final.name}\`` : ''}: **${d.final.objective.metric} = ${fmtNum(b.metrics[d.final.objective.metric])}**`,
+      '',
+    );
     out.push(`- key: \`${b.key}\``);
-    out.push(`- metrics: ${Object.entries(b.metrics).map(([k, v]) => `${k}=${fmtNum(v)}`).join(', ')}`);
+    out.push(
+      `- metrics: ${Object.entries(b.metrics)
+        .map(([k, v]) => `${k}=${fmtNum(v)}`)
+        .join(', ')}`,
+    );
     if (d.lineage.length > 1) out.push(`- lineage: ${d.lineage.map((l) => `${label(l)} #${l.number}`).join(' ← ')}`);
   } else out.push('No complete trial yet.');
-  out.push('', '## Stages', '', '| stage | strategy | evaluation | objective | from | complete | best |', '|---|---|---|---|---|---|---|');
+  out.push(
+    '',
+    '## Stages',
+    '',
+    '| stage | strategy | evaluation | objective | from | complete | best |',
+    '|---|---|---|---|---|---|---|',
+  );
   for (const s of d.stages) {
     const best = s.ranked[0];
-    out.push(`| ${label(s)} | ${s.strategy} | ${s.evaluation} | ${s.objectives.map((o) => `${o.metric} (${o.mode})`).join(', ')} | ${s.from ? `top ${s.from.top} of ${s.from.stage}` : ''} | ${s.trials.filter((t) => t.state === 'complete').length}/${s.trials.length} | ${best ? `#${best.number} ${s.objective.metric}=${fmtNum(best.metrics[s.objective.metric])}` : ''} |`);
+    out.push(
+      `| ${label(s)} | ${s.strategy} | ${s.evaluation} | ${s.objectives.map((o) => `${o.metric} (${o.mode})`).join(', ')} | ${s.from ? `top ${s.from.top} of ${s.from.stage}` : ''} | ${s.trials.filter((t) => t.state === 'complete').length}/${s.trials.length} | ${best ? `#${best.number} ${s.objective.metric}=${fmtNum(best.metrics[s.objective.metric])}` : ''} |`,
+    );
   }
   if (d.front) {
     out.push('', `## Pareto front (${d.front.length})`, '', '| trial | key | metrics |', '|---|---|---|');
-    for (const t of d.front) out.push(`| #${t.number} | \`${cell(t.key)}\` | ${Object.entries(t.metrics).map(([k, v]) => `${k}=${fmtNum(v)}`).join(', ')} |`);
+    for (const t of d.front)
+      out.push(
+        `| #${t.number} | \`${cell(t.key)}\` | ${Object.entries(t.metrics)
+          .map(([k, v]) => `${k}=${fmtNum(v)}`)
+          .join(', ')} |`,
+      );
   }
   if (d.ops.length) {
     out.push('', '## Operations among the best', '', '| operation | best | all |', '|---|---|---|');
-    for (const o of d.ops.slice(0, 12)) out.push(`| ${cell(o.op)} | ${Math.round(o.best * 100)}% | ${Math.round(o.all * 100)}% |`);
+    for (const o of d.ops.slice(0, 12))
+      out.push(`| ${cell(o.op)} | ${Math.round(o.best * 100)}% | ${Math.round(o.all * 100)}% |`);
   }
   out.push('');
   return out.join('\n');

@@ -22,7 +22,17 @@ export interface ChartOptions {
   xLog?: boolean;
 }
 
-export const PALETTE = ['#2563eb', '#dc2626', '#16a34a', '#9333ea', '#ea580c', '#0891b2', '#ca8a04', '#db2777', '#4b5563'];
+export const PALETTE = [
+  '#2563eb',
+  '#dc2626',
+  '#16a34a',
+  '#9333ea',
+  '#ea580c',
+  '#0891b2',
+  '#ca8a04',
+  '#db2777',
+  '#4b5563',
+];
 
 export function esc(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -53,11 +63,15 @@ export function chart(o: ChartOptions): string {
   const W = o.width ?? 560;
   const H = o.height ?? 320;
   const m = { l: 62, r: 16, t: 30, b: 46 };
-  const pts = o.series.flatMap((s) => s.points).filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y) && (!o.xLog || p.x > 0));
+  const pts = o.series
+    .flatMap((s) => s.points)
+    .filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y) && (!o.xLog || p.x > 0));
   const n = pts.length;
   if (n === 0) {
-    return `<svg class="plot" data-plot="${esc(o.id)}" data-points="0" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img"><title>${esc(o.title)}</title>` +
-      `<text x="${W / 2}" y="${H / 2}" text-anchor="middle" class="empty">no data</text></svg>`;
+    return (
+      `<svg class="plot" data-plot="${esc(o.id)}" data-points="0" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img"><title>${esc(o.title)}</title>` +
+      `<text x="${W / 2}" y="${H / 2}" text-anchor="middle" class="empty">no data</text></svg>`
+    );
   }
   const tx = (x: number) => (o.xLog ? Math.log10(x) : x);
   let [x0, x1] = [Math.min(...pts.map((p) => tx(p.x))), Math.max(...pts.map((p) => tx(p.x)))];
@@ -70,7 +84,9 @@ export function chart(o: ChartOptions): string {
   const px = (x: number) => m.l + ((tx(x) - x0) / (x1 - x0)) * (W - m.l - m.r);
   const py = (y: number) => H - m.b - ((y - y0) / (y1 - y0)) * (H - m.t - m.b);
   const parts: string[] = [];
-  parts.push(`<svg class="plot" data-plot="${esc(o.id)}" data-points="${n}" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" xmlns="http://www.w3.org/2000/svg">`);
+  parts.push(
+    `<svg class="plot" data-plot="${esc(o.id)}" data-points="${n}" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" xmlns="http://www.w3.org/2000/svg">`,
+  );
   parts.push(`<title>${esc(o.title)}</title>`);
   parts.push(`<text x="${m.l}" y="18" class="ptitle">${esc(o.title)}</text>`);
   // axes and ticks
@@ -86,8 +102,12 @@ export function chart(o: ChartOptions): string {
     parts.push(`<text x="${m.l - 6}" y="${(Y + 4).toFixed(1)}" text-anchor="end" class="tick">${fmtNum(v)}</text>`);
   }
   parts.push(`<rect x="${m.l}" y="${m.t}" width="${W - m.l - m.r}" height="${H - m.t - m.b}" class="frame"/>`);
-  parts.push(`<text x="${(m.l + W - m.r) / 2}" y="${H - 8}" text-anchor="middle" class="axis">${esc(o.xLabel)}${o.xLog ? ' (log)' : ''}</text>`);
-  parts.push(`<text transform="translate(14 ${(m.t + H - m.b) / 2}) rotate(-90)" text-anchor="middle" class="axis">${esc(o.yLabel)}</text>`);
+  parts.push(
+    `<text x="${(m.l + W - m.r) / 2}" y="${H - 8}" text-anchor="middle" class="axis">${esc(o.xLabel)}${o.xLog ? ' (log)' : ''}</text>`,
+  );
+  parts.push(
+    `<text transform="translate(14 ${(m.t + H - m.b) / 2}) rotate(-90)" text-anchor="middle" class="axis">${esc(o.yLabel)}</text>`,
+  );
   // series
   for (const s of o.series) {
     const ps = s.points.filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y) && (!o.xLog || p.x > 0));
@@ -95,7 +115,9 @@ export function chart(o: ChartOptions): string {
     if (s.kind === 'scatter') {
       parts.push(`<g class="series" data-series="${esc(s.name)}">`);
       for (const p of ps) {
-        parts.push(`<circle cx="${px(p.x).toFixed(1)}" cy="${py(p.y).toFixed(1)}" r="${s.r ?? 3.5}" fill="${s.color}" fill-opacity="0.75"><title>${esc(p.label ?? `${fmtNum(p.x)}, ${fmtNum(p.y)}`)}</title></circle>`);
+        parts.push(
+          `<circle cx="${px(p.x).toFixed(1)}" cy="${py(p.y).toFixed(1)}" r="${s.r ?? 3.5}" fill="${s.color}" fill-opacity="0.75"><title>${esc(p.label ?? `${fmtNum(p.x)}, ${fmtNum(p.y)}`)}</title></circle>`,
+        );
       }
       parts.push('</g>');
     } else {
@@ -107,8 +129,14 @@ export function chart(o: ChartOptions): string {
         else if (s.kind === 'step') d += `H${X}V${Y}`;
         else d += `L${X},${Y}`;
       });
-      parts.push(`<path d="${d}" fill="none" stroke="${s.color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="5 4"' : ''} class="series" data-series="${esc(s.name)}"><title>${esc(s.name)}</title></path>`);
-      if (ps.length <= 60) for (const p of ps) parts.push(`<circle cx="${px(p.x).toFixed(1)}" cy="${py(p.y).toFixed(1)}" r="2" fill="${s.color}"><title>${esc(p.label ?? `${s.name}: ${fmtNum(p.x)}, ${fmtNum(p.y)}`)}</title></circle>`);
+      parts.push(
+        `<path d="${d}" fill="none" stroke="${s.color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="5 4"' : ''} class="series" data-series="${esc(s.name)}"><title>${esc(s.name)}</title></path>`,
+      );
+      if (ps.length <= 60)
+        for (const p of ps)
+          parts.push(
+            `<circle cx="${px(p.x).toFixed(1)}" cy="${py(p.y).toFixed(1)}" r="2" fill="${s.color}"><title>${esc(p.label ?? `${s.name}: ${fmtNum(p.x)}, ${fmtNum(p.y)}`)}</title></circle>`,
+          );
     }
   }
   // legend
@@ -117,7 +145,9 @@ export function chart(o: ChartOptions): string {
     let x = m.l + 8;
     const y = m.t + 12;
     for (const s of named.slice(0, 8)) {
-      parts.push(`<rect x="${x}" y="${y - 8}" width="10" height="10" fill="${s.color}"/><text x="${x + 14}" y="${y + 1}" class="legend">${esc(s.name)}</text>`);
+      parts.push(
+        `<rect x="${x}" y="${y - 8}" width="10" height="10" fill="${s.color}"/><text x="${x + 14}" y="${y + 1}" class="legend">${esc(s.name)}</text>`,
+      );
       x += 24 + s.name.length * 6.5;
     }
   }
@@ -137,18 +167,28 @@ function logTicks(lo: number, hi: number): { v: number; at: number }[] {
 }
 
 /** Horizontal bar pairs (e.g. frequency among the best vs among all). */
-export function bars(o: { id: string; title: string; rows: { label: string; values: number[] }[]; names: string[]; width?: number }): string {
+export function bars(o: {
+  id: string;
+  title: string;
+  rows: { label: string; values: number[] }[];
+  names: string[];
+  width?: number;
+}): string {
   const W = o.width ?? 560;
   const rowH = 10 * o.names.length + 8;
   const m = { l: 170, r: 50, t: 40, b: 10 };
   const H = m.t + m.b + rowH * o.rows.length;
   const max = Math.max(1e-9, ...o.rows.flatMap((r) => r.values));
   const n = o.rows.reduce((s, r) => s + r.values.filter((v) => v > 0).length, 0);
-  const parts = [`<svg class="plot" data-plot="${esc(o.id)}" data-points="${n}" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" xmlns="http://www.w3.org/2000/svg"><title>${esc(o.title)}</title>`];
+  const parts = [
+    `<svg class="plot" data-plot="${esc(o.id)}" data-points="${n}" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" xmlns="http://www.w3.org/2000/svg"><title>${esc(o.title)}</title>`,
+  ];
   parts.push(`<text x="8" y="18" class="ptitle">${esc(o.title)}</text>`);
   let x = m.l;
   o.names.forEach((name, k) => {
-    parts.push(`<rect x="${x}" y="24" width="10" height="10" fill="${PALETTE[k]}"/><text x="${x + 14}" y="33" class="legend">${esc(name)}</text>`);
+    parts.push(
+      `<rect x="${x}" y="24" width="10" height="10" fill="${PALETTE[k]}"/><text x="${x + 14}" y="33" class="legend">${esc(name)}</text>`,
+    );
     x += 30 + name.length * 6.5;
   });
   o.rows.forEach((r, i) => {
@@ -156,8 +196,12 @@ export function bars(o: { id: string; title: string; rows: { label: string; valu
     parts.push(`<text x="${m.l - 6}" y="${y + rowH / 2 + 3}" text-anchor="end" class="tick">${esc(r.label)}</text>`);
     r.values.forEach((v, k) => {
       const w = (v / max) * (W - m.l - m.r);
-      parts.push(`<rect x="${m.l}" y="${y + 2 + k * 10}" width="${w.toFixed(1)}" height="9" fill="${PALETTE[k]}"><title>${esc(`${r.label} (${o.names[k]}): ${(v * 100).toFixed(1)}%`)}</title></rect>`);
-      parts.push(`<text x="${(m.l + w + 4).toFixed(1)}" y="${y + 10 + k * 10}" class="tick">${(v * 100).toFixed(0)}%</text>`);
+      parts.push(
+        `<rect x="${m.l}" y="${y + 2 + k * 10}" width="${w.toFixed(1)}" height="9" fill="${PALETTE[k]}"><title>${esc(`${r.label} (${o.names[k]}): ${(v * 100).toFixed(1)}%`)}</title></rect>`,
+      );
+      parts.push(
+        `<text x="${(m.l + w + 4).toFixed(1)}" y="${y + 10 + k * 10}" class="tick">${(v * 100).toFixed(0)}%</text>`,
+      );
     });
   });
   parts.push('</svg>');

@@ -22,11 +22,18 @@ export function resumeIncompatibilities(prev: WorkflowConfig, next: WorkflowConf
   return problems;
 }
 
-function budgetShrank(b0: WorkflowConfig['budget'], b1: WorkflowConfig['budget'], at: string, problems: string[]): void {
-  const shrank = (a: number | undefined, b: number | undefined) => a === undefined ? b !== undefined : b !== undefined && b < a;
+function budgetShrank(
+  b0: WorkflowConfig['budget'],
+  b1: WorkflowConfig['budget'],
+  at: string,
+  problems: string[],
+): void {
+  const shrank = (a: number | undefined, b: number | undefined) =>
+    a === undefined ? b !== undefined : b !== undefined && b < a;
   if (shrank(b0.trials, b1.trials)) problems.push(`${at}.trials shrank (${b0.trials ?? 'unbounded'} -> ${b1.trials})`);
   if (shrank(b0.time, b1.time)) problems.push(`${at}.time shrank (${b0.time ?? 'unbounded'}s -> ${b1.time}s)`);
-  if (shrank(b0.stageTime, b1.stageTime)) problems.push(`${at}.time shrank (${b0.stageTime ?? 'unbounded'}s -> ${b1.stageTime}s)`);
+  if (shrank(b0.stageTime, b1.stageTime))
+    problems.push(`${at}.time shrank (${b0.stageTime ?? 'unbounded'}s -> ${b1.stageTime}s)`);
   if (b1.failures < b0.failures) problems.push(`${at}.failures shrank (${b0.failures} -> ${b1.failures})`);
 }
 

@@ -30,7 +30,11 @@ export function makeStrategy(wf: WorkflowConfig, space: SearchSpace, warmStart?:
   });
 }
 
-export async function makeEvaluator(wf: WorkflowConfig, space: SearchSpace, run?: { id: number; storePath: string }): Promise<Evaluator> {
+export async function makeEvaluator(
+  wf: WorkflowConfig,
+  space: SearchSpace,
+  run?: { id: number; storePath: string },
+): Promise<Evaluator> {
   const def = getEvaluator(wf.evaluation.type);
   if (!def) throw new FatalError(`unknown evaluation type "${wf.evaluation.type}"`);
   return def.create(optionsOf(wf.evaluation), { workflow: wf, space, ...(run ? { run } : {}) });

@@ -41,17 +41,28 @@ export function lineageOf(all: readonly StagedTrial[], stage: string, number: nu
 }
 
 /** Edges of the whole run's lineage graph: child -> parent (same stage) or seed -> its earlier trial. */
-export function lineageEdges(all: readonly StagedTrial[]): { child: { stage: string; number: number }; parent: { stage: string; number: number }; via: 'from' | 'parent' }[] {
+export function lineageEdges(
+  all: readonly StagedTrial[],
+): { child: { stage: string; number: number }; parent: { stage: string; number: number }; via: 'from' | 'parent' }[] {
   const byKey = new Map(all.map((s) => [`${s.stage}\0${s.trial.key}`, s]));
   const edges: ReturnType<typeof lineageEdges> = [];
   for (const s of all) {
     const info = s.trial.info ?? {};
     const from = info.from as JsonObject | undefined;
     if (from && typeof from.stage === 'string' && typeof from.trial === 'number') {
-      edges.push({ child: { stage: s.stage, number: s.trial.number }, parent: { stage: from.stage, number: from.trial }, via: 'from' });
+      edges.push({
+        child: { stage: s.stage, number: s.trial.number },
+        parent: { stage: from.stage, number: from.trial },
+        via: 'from',
+      });
     } else if (typeof info.parent === 'string') {
       const p = byKey.get(`${s.stage}\0${info.parent}`);
-      if (p && p.trial.number !== s.trial.number) edges.push({ child: { stage: s.stage, number: s.trial.number }, parent: { stage: p.stage, number: p.trial.number }, via: 'parent' });
+      if (p && p.trial.number !== s.trial.number)
+        edges.push({
+          child: { stage: s.stage, number: s.trial.number },
+          parent: { stage: p.stage, number: p.trial.number },
+          via: 'parent',
+        });
     }
   }
   return edges;

@@ -67,7 +67,10 @@ export interface SearchSession {
 }
 
 /** Why `measured` breaks `constraints` (empty when it does not). */
-export function constraintViolations(constraints: Record<string, { min?: number; max?: number }> | undefined, measured: Metrics): string[] {
+export function constraintViolations(
+  constraints: Record<string, { min?: number; max?: number }> | undefined,
+  measured: Metrics,
+): string[] {
   const out: string[] = [];
   for (const [metric, c] of Object.entries(constraints ?? {})) {
     const v = measured[metric];
@@ -160,7 +163,9 @@ class SearchLoop {
       if (t.state === 'running') rerun.push(t);
       else this.noteFinal(t);
     }
-    if (this.s.constraints) for (const r of store.rejected(runId, this.stage)) this.rejected.set(r.key, rejectedRecord(r.key, r.arch, r.measured, r.reason, r.at));
+    if (this.s.constraints)
+      for (const r of store.rejected(runId, this.stage))
+        this.rejected.set(r.key, rejectedRecord(r.key, r.arch, r.measured, r.reason, r.at));
     const cp = store.loadCheckpoint(runId, this.stage) as EngineCheckpoint | undefined;
     if (cp) {
       strategy.restore(cp.strategy);
@@ -181,11 +186,17 @@ class SearchLoop {
     const ends: { at: number; reason: string }[] = [];
     if (this.budget.time !== undefined) {
       const spent = store.getRun(runId)?.elapsedMs ?? 0;
-      ends.push({ at: Date.now() + this.budget.time * 1000 - spent, reason: `time budget of ${this.budget.time}s reached` });
+      ends.push({
+        at: Date.now() + this.budget.time * 1000 - spent,
+        reason: `time budget of ${this.budget.time}s reached`,
+      });
     }
     if (this.budget.stageTime !== undefined && this.stage !== '') {
       const spent = store.stages(runId).find((r) => r.stage === this.stage)?.elapsedMs ?? 0;
-      ends.push({ at: Date.now() + this.budget.stageTime * 1000 - spent, reason: `${STAGE_TIME_REASON} of ${this.budget.stageTime}s reached` });
+      ends.push({
+        at: Date.now() + this.budget.stageTime * 1000 - spent,
+        reason: `${STAGE_TIME_REASON} of ${this.budget.stageTime}s reached`,
+      });
     }
     return ends.sort((a, b) => a.at - b.at)[0];
   }
@@ -214,7 +225,10 @@ class SearchLoop {
         }
         if (this.propose(a.arch, a.info)) duplicates = 0;
         else if (++duplicates >= maxDup) {
-          this.stop('complete', `the strategy proposed only evaluated architectures ${maxDup} times in a row (space exhausted?)`);
+          this.stop(
+            'complete',
+            `the strategy proposed only evaluated architectures ${maxDup} times in a row (space exhausted?)`,
+          );
         }
       }
       if (this.inflight.size === 0) {
@@ -254,9 +268,22 @@ class SearchLoop {
       }
       const violations = measured ? constraintViolations(this.s.constraints, measured) : [];
       if (measured && violations.length > 0) {
-        const rec = rejectedRecord(key, arch, measured, `rejected by constraints: ${violations.join('; ')}`, Date.now(), info);
+        const rec = rejectedRecord(
+          key,
+          arch,
+          measured,
+          `rejected by constraints: ${violations.join('; ')}`,
+          Date.now(),
+          info,
+        );
         store.transaction(() => {
-          store.insertRejected(runId, this.stage, { key, arch, measured: measured!, reason: rec.error!, at: rec.startedAt });
+          store.insertRejected(runId, this.stage, {
+            key,
+            arch,
+            measured: measured!,
+            reason: rec.error!,
+            at: rec.startedAt,
+          });
           strategy.tell(rec);
           this.checkpoint();
         });
@@ -312,7 +339,9 @@ class SearchLoop {
    */
   private proposeSupernet(request: { id: string; options: JsonObject }, info?: JsonObject): void {
     if (!this.s.evaluator.supernet) {
-      throw new FatalError('the strategy asked for a supernet, which this evaluator cannot train (use evaluation type train)');
+      throw new FatalError(
+        'the strategy asked for a supernet, which this evaluator cannot train (use evaluation type train)',
+      );
     }
     const key = supernetKey(request.id);
     const earlier = this.byKey.get(key);
@@ -363,7 +392,12 @@ class SearchLoop {
           },
         );
         if (pruned) return { kind: 'pruned', metrics: curve[curve.length - 1]?.metrics ?? {}, curve };
-        return { kind: 'done', metrics: result.metrics, curve: result.curve ?? curve, ...(result.info ? { info: result.info } : {}) };
+        return {
+          kind: 'done',
+          metrics: result.metrics,
+          curve: result.curve ?? curve,
+          ...(result.info ? { info: result.info } : {}),
+        };
       } catch (e) {
         if (pruned) return { kind: 'pruned', metrics: curve[curve.length - 1]?.metrics ?? {}, curve };
         if (controller.signal.aborted && this.stopReason) return { kind: 'interrupted' };
@@ -403,7 +437,10 @@ class SearchLoop {
     this.noteFinal(done);
     this.s.onEvent?.({ type: 'trial-finished', trial: done, best: this.best, finished: this.finalCount });
     if (done.state === 'failed' && this.failures > this.budget.failures) {
-      this.stop('failed', `${this.failures} trials failed, more than the failure budget of ${this.budget.failures}; last error: ${done.error}`);
+      this.stop(
+        'failed',
+        `${this.failures} trials failed, more than the failure budget of ${this.budget.failures}; last error: ${done.error}`,
+      );
     }
   }
 
@@ -438,7 +475,14 @@ function measuredOf(t: TrialRecord): Metrics {
 }
 
 /** The record a strategy is told for a candidate the constraints rejected (number 0: not a trial). */
-function rejectedRecord(key: string, arch: Arch, measured: Metrics, reason: string, at: number, info?: JsonObject): TrialRecord {
+function rejectedRecord(
+  key: string,
+  arch: Arch,
+  measured: Metrics,
+  reason: string,
+  at: number,
+  info?: JsonObject,
+): TrialRecord {
   return {
     number: 0,
     key,

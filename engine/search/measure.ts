@@ -64,7 +64,9 @@ async function modelMeasurer(wf: WorkflowConfig): Promise<(arch: Arch, need: str
     tf.engine().startScope();
     let m: import('@tensorflow/tfjs').LayersModel | undefined;
     try {
-      m = buildModel(modelSpecFor({ arch, space: wf.space, seed: 0, settings: head ? { head } : {} } as never, inputShape, classes));
+      m = buildModel(
+        modelSpecFor({ arch, space: wf.space, seed: 0, settings: head ? { head } : {} } as never, inputShape, classes),
+      );
       if (need.includes('params')) out.params = countParams(m);
       if (need.includes('flops')) out.flops = estimateFlops(m);
       if (need.includes('latency')) out.latency = latencyMs(tf, m, inputShape);
@@ -77,7 +79,11 @@ async function modelMeasurer(wf: WorkflowConfig): Promise<(arch: Arch, need: str
 }
 
 /** Median wall time (ms) of a batch-1 forward pass, after one warm-up; 3 significant digits. */
-function latencyMs(tf: typeof import('@tensorflow/tfjs'), model: import('@tensorflow/tfjs').LayersModel, inputShape: number[]): number {
+function latencyMs(
+  tf: typeof import('@tensorflow/tfjs'),
+  model: import('@tensorflow/tfjs').LayersModel,
+  inputShape: number[],
+): number {
   const x = tf.zeros([1, ...inputShape]);
   const once = () => {
     const t0 = performance.now();

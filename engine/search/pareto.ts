@@ -54,7 +54,10 @@ export function nondominatedSort(vectors: readonly (readonly number[])[]): numbe
 }
 
 /** Crowding distance of each member of `front` (Infinity at the extremes of any objective). */
-export function crowdingDistance(vectors: readonly (readonly number[])[], front: readonly number[]): Map<number, number> {
+export function crowdingDistance(
+  vectors: readonly (readonly number[])[],
+  front: readonly number[],
+): Map<number, number> {
   const d = new Map<number, number>(front.map((i) => [i, 0]));
   if (front.length === 0) return d;
   const m = vectors[front[0]].length;
@@ -66,7 +69,10 @@ export function crowdingDistance(vectors: readonly (readonly number[])[], front:
     d.set(sorted[sorted.length - 1], Infinity);
     if (hi === lo) continue;
     for (let i = 1; i < sorted.length - 1; i++) {
-      d.set(sorted[i], (d.get(sorted[i]) as number) + (vectors[sorted[i + 1]][k] - vectors[sorted[i - 1]][k]) / (hi - lo));
+      d.set(
+        sorted[i],
+        (d.get(sorted[i]) as number) + (vectors[sorted[i + 1]][k] - vectors[sorted[i - 1]][k]) / (hi - lo),
+      );
     }
   }
   return d;
@@ -74,9 +80,14 @@ export function crowdingDistance(vectors: readonly (readonly number[])[], front:
 
 /** The complete trials on the Pareto front (in trial order). Equal score vectors are all kept. */
 export function paretoFront(trials: readonly TrialRecord[], objectives: readonly Objective[]): TrialRecord[] {
-  const scored = trials.filter((t) => t.state === 'complete').map((t) => ({ t, v: scoreVector(objectives, t.metrics) }));
+  const scored = trials
+    .filter((t) => t.state === 'complete')
+    .map((t) => ({ t, v: scoreVector(objectives, t.metrics) }));
   const ok = scored.filter((s): s is { t: TrialRecord; v: number[] } => s.v !== null);
-  return ok.filter((a) => !ok.some((b) => dominates(b.v, a.v))).map((s) => s.t).sort((a, b) => a.number - b.number);
+  return ok
+    .filter((a) => !ok.some((b) => dominates(b.v, a.v)))
+    .map((s) => s.t)
+    .sort((a, b) => a.number - b.number);
 }
 
 /**
@@ -95,6 +106,12 @@ export function rankTrials(trials: readonly TrialRecord[], objectives: readonly 
     const crowd = crowdingDistance(vectors, front);
     for (const i of front) order.push({ i, front: f, crowd: crowd.get(i) as number });
   });
-  order.sort((a, b) => a.front - b.front || b.crowd - a.crowd || vectors[b.i][0] - vectors[a.i][0] || ok[a.i].t.number - ok[b.i].t.number);
+  order.sort(
+    (a, b) =>
+      a.front - b.front ||
+      b.crowd - a.crowd ||
+      vectors[b.i][0] - vectors[a.i][0] ||
+      ok[a.i].t.number - ok[b.i].t.number,
+  );
   return order.map((o) => ok[o.i].t);
 }

@@ -137,7 +137,8 @@ export function makePruner(
 ): Pruner | undefined {
   const es = earlyStopping;
   if (!es || !es.rule || es.rule === 'none') return undefined;
-  if (es.rule === 'median') return new MedianPruner(objective, { minEpochs: es.min_epochs ?? 1, minTrials: es.min_trials ?? 5 });
+  if (es.rule === 'median')
+    return new MedianPruner(objective, { minEpochs: es.min_epochs ?? 1, minTrials: es.min_trials ?? 5 });
   if (es.rule === 'asha') return new AshaPruner(objective, { minEpochs: es.min_epochs ?? 1, eta: es.eta ?? 3 });
   throw new RangeError(`unknown early_stopping rule "${es.rule}" (none, median, asha)`);
 }

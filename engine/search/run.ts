@@ -40,7 +40,12 @@ export async function startRun(store: Store, wf: WorkflowConfig, opts: RunOption
  * Continues run `runId`. `edited` is the workflow file as it is now, when it differs from the stored
  * one: accepted only if nothing but the budget changed, and the budget only grew.
  */
-export async function resumeRun(store: Store, runId: number, edited: WorkflowConfig | undefined, opts: RunOptions = {}): Promise<RunSummary> {
+export async function resumeRun(
+  store: Store,
+  runId: number,
+  edited: WorkflowConfig | undefined,
+  opts: RunOptions = {},
+): Promise<RunSummary> {
   const run = store.getRun(runId);
   if (!run) throw new FatalError(`no run ${runId} in store ${store.path}`);
   assertNotRunningElsewhere(run);
@@ -68,12 +73,18 @@ export async function resumeRun(store: Store, runId: number, edited: WorkflowCon
 }
 
 async function execute(store: Store, runId: number, wf: WorkflowConfig, opts: RunOptions): Promise<RunSummary> {
-  const outcome: SearchOutcome = wf.stages?.length ? await runStages(store, runId, wf, opts) : await searchOnce(store, runId, wf, '', opts);
+  const outcome: SearchOutcome = wf.stages?.length
+    ? await runStages(store, runId, wf, opts)
+    : await searchOnce(store, runId, wf, '', opts);
   store.setRunStatus(runId, outcome.status, outcome.reason);
   return summarize(store, runId, outcome);
 }
 
-export function summarize(store: Store, runId: number, outcome: Pick<SearchOutcome, 'status' | 'reason' | 'best'>): RunSummary {
+export function summarize(
+  store: Store,
+  runId: number,
+  outcome: Pick<SearchOutcome, 'status' | 'reason' | 'best'>,
+): RunSummary {
   const counts = store.trialCounts(runId);
   const b = outcome.best;
   const wf = store.getRun(runId)?.config as unknown as WorkflowConfig | undefined;
@@ -83,10 +94,22 @@ export function summarize(store: Store, runId: number, outcome: Pick<SearchOutco
     status: outcome.status,
     reason: outcome.reason,
     trials: counts.complete + counts.pruned + counts.failed,
-    best: b ? { number: b.number, arch: b.arch, key: b.key, metrics: b.metrics, ...(final?.stage ? { stage: final.stage } : {}) } : null,
+    best: b
+      ? {
+          number: b.number,
+          arch: b.arch,
+          key: b.key,
+          metrics: b.metrics,
+          ...(final?.stage ? { stage: final.stage } : {}),
+        }
+      : null,
   };
   if (final && final.objectives.length > 1) {
-    summary.pareto = paretoFront(store.trials(runId, final.stage), final.objectives).map((t) => ({ number: t.number, key: t.key, metrics: t.metrics }));
+    summary.pareto = paretoFront(store.trials(runId, final.stage), final.objectives).map((t) => ({
+      number: t.number,
+      key: t.key,
+      metrics: t.metrics,
+    }));
   }
   return summary;
 }

@@ -18,7 +18,14 @@ export interface SessionOptions {
 }
 
 /** Runs (or resumes) the search of `stage` ('' for a single-stage run) with the stage's workflow `wf`. */
-export async function searchOnce(store: Store, runId: number, wf: WorkflowConfig, stage: string, opts: SessionOptions, seeds?: Seed[]): Promise<SearchOutcome> {
+export async function searchOnce(
+  store: Store,
+  runId: number,
+  wf: WorkflowConfig,
+  stage: string,
+  opts: SessionOptions,
+  seeds?: Seed[],
+): Promise<SearchOutcome> {
   try {
     const space = makeSpace(wf);
     const meta = prepareMeta(wf, space); // meta-learning: priors, warm start, screening (no-op without `meta`)
@@ -34,7 +41,16 @@ export async function searchOnce(store: Store, runId: number, wf: WorkflowConfig
       const measure = await makeMeasure(wf, evaluator);
       const constraints = Object.keys(wf.constraints ?? {}).length > 0 ? wf.constraints : undefined;
       return await runSearch({
-        store, runId, stage, workflow: wf, space, strategy, evaluator, pruner, signal: opts.signal, onEvent: opts.onEvent,
+        store,
+        runId,
+        stage,
+        workflow: wf,
+        space,
+        strategy,
+        evaluator,
+        pruner,
+        signal: opts.signal,
+        onEvent: opts.onEvent,
         ...(measure ? { measure } : {}),
         ...(constraints ? { constraints } : {}),
       });

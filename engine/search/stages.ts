@@ -42,7 +42,10 @@ export function finalStage(wf: WorkflowConfig): { stage: string; objectives: Obj
 
 /** Complete candidate trials of a stage, best first (Pareto rank for several objectives). */
 export function rankedTrials(store: Store, runId: number, stage: string, objectives: Objective[]): TrialRecord[] {
-  return rankTrials(store.trials(runId, stage).filter((t) => !isSupernetTrial(t)), objectives);
+  return rankTrials(
+    store.trials(runId, stage).filter((t) => !isSupernetTrial(t)),
+    objectives,
+  );
 }
 
 /** The seeds of a stage `from` an earlier one: its best complete trials that are valid in this stage's space. */
@@ -60,12 +63,21 @@ export function seedsFor(store: Store, runId: number, wf: WorkflowConfig, st: St
     } catch {
       continue; // not an architecture of this stage's space
     }
-    seeds.push({ arch, key: space.key(arch), from: { stage: src.name, trial: t.number, key: t.key, metrics: t.metrics as JsonObject } });
+    seeds.push({
+      arch,
+      key: space.key(arch),
+      from: { stage: src.name, trial: t.number, key: t.key, metrics: t.metrics as JsonObject },
+    });
   }
   return seeds;
 }
 
-export async function runStages(store: Store, runId: number, wf: WorkflowConfig, opts: SessionOptions): Promise<SearchOutcome> {
+export async function runStages(
+  store: Store,
+  runId: number,
+  wf: WorkflowConfig,
+  opts: SessionOptions,
+): Promise<SearchOutcome> {
   const stages = wf.stages ?? [];
   const done = new Map(store.stages(runId).map((r) => [r.stage, r]));
   let best: TrialRecord | undefined;
@@ -75,15 +87,24 @@ export async function runStages(store: Store, runId: number, wf: WorkflowConfig,
     // A finished stage is not run again, unless it is the last one started and the budget that
     // ended it (trials or its own time) grew.
     const laterStarted = [...done.values()].some((r) => r.position > i);
-    const grew = row !== undefined && (
-      (row.reason?.startsWith('trial budget') && sw.budget.trials !== undefined && store.trials(runId, st.name).length < sw.budget.trials) ||
-      (row.reason?.startsWith(STAGE_TIME_REASON) && sw.budget.stageTime !== undefined && row.elapsedMs < sw.budget.stageTime * 1000));
+    const grew =
+      row !== undefined &&
+      ((row.reason?.startsWith('trial budget') &&
+        sw.budget.trials !== undefined &&
+        store.trials(runId, st.name).length < sw.budget.trials) ||
+        (row.reason?.startsWith(STAGE_TIME_REASON) &&
+          sw.budget.stageTime !== undefined &&
+          row.elapsedMs < sw.budget.stageTime * 1000));
     if (row?.status === 'complete' && (laterStarted || !grew)) {
       best = rankedTrials(store, runId, st.name, [sw.objective])[0] ?? best;
       continue;
     }
     opts.onEvent?.({
-      type: 'stage-started', stage: st.name, position: i, stages: stages.length, metric: sw.objective.metric,
+      type: 'stage-started',
+      stage: st.name,
+      position: i,
+      stages: stages.length,
+      metric: sw.objective.metric,
       ...(sw.budget.trials !== undefined ? { budgetTrials: sw.budget.trials } : {}),
     });
     store.setStageStatus(runId, st.name, i, 'running', null);
@@ -93,7 +114,11 @@ export async function runStages(store: Store, runId: number, wf: WorkflowConfig,
     store.setStageStatus(runId, st.name, i, timeUp ? 'stopped' : out.status, out.reason);
     best = out.best ?? best;
     if (out.status !== 'complete' || timeUp) {
-      return { status: out.status, reason: `stage ${st.name} (${i + 1}/${stages.length}): ${out.reason}`, ...(best ? { best } : {}) };
+      return {
+        status: out.status,
+        reason: `stage ${st.name} (${i + 1}/${stages.length}): ${out.reason}`,
+        ...(best ? { best } : {}),
+      };
     }
   }
   return { status: 'complete', reason: `${stages.length} stages done`, ...(best ? { best } : {}) };

@@ -71,11 +71,13 @@ export class CellSpace extends TreeSpace<CellArch> {
     const base = config.preset === 'nb201' ? NB201 : undefined;
     this.nodes = config.nodes ?? base?.nodes;
     this.ops = [...(config.ops ?? base?.ops ?? [])];
-    if (!(Number.isInteger(this.nodes) && this.nodes >= 2)) throw new Error(`cell space: nodes must be an integer >= 2, got ${this.nodes}`);
+    if (!(Number.isInteger(this.nodes) && this.nodes >= 2))
+      throw new Error(`cell space: nodes must be an integer >= 2, got ${this.nodes}`);
     if (this.ops.length === 0) throw new Error('cell space: ops must list at least one operation');
     for (const op of this.ops) {
       // the key syntax reserves these characters
-      if (!/^[^~|+\s]+$/.test(op)) throw new Error(`cell space: op name "${op}" may not be empty or contain ~ | + or spaces`);
+      if (!/^[^~|+\s]+$/.test(op))
+        throw new Error(`cell space: op name "${op}" may not be empty or contain ~ | + or spaces`);
     }
     if (new Set(this.ops).size !== this.ops.length) throw new Error('cell space: ops must be distinct');
     this.edges = cellEdges(this.nodes);
@@ -122,7 +124,10 @@ export class CellSpace extends TreeSpace<CellArch> {
   }
 
   override decode(choices: readonly number[]): CellArch {
-    if (choices.length === this.decs.length && choices.every((c) => Number.isInteger(c) && c >= 0 && c < this.ops.length)) {
+    if (
+      choices.length === this.decs.length &&
+      choices.every((c) => Number.isInteger(c) && c >= 0 && c < this.ops.length)
+    ) {
       return { ops: choices.map((c) => this.ops[c]) };
     }
     return super.decode(choices);

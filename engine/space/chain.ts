@@ -81,7 +81,9 @@ export class ChainSpace extends TreeSpace<ChainArch> {
     this.min = layers.min;
     this.max = layers.max;
     if (!(Number.isInteger(this.min) && Number.isInteger(this.max) && this.min >= 0 && this.min <= this.max)) {
-      throw new Error(`chain space: layers.min/max must be integers with 0 <= min <= max, got ${this.min}..${this.max}`);
+      throw new Error(
+        `chain space: layers.min/max must be integers with 0 <= min <= max, got ${this.min}..${this.max}`,
+      );
     }
     this.types = Object.entries(layers.choose ?? {}).map(([name, choices]) => this.typeInfo(name, choices ?? {}));
     if (this.types.length === 0) throw new Error('chain space: layers.choose must name at least one layer type');
@@ -102,9 +104,13 @@ export class ChainSpace extends TreeSpace<ChainArch> {
 
   private typeInfo(name: string, choices: Record<string, Json[]>): TypeInfo {
     const known = LAYER_TYPES[name];
-    if (!known) throw new Error(`chain space: unknown layer type "${name}" (known: ${Object.keys(LAYER_TYPES).join(', ')})`);
+    if (!known)
+      throw new Error(`chain space: unknown layer type "${name}" (known: ${Object.keys(LAYER_TYPES).join(', ')})`);
     for (const p of Object.keys(choices)) {
-      if (!(p in known.params)) throw new Error(`chain space: layer type ${name} has no parameter "${p}" (has: ${Object.keys(known.params).join(', ') || 'none'})`);
+      if (!(p in known.params))
+        throw new Error(
+          `chain space: layer type ${name} has no parameter "${p}" (has: ${Object.keys(known.params).join(', ') || 'none'})`,
+        );
     }
     const params: [string, Json[]][] = Object.keys(known.params).map((p) => {
       const values = dedupe(choices[p] ?? known.params[p]);
@@ -237,7 +243,13 @@ export class ChainSpace extends TreeSpace<ChainArch> {
 
   override validate(value: Json): ChainArch {
     // an architecture without searched hyperparameters may leave `hyper` out
-    if (value !== null && typeof value === 'object' && !Array.isArray(value) && value.hyper === undefined && this.hyper.length === 0) {
+    if (
+      value !== null &&
+      typeof value === 'object' &&
+      !Array.isArray(value) &&
+      value.hyper === undefined &&
+      this.hyper.length === 0
+    ) {
       return super.validate({ ...value, hyper: {} });
     }
     return super.validate(value);

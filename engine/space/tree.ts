@@ -137,7 +137,12 @@ function sampleAt(tree: DecisionTree, d: Decision, rng: Rng, priors?: ChoicePrio
   return w ? rng.weighted(w) : rng.int(d.choices.length);
 }
 
-export function sampleChoices(tree: DecisionTree, rng: Rng, priors?: ChoicePriors, prefix: readonly number[] = []): number[] {
+export function sampleChoices(
+  tree: DecisionTree,
+  rng: Rng,
+  priors?: ChoicePriors,
+  prefix: readonly number[] = [],
+): number[] {
   return walk(tree, (d) => sampleAt(tree, d, rng, priors), prefix);
 }
 

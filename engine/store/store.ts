@@ -92,7 +92,10 @@ interface RunDbRow {
 export class Store {
   readonly db: Database.Database;
 
-  private constructor(readonly path: string, db: Database.Database) {
+  private constructor(
+    readonly path: string,
+    db: Database.Database,
+  ) {
     this.db = db;
   }
 
@@ -112,7 +115,9 @@ export class Store {
     const version = db.pragma('user_version', { simple: true }) as number;
     if (version > SCHEMA_VERSION) {
       db.close();
-      throw new FatalError(`store ${path} was written by a newer version (schema ${version} > ${SCHEMA_VERSION}); upgrade nas to read it`);
+      throw new FatalError(
+        `store ${path} was written by a newer version (schema ${version} > ${SCHEMA_VERSION}); upgrade nas to read it`,
+      );
     }
     // a store made before a table existed gets it from SCHEMA_SQL, and one made before a column was
     // added to an existing table gets the column here
@@ -150,12 +155,19 @@ export class Store {
 
   createRun(run: NewRun): number {
     const now = Date.now();
-    const info = this
-      .stmt(
-        `INSERT INTO runs (name, workflow_file, workflow_text, workflow_hash, config, status, owner_pid, created_at, updated_at)
+    const info = this.stmt(
+      `INSERT INTO runs (name, workflow_file, workflow_text, workflow_hash, config, status, owner_pid, created_at, updated_at)
          VALUES (?, ?, ?, ?, ?, 'running', ?, ?, ?)`,
-      )
-      .run(run.name, run.workflowFile, run.workflowText, run.workflowHash, JSON.stringify(run.config), process.pid, now, now);
+    ).run(
+      run.name,
+      run.workflowFile,
+      run.workflowText,
+      run.workflowHash,
+      JSON.stringify(run.config),
+      process.pid,
+      now,
+      now,
+    );
     return Number(info.lastInsertRowid);
   }
 
@@ -174,58 +186,93 @@ export class Store {
   }
 
   setRunStatus(id: number, status: RunStatus, reason: string | null): void {
-    this
-      .stmt('UPDATE runs SET status = ?, reason = ?, owner_pid = ?, updated_at = ? WHERE id = ?')
-      .run(status, reason, status === 'running' ? process.pid : null, Date.now(), id);
+    this.stmt('UPDATE runs SET status = ?, reason = ?, owner_pid = ?, updated_at = ? WHERE id = ?').run(
+      status,
+      reason,
+      status === 'running' ? process.pid : null,
+      Date.now(),
+      id,
+    );
   }
 
   /** Replaces the stored workflow (resume with a grown budget). */
   updateRunWorkflow(id: number, wf: Omit<NewRun, 'name'>): void {
-    this
-      .stmt('UPDATE runs SET workflow_file = ?, workflow_text = ?, workflow_hash = ?, config = ?, updated_at = ? WHERE id = ?')
-      .run(wf.workflowFile, wf.workflowText, wf.workflowHash, JSON.stringify(wf.config), Date.now(), id);
+    this.stmt(
+      'UPDATE runs SET workflow_file = ?, workflow_text = ?, workflow_hash = ?, config = ?, updated_at = ? WHERE id = ?',
+    ).run(wf.workflowFile, wf.workflowText, wf.workflowHash, JSON.stringify(wf.config), Date.now(), id);
   }
 
   /** Adds search time to the run and, for a stage of a staged run, to that stage. */
   addElapsed(id: number, ms: number, stage = ''): void {
-    this.stmt('UPDATE runs SET elapsed_ms = elapsed_ms + ?, updated_at = ? WHERE id = ?').run(Math.round(ms), Date.now(), id);
-    if (stage !== '') this.stmt('UPDATE stages SET elapsed_ms = elapsed_ms + ? WHERE run_id = ? AND stage = ?').run(Math.round(ms), id, stage);
+    this.stmt('UPDATE runs SET elapsed_ms = elapsed_ms + ?, updated_at = ? WHERE id = ?').run(
+      Math.round(ms),
+      Date.now(),
+      id,
+    );
+    if (stage !== '')
+      this.stmt('UPDATE stages SET elapsed_ms = elapsed_ms + ? WHERE run_id = ? AND stage = ?').run(
+        Math.round(ms),
+        id,
+        stage,
+      );
   }
 
   insertTrial(runId: number, stage: string, t: TrialRecord): void {
-    this
-      .stmt(
-        `INSERT INTO trials (run_id, stage, number, key, arch, state, metrics, seed, error, curve, attempts, info, started_at, finished_at)
+    this.stmt(
+      `INSERT INTO trials (run_id, stage, number, key, arch, state, metrics, seed, error, curve, attempts, info, started_at, finished_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(runId, stage, t.number, t.key, JSON.stringify(t.arch), t.state, JSON.stringify(t.metrics), t.seed, t.error ?? null,
-        t.curve ? JSON.stringify(t.curve) : null, t.attempts, t.info ? JSON.stringify(t.info) : null, t.startedAt, t.finishedAt ?? null);
+    ).run(
+      runId,
+      stage,
+      t.number,
+      t.key,
+      JSON.stringify(t.arch),
+      t.state,
+      JSON.stringify(t.metrics),
+      t.seed,
+      t.error ?? null,
+      t.curve ? JSON.stringify(t.curve) : null,
+      t.attempts,
+      t.info ? JSON.stringify(t.info) : null,
+      t.startedAt,
+      t.finishedAt ?? null,
+    );
   }
 
   /** Writes the final state of a running trial. A final trial is never changed again. */
   finishTrial(runId: number, stage: string, t: TrialRecord): void {
-    const res = this
-      .stmt(
-        `UPDATE trials SET state = ?, metrics = ?, error = ?, curve = ?, attempts = ?, info = ?, finished_at = ?
+    const res = this.stmt(
+      `UPDATE trials SET state = ?, metrics = ?, error = ?, curve = ?, attempts = ?, info = ?, finished_at = ?
          WHERE run_id = ? AND stage = ? AND number = ? AND state = 'running'`,
-      )
-      .run(t.state, JSON.stringify(t.metrics), t.error ?? null, t.curve ? JSON.stringify(t.curve) : null, t.attempts,
-        t.info ? JSON.stringify(t.info) : null, t.finishedAt ?? Date.now(), runId, stage, t.number);
-    if (res.changes !== 1) throw new FatalError(`trial ${t.number} of run ${runId} is not running; it cannot be finished twice`);
+    ).run(
+      t.state,
+      JSON.stringify(t.metrics),
+      t.error ?? null,
+      t.curve ? JSON.stringify(t.curve) : null,
+      t.attempts,
+      t.info ? JSON.stringify(t.info) : null,
+      t.finishedAt ?? Date.now(),
+      runId,
+      stage,
+      t.number,
+    );
+    if (res.changes !== 1)
+      throw new FatalError(`trial ${t.number} of run ${runId} is not running; it cannot be finished twice`);
   }
 
   trials(runId: number, stage = ''): TrialRecord[] {
-    const rows = this
-      .stmt('SELECT * FROM trials WHERE run_id = ? AND stage = ? ORDER BY number')
-      .all(runId, stage) as TrialDbRow[];
+    const rows = this.stmt('SELECT * FROM trials WHERE run_id = ? AND stage = ? ORDER BY number').all(
+      runId,
+      stage,
+    ) as TrialDbRow[];
     return rows.map(toTrial);
   }
 
   /** Every trial of a run, all stages, in stage order of first appearance then number. */
   allTrials(runId: number): StagedTrial[] {
-    const rows = this
-      .stmt('SELECT * FROM trials WHERE run_id = ? ORDER BY started_at, stage, number')
-      .all(runId) as (TrialDbRow & { stage: string })[];
+    const rows = this.stmt('SELECT * FROM trials WHERE run_id = ? ORDER BY started_at, stage, number').all(
+      runId,
+    ) as (TrialDbRow & { stage: string })[];
     return rows.map((r) => ({ stage: r.stage, trial: toTrial(r) }));
   }
 
@@ -235,7 +282,10 @@ export class Store {
     const rows = (
       stage === undefined
         ? this.stmt('SELECT state, COUNT(*) AS n FROM trials WHERE run_id = ? GROUP BY state').all(runId)
-        : this.stmt('SELECT state, COUNT(*) AS n FROM trials WHERE run_id = ? AND stage = ? GROUP BY state').all(runId, stage)
+        : this.stmt('SELECT state, COUNT(*) AS n FROM trials WHERE run_id = ? AND stage = ? GROUP BY state').all(
+            runId,
+            stage,
+          )
     ) as { state: TrialState; n: number }[];
     for (const r of rows) counts[r.state] = r.n;
     return counts;
@@ -244,28 +294,38 @@ export class Store {
   /** Records that a stage started (first time) or ended. */
   setStageStatus(runId: number, stage: string, position: number, status: RunStatus, reason: string | null): void {
     const now = Date.now();
-    this
-      .stmt(
-        `INSERT INTO stages (run_id, stage, position, status, reason, started_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+    this.stmt(
+      `INSERT INTO stages (run_id, stage, position, status, reason, started_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (run_id, stage) DO UPDATE SET status = excluded.status, reason = excluded.reason, finished_at = excluded.finished_at`,
-      )
-      .run(runId, stage, position, status, reason, now, status === 'running' ? null : now);
+    ).run(runId, stage, position, status, reason, now, status === 'running' ? null : now);
   }
 
   stages(runId: number): StageRow[] {
     const rows = this.stmt('SELECT * FROM stages WHERE run_id = ? ORDER BY position').all(runId) as {
-      stage: string; position: number; status: RunStatus; reason: string | null; started_at: number; finished_at: number | null; elapsed_ms: number;
+      stage: string;
+      position: number;
+      status: RunStatus;
+      reason: string | null;
+      started_at: number;
+      finished_at: number | null;
+      elapsed_ms: number;
     }[];
     return rows.map((r) => ({
-      stage: r.stage, position: r.position, status: r.status, reason: r.reason, startedAt: r.started_at, finishedAt: r.finished_at, elapsedMs: r.elapsed_ms,
+      stage: r.stage,
+      position: r.position,
+      status: r.status,
+      reason: r.reason,
+      startedAt: r.started_at,
+      finishedAt: r.finished_at,
+      elapsedMs: r.elapsed_ms,
     }));
   }
 
   /** A candidate the constraints rejected before evaluation (recorded once per key and stage). */
   insertRejected(runId: number, stage: string, r: RejectedRecord): void {
-    this
-      .stmt('INSERT OR IGNORE INTO rejected (run_id, stage, key, arch, measured, reason, at) VALUES (?, ?, ?, ?, ?, ?, ?)')
-      .run(runId, stage, r.key, JSON.stringify(r.arch), JSON.stringify(r.measured), r.reason, r.at);
+    this.stmt(
+      'INSERT OR IGNORE INTO rejected (run_id, stage, key, arch, measured, reason, at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    ).run(runId, stage, r.key, JSON.stringify(r.arch), JSON.stringify(r.measured), r.reason, r.at);
   }
 
   /** Rejected candidates of one stage, or of the whole run when `stage` is omitted. */
@@ -275,22 +335,26 @@ export class Store {
         ? this.stmt('SELECT * FROM rejected WHERE run_id = ? ORDER BY at').all(runId)
         : this.stmt('SELECT * FROM rejected WHERE run_id = ? AND stage = ? ORDER BY at').all(runId, stage)
     ) as { stage: string; key: string; arch: string; measured: string; reason: string; at: number }[];
-    return rows.map((r) => ({ stage: r.stage, key: r.key, arch: JSON.parse(r.arch) as Json, measured: JSON.parse(r.measured) as Metrics, reason: r.reason, at: r.at }));
+    return rows.map((r) => ({
+      stage: r.stage,
+      key: r.key,
+      arch: JSON.parse(r.arch) as Json,
+      measured: JSON.parse(r.measured) as Metrics,
+      reason: r.reason,
+      at: r.at,
+    }));
   }
 
   saveCheckpoint(runId: number, stage: string, state: Json): void {
-    this
-      .stmt(
-        `INSERT INTO checkpoints (run_id, stage, state, updated_at) VALUES (?, ?, ?, ?)
+    this.stmt(
+      `INSERT INTO checkpoints (run_id, stage, state, updated_at) VALUES (?, ?, ?, ?)
          ON CONFLICT (run_id, stage) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at`,
-      )
-      .run(runId, stage, JSON.stringify(state), Date.now());
+    ).run(runId, stage, JSON.stringify(state), Date.now());
   }
 
   loadCheckpoint(runId: number, stage = ''): Json | undefined {
     const row = this.stmt('SELECT state FROM checkpoints WHERE run_id = ? AND stage = ?').get(runId, stage) as
-      | { state: string }
-      | undefined;
+      { state: string } | undefined;
     return row ? (JSON.parse(row.state) as Json) : undefined;
   }
 }

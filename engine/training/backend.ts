@@ -6,10 +6,10 @@
  * the pure-JS cpu backend. Call this in every thread that trains: the kernel registry and
  * the backend are per JS realm, so piscina workers each need their own call.
  */
-import {availableParallelism} from 'node:os';
+import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
-import {registerCpuKernelFixes, registerWasmTrainingKernels} from './kernels/index.js';
-import {registerGradientFixes} from './kernels/gradients.js';
+import { registerCpuKernelFixes, registerWasmTrainingKernels } from './kernels/index.js';
+import { registerGradientFixes } from './kernels/gradients.js';
 
 export type BackendChoice = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
@@ -21,7 +21,10 @@ function loadWasm(): Promise<boolean> {
   // In Node the package's main entry is its CJS node bundle, which finds its .wasm files
   // next to itself (dist/), and reports no thread support (no Blob workers), so it picks
   // the SIMD single-thread binary without setWasmPaths. Parallelism comes from the pool.
-  wasmLoaded ??= import('@tensorflow/tfjs-backend-wasm').then(() => true, () => false);
+  wasmLoaded ??= import('@tensorflow/tfjs-backend-wasm').then(
+    () => true,
+    () => false,
+  );
   return wasmLoaded;
 }
 

@@ -45,7 +45,11 @@ export function semanticIssues(data: Obj, ctx: CheckContext): Issue[] {
   }
   if (isObj(data.budget) && typeof data.budget.time === 'string' && !ctx.broken(['budget', 'time'])) {
     if (parseDuration(data.budget.time) === 0) {
-      issues.push({ path: ['budget', 'time'], at: 'value', message: `budget.time must be longer than 0, got "${data.budget.time}"` });
+      issues.push({
+        path: ['budget', 'time'],
+        at: 'value',
+        message: `budget.time must be longer than 0, got "${data.budget.time}"`,
+      });
     }
   }
   return issues;
@@ -64,7 +68,14 @@ function checkFile(file: string, path: DataPath, ctx: CheckContext, issues: Issu
 }
 
 /** Makes every string marked `"x-path": "file"` in `schema` absolute, reporting missing files. */
-function checkPaths(schema: unknown, value: unknown, path: DataPath, ctx: CheckContext, issues: Issue[], set: (v: string) => void): void {
+function checkPaths(
+  schema: unknown,
+  value: unknown,
+  path: DataPath,
+  ctx: CheckContext,
+  issues: Issue[],
+  set: (v: string) => void,
+): void {
   if (!isObj(schema)) return;
   if (schema['x-path'] === 'file' && typeof value === 'string') {
     const abs = checkFile(value, path, ctx, issues);
@@ -94,7 +105,14 @@ function checkStrategy(data: Obj, ctx: CheckContext, issues: Issue[]): void {
   if (!isObj(s) || typeof s.type !== 'string') return;
   const def = ctx.registries.strategies.find((d) => d.type === s.type);
   if (!def) {
-    issues.push(unknownType('strategy', 'a strategy', s.type, ctx.registries.strategies.map((d) => d.type)));
+    issues.push(
+      unknownType(
+        'strategy',
+        'a strategy',
+        s.type,
+        ctx.registries.strategies.map((d) => d.type),
+      ),
+    );
   } else if (!ctx.broken(['strategy'])) {
     checkPaths(def.optionsSchema, s, ['strategy'], ctx, issues, () => {});
   }
@@ -105,7 +123,14 @@ function checkEvaluation(data: Obj, ctx: CheckContext, issues: Issue[]): void {
   if (!isObj(e) || typeof e.type !== 'string') return;
   const def = ctx.registries.evaluators.find((d) => d.type === e.type);
   if (!def) {
-    issues.push(unknownType('evaluation', 'an evaluator', e.type, ctx.registries.evaluators.map((d) => d.type)));
+    issues.push(
+      unknownType(
+        'evaluation',
+        'an evaluator',
+        e.type,
+        ctx.registries.evaluators.map((d) => d.type),
+      ),
+    );
     return;
   }
   if (def.needsDataset && data.dataset === undefined) {
@@ -166,14 +191,24 @@ function checkSpace(data: Obj, ctx: CheckContext, issues: Issue[]): void {
     }
     for (const key of ['nodes', 'ops']) {
       if (space[key] === undefined) {
-        issues.push({ path: ['space', key], at: 'missing', message: `missing required key "space.${key}" (or set preset: nb201)` });
+        issues.push({
+          path: ['space', key],
+          at: 'missing',
+          message: `missing required key "space.${key}" (or set preset: nb201)`,
+        });
       }
     }
   }
   if (space.kind !== 'chain' || !isObj(space.layers)) return;
   const layers = space.layers;
   const ok = (key: string) => !ctx.broken(['space', 'layers', key]);
-  if (ok('min') && ok('max') && typeof layers.min === 'number' && typeof layers.max === 'number' && layers.min > layers.max) {
+  if (
+    ok('min') &&
+    ok('max') &&
+    typeof layers.min === 'number' &&
+    typeof layers.max === 'number' &&
+    layers.min > layers.max
+  ) {
     issues.push({
       path: ['space', 'layers', 'max'],
       at: 'value',

@@ -24,7 +24,12 @@ export function normaliseObjective(o: unknown): { objective: Objective; objectiv
   return { objective: one(o) };
 }
 
-export function toConfig(data: Record<string, unknown>, file: string, text: string, baseTexts: string[] = []): WorkflowConfig {
+export function toConfig(
+  data: Record<string, unknown>,
+  file: string,
+  text: string,
+  baseTexts: string[] = [],
+): WorkflowConfig {
   const budget = data.budget as BudgetConfig & { time?: number | string };
   const time = budget.time === undefined ? undefined : parseDuration(budget.time);
   const top = normaliseObjective(data.objective);
@@ -38,7 +43,10 @@ export function toConfig(data: Record<string, unknown>, file: string, text: stri
   } as unknown as WorkflowConfig;
   if (Array.isArray(rawStages)) {
     config.stages = (rawStages as Obj[]).map((st): StageConfig => {
-      const obj = st.objective !== undefined ? normaliseObjective(st.objective) : { objective: config.objective, ...(config.objectives ? { objectives: config.objectives } : {}) };
+      const obj =
+        st.objective !== undefined
+          ? normaliseObjective(st.objective)
+          : { objective: config.objective, ...(config.objectives ? { objectives: config.objectives } : {}) };
       const b = { ...(st.budget as Obj | undefined) } as Obj;
       const stageTime = b.time === undefined ? undefined : parseDuration(b.time as number | string);
       delete b.time;
@@ -50,7 +58,11 @@ export function toConfig(data: Record<string, unknown>, file: string, text: stri
         strategy: (st.strategy ?? config.strategy) as StageConfig['strategy'],
         evaluation: (st.evaluation ?? config.evaluation) as StageConfig['evaluation'],
         // budget.time bounds the whole run; trials, failures and the stage's own time are per stage
-        budget: { ...config.budget, ...(b as Partial<BudgetConfig>), ...(stageTime === undefined ? {} : { stageTime }) },
+        budget: {
+          ...config.budget,
+          ...(b as Partial<BudgetConfig>),
+          ...(stageTime === undefined ? {} : { stageTime }),
+        },
       };
     });
   }

@@ -44,7 +44,8 @@ export class SourceChain {
     if (issue.at !== 'missing') {
       for (const l of this.layers) if (l.source.has(issue.path)) return { file: l.file, ...l.source.locate(issue) };
       if (issue.at === 'key') {
-        for (const l of this.layers) if (l.source.has(issue.path.slice(0, -1))) return { file: l.file, ...l.source.locate(issue) };
+        for (const l of this.layers)
+          if (l.source.has(issue.path.slice(0, -1))) return { file: l.file, ...l.source.locate(issue) };
       }
     }
     const first = this.layers[0];
@@ -77,7 +78,11 @@ export function resolveExtends(file: string, source: WorkflowSource, data: Obj, 
   let cur = { file, source, data };
   while (typeof cur.data.extends === 'string') {
     const ref = cur.data.extends;
-    const at = (message: string): WorkflowProblem => ({ file: cur.file, ...cur.source.locate({ path: ['extends'], at: 'value', message }), message });
+    const at = (message: string): WorkflowProblem => ({
+      file: cur.file,
+      ...cur.source.locate({ path: ['extends'], at: 'value', message }),
+      message,
+    });
     const abs = resolve(dirname(resolve(cur.file)), ref);
     if (seen.includes(abs)) {
       problems.push(at(`extends "${ref}" makes a cycle (${[...seen, abs].join(' -> ')})`));
@@ -88,7 +93,9 @@ export function resolveExtends(file: string, source: WorkflowSource, data: Obj, 
       text = readFileSync(abs, 'utf8');
     } catch (e) {
       const why = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found' : `cannot be read (${String(e)})`;
-      problems.push(at(`extends: file "${ref}" ${why} (paths are relative to the workflow file: ${dirname(resolve(cur.file))})`));
+      problems.push(
+        at(`extends: file "${ref}" ${why} (paths are relative to the workflow file: ${dirname(resolve(cur.file))})`),
+      );
       break;
     }
     // Name the base as the user wrote it, relative to where the extending file is named.
@@ -132,7 +139,8 @@ export function absolutizePaths(data: Obj, dir: string, registries: Registries):
       if (m) ds.source = `${m[1]}:${resolve(dir, m[2])}`;
     }
     const meta = holder.meta;
-    if (isObj(meta) && Array.isArray(meta.from)) meta.from = meta.from.map((f) => (typeof f === 'string' ? resolve(dir, f) : f));
+    if (isObj(meta) && Array.isArray(meta.from))
+      meta.from = meta.from.map((f) => (typeof f === 'string' ? resolve(dir, f) : f));
     for (const [section, entries] of [
       ['strategy', registries.strategies],
       ['evaluation', registries.evaluators],
@@ -151,7 +159,8 @@ function fixPaths(schema: unknown, value: unknown, dir: string): void {
   if (!isObj(schema) || !isObj(value) || !isObj(schema.properties)) return;
   for (const [k, sub] of Object.entries(schema.properties)) {
     if (!(k in value)) continue;
-    if (isObj(sub) && sub['x-path'] === 'file' && typeof value[k] === 'string') value[k] = resolve(dir, value[k] as string);
+    if (isObj(sub) && sub['x-path'] === 'file' && typeof value[k] === 'string')
+      value[k] = resolve(dir, value[k] as string);
     else if (isObj(sub) && isObj(sub.items) && sub.items['x-path'] === 'file' && Array.isArray(value[k])) {
       value[k] = (value[k] as unknown[]).map((f) => (typeof f === 'string' ? resolve(dir, f) : f));
     } else fixPaths(sub, value[k], dir);

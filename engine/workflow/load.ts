@@ -95,7 +95,13 @@ export function checkWorkflowText(text: string, file: string, opts: LoadOptions 
 
 /** The workflow's own file first, then in file order. */
 function sortProblems(problems: WorkflowProblem[], file: string): WorkflowProblem[] {
-  return problems.sort((a, b) => Number(a.file !== file) - Number(b.file !== file) || a.file.localeCompare(b.file) || a.line - b.line || a.col - b.col);
+  return problems.sort(
+    (a, b) =>
+      Number(a.file !== file) - Number(b.file !== file) ||
+      a.file.localeCompare(b.file) ||
+      a.line - b.line ||
+      a.col - b.col,
+  );
 }
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);

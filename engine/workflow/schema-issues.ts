@@ -45,7 +45,11 @@ export function schemaIssues(validate: ValidateFunction, data: unknown): Issue[]
       const { i, j } = e.params as { i: number; j: number };
       const at = [...path, Math.max(i, j)];
       const item = (e.data as unknown[])[Math.max(i, j)];
-      issues.set('u' + JSON.stringify(at), { path: at, at: 'value', message: `${showPath(path)} lists ${show(item)} twice; remove one` });
+      issues.set('u' + JSON.stringify(at), {
+        path: at,
+        at: 'value',
+        message: `${showPath(path)} lists ${show(item)} twice; remove one`,
+      });
     } else {
       const prev = valueErrors.get(e.instancePath);
       if (!prev || e.schemaPath.length < prev.schemaPath.length) valueErrors.set(e.instancePath, e);
@@ -82,7 +86,9 @@ function missingKey(full: DataPath, parent: unknown): string {
   const schema = props[String(full[full.length - 1])];
   const what = schema ? describe(schema) : 'valid';
   // Mappings say nothing useful here; their own required keys are reported once they exist.
-  return what === 'valid' || what === OBJECT ? `missing required key "${showPath(full)}"` : `missing required key "${showPath(full)}" (${what})`;
+  return what === 'valid' || what === OBJECT
+    ? `missing required key "${showPath(full)}"`
+    : `missing required key "${showPath(full)}" (${what})`;
 }
 
 function valueMessage(path: DataPath, e: ErrorObject): string {
@@ -92,7 +98,8 @@ function valueMessage(path: DataPath, e: ErrorObject): string {
     return `unknown layer type "${e.data}"${didYouMean(e.data, known) || ` (known: ${known.join(', ')})`}`;
   }
   let msg = `${showPath(path)} must be ${describe(schema)}, got ${show(e.data)}`;
-  if (e.keyword === 'enum' && typeof e.data === 'string') msg += didYouMean(e.data, (schema.enum as unknown[]).map(String));
+  if (e.keyword === 'enum' && typeof e.data === 'string')
+    msg += didYouMean(e.data, (schema.enum as unknown[]).map(String));
   return msg;
 }
 

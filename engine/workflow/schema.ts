@@ -22,7 +22,12 @@ const obj = (properties: Record<string, JsonSchema>, extra: JsonSchema = {}): Js
   properties,
   ...extra,
 });
-const list = (items: JsonSchema, extra: JsonSchema = {}): JsonSchema => ({ type: 'array', minItems: 1, items, ...extra });
+const list = (items: JsonSchema, extra: JsonSchema = {}): JsonSchema => ({
+  type: 'array',
+  minItems: 1,
+  items,
+  ...extra,
+});
 
 /** A time budget: seconds, or a duration string. */
 function timeSchema(description?: string): Record<string, unknown> {
@@ -85,18 +90,52 @@ export function buildWorkflowSchema(registries: Registries = defaultRegistries()
           {
             from: list({ type: 'string', minLength: 1, 'x-path': 'file' }),
             learn: list({ enum: META_LEARN }, { uniqueItems: true, default: META_LEARN }),
-            top_k: int(1, { description: 'Best-known architectures handed to the strategy as its warm start (default 20).' }),
-            top_fraction: { type: 'number', exclusiveMinimum: 0, maximum: 1, description: "Fraction of each source run's trials that count as its best (default 0.1)." },
-            similarity: { enum: ['features', 'uniform'], description: 'Weight source tasks by task meta-features (default) or all alike.' },
-            min_similarity: { type: 'number', minimum: 0, maximum: 1, description: 'Ignore source tasks less similar than this (default 0).' },
-            prior_strength: { type: 'number', minimum: 0, maximum: 1, description: 'Weight of the learned choice distribution against uniform sampling (default 0.8).' },
-            prune_ops: { type: 'boolean', description: 'Remove choices never among the best of the sources from the space the strategy sees (default false).' },
-            screen: { type: 'number', exclusiveMinimum: 0, maximum: 1, description: 'learn: evaluation: evaluate only candidates predicted in this top fraction (default 0.5; 1 = no screening).' },
+            top_k: int(1, {
+              description: 'Best-known architectures handed to the strategy as its warm start (default 20).',
+            }),
+            top_fraction: {
+              type: 'number',
+              exclusiveMinimum: 0,
+              maximum: 1,
+              description: "Fraction of each source run's trials that count as its best (default 0.1).",
+            },
+            similarity: {
+              enum: ['features', 'uniform'],
+              description: 'Weight source tasks by task meta-features (default) or all alike.',
+            },
+            min_similarity: {
+              type: 'number',
+              minimum: 0,
+              maximum: 1,
+              description: 'Ignore source tasks less similar than this (default 0).',
+            },
+            prior_strength: {
+              type: 'number',
+              minimum: 0,
+              maximum: 1,
+              description: 'Weight of the learned choice distribution against uniform sampling (default 0.8).',
+            },
+            prune_ops: {
+              type: 'boolean',
+              description:
+                'Remove choices never among the best of the sources from the space the strategy sees (default false).',
+            },
+            screen: {
+              type: 'number',
+              exclusiveMinimum: 0,
+              maximum: 1,
+              description:
+                'learn: evaluation: evaluate only candidates predicted in this top fraction (default 0.5; 1 = no screening).',
+            },
           },
           { required: ['from'] },
         ),
         stages: stagesSchema(registries),
-        extends: { type: 'string', minLength: 1, description: 'Another workflow file this one builds on (deep merge; this file wins). Relative to this file.' },
+        extends: {
+          type: 'string',
+          minLength: 1,
+          description: 'Another workflow file this one builds on (deep merge; this file wins). Relative to this file.',
+        },
       },
       {
         required: ['name', 'space', 'strategy', 'evaluation'],
@@ -113,7 +152,11 @@ export const STAGE_SECTIONS = ['objective', 'space', 'strategy', 'evaluation', '
 
 /** `{ metric, mode }`, or a list of them (several objectives: the first is the primary one). */
 function objectiveSchema(withDefault = true): JsonSchema {
-  const metric = { type: 'string', minLength: 1, description: 'A metric the evaluation reports (or params, flops, latency measured by the engine).' };
+  const metric = {
+    type: 'string',
+    minLength: 1,
+    description: 'A metric the evaluation reports (or params, flops, latency measured by the engine).',
+  };
   const mode = { enum: ['max', 'min'], default: 'max' };
   return {
     type: ['object', 'array'],
@@ -130,20 +173,33 @@ function objectiveSchema(withDefault = true): JsonSchema {
 function stagesSchema(registries: Registries): JsonSchema {
   const stage = obj(
     {
-      name: { type: 'string', pattern: STAGE_NAME_PATTERN, 'x-expect': 'lowercase words and dashes starting with a letter, e.g. screen' },
+      name: {
+        type: 'string',
+        pattern: STAGE_NAME_PATTERN,
+        'x-expect': 'lowercase words and dashes starting with a letter, e.g. screen',
+      },
       from: obj(
         {
           stage: { type: 'string', minLength: 1, description: 'An earlier stage.' },
           top: int(1, { default: 3, description: 'How many of its best complete trials seed this stage (default 3).' }),
         },
-        { required: ['stage'], description: 'Seed this stage with the best architectures of an earlier stage; they are evaluated first.' },
+        {
+          required: ['stage'],
+          description: 'Seed this stage with the best architectures of an earlier stage; they are evaluated first.',
+        },
       ),
       objective: objectiveSchema(false),
       space: spaceSchema(),
       strategy: byType('strategy', registries.strategies),
       evaluation: byType('evaluation', registries.evaluators),
       budget: obj(
-        { trials: int(1), time: timeSchema('Wall time searching in this stage (resumes included); the run goes on to the next stage when it is spent.'), failures: int(0) },
+        {
+          trials: int(1),
+          time: timeSchema(
+            'Wall time searching in this stage (resumes included); the run goes on to the next stage when it is spent.',
+          ),
+          failures: int(0),
+        },
         { description: "This stage's budget; the workflow's budget.time still bounds the whole run." },
       ),
     },
@@ -154,7 +210,8 @@ function stagesSchema(registries: Registries): JsonSchema {
     minItems: 1,
     items: stage,
     'x-expect': 'a list of stages, each { name, from?, space?, strategy?, evaluation?, budget?, objective? }',
-    description: 'Multi-stage search: the stages run in order; each overrides sections of the workflow (merged when the type is the same).',
+    description:
+      'Multi-stage search: the stages run in order; each overrides sections of the workflow (merged when the type is the same).',
   };
 }
 
@@ -190,15 +247,13 @@ function byType(what: string, entries: readonly Typed[]): JsonSchema {
 }
 
 function spaceSchema(): JsonSchema {
-  const cell = obj(
-    {
-      kind: { const: 'cell' },
-      preset: { enum: ['nb201'], description: 'nb201: 4 nodes, ops ' + NB201_OPS.join(', ') },
-      nodes: int(2),
-      ops: list({ type: 'string', minLength: 1 }, { uniqueItems: true }),
-      skeleton: obj({ channels: int(1), cells: int(1), stages: int(1) }, { required: ['channels', 'cells', 'stages'] }),
-    },
-  );
+  const cell = obj({
+    kind: { const: 'cell' },
+    preset: { enum: ['nb201'], description: 'nb201: 4 nodes, ops ' + NB201_OPS.join(', ') },
+    nodes: int(2),
+    ops: list({ type: 'string', minLength: 1 }, { uniqueItems: true }),
+    skeleton: obj({ channels: int(1), cells: int(1), stages: int(1) }, { required: ['channels', 'cells', 'stages'] }),
+  });
   const chain = obj(
     {
       kind: { const: 'chain' },

@@ -12,7 +12,8 @@ import { didYouMean } from './suggest.js';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isSection = (s: unknown): s is (typeof STAGE_SECTIONS)[number] => (STAGE_SECTIONS as readonly unknown[]).includes(s);
+const isSection = (s: unknown): s is (typeof STAGE_SECTIONS)[number] =>
+  (STAGE_SECTIONS as readonly unknown[]).includes(s);
 
 /** Merges each stage's sections over the workflow's, in place (before schema validation). */
 export function premergeStages(data: Obj): void {
@@ -61,10 +62,19 @@ export function stageIssues(data: Obj, ctx: CheckContext, baseIssues: Issue[]): 
     const here: DataPath = ['stages', i];
     const name = typeof st.name === 'string' ? st.name : undefined;
     if (name !== undefined && !ctx.broken([...here, 'name']) && names.includes(name)) {
-      issues.push({ path: [...here, 'name'], at: 'value', message: `stage name "${name}" is used twice; stage names must be unique` });
+      issues.push({
+        path: [...here, 'name'],
+        at: 'value',
+        message: `stage name "${name}" is used twice; stage names must be unique`,
+      });
     }
     const from = st.from;
-    if (isObj(from) && typeof from.stage === 'string' && !ctx.broken([...here, 'from', 'stage']) && !names.includes(from.stage)) {
+    if (
+      isObj(from) &&
+      typeof from.stage === 'string' &&
+      !ctx.broken([...here, 'from', 'stage']) &&
+      !names.includes(from.stage)
+    ) {
       const ref = from.stage;
       const later = all.indexOf(ref) >= i;
       issues.push({

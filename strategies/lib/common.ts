@@ -151,7 +151,9 @@ export function checkSnapshot(state: Json, type: string, version: number): JsonO
     throw new Error(`${type}: snapshot must be an object`);
   }
   if (state.type !== type || state.version !== version) {
-    throw new Error(`${type}: snapshot of another strategy or version (${String(state.type)} v${String(state.version)})`);
+    throw new Error(
+      `${type}: snapshot of another strategy or version (${String(state.type)} v${String(state.version)})`,
+    );
   }
   return state;
 }

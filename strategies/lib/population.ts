@@ -20,12 +20,19 @@ export interface Breeding {
 }
 
 export function newBreeding(ctx: StrategyContext): Breeding {
-  return { rng: new Rng(ctx.seed), initPending: [], childPending: [], warm: validArchs(ctx.space, ctx.warmStart?.archs), seen: new Set() };
+  return {
+    rng: new Rng(ctx.seed),
+    initPending: [],
+    childPending: [],
+    warm: validArchs(ctx.space, ctx.warmStart?.archs),
+    seen: new Set(),
+  };
 }
 
 /** The next initial-population proposal: a warm-start architecture, else a fresh random one. */
 export function proposeInitial(b: Breeding, ctx: StrategyContext): Ask {
-  const arch = b.warm.shift() ?? sampleFresh(ctx.space, b.rng, b.seen, ctx.warmStart?.priors) ?? ctx.space.sample(b.rng);
+  const arch =
+    b.warm.shift() ?? sampleFresh(ctx.space, b.rng, b.seen, ctx.warmStart?.priors) ?? ctx.space.sample(b.rng);
   const key = ctx.space.key(arch);
   b.seen.add(key);
   b.initPending.push(key);

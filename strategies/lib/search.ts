@@ -70,7 +70,8 @@ export function checkSnapshot(state: Json, type: string, version: number): { [ke
 }
 
 export function rngStateOf(v: Json): RngState {
-  if (!Array.isArray(v) || v.length !== 4 || !v.every((x) => typeof x === 'number')) throw new Error('bad rng state in snapshot');
+  if (!Array.isArray(v) || v.length !== 4 || !v.every((x) => typeof x === 'number'))
+    throw new Error('bad rng state in snapshot');
   return v as RngState;
 }
 

@@ -15,7 +15,13 @@ import { benchJobs, type BenchJob } from './pool-jobs.js';
 import { flag, median } from './util.js';
 
 export type Role = 'probe' | 'alu' | 'memory' | 'training';
-export interface WorkerInput { role: Role; stop: SharedArrayBuffer; steps: number; reps: number; jobs: BenchJob[] }
+export interface WorkerInput {
+  role: Role;
+  stop: SharedArrayBuffer;
+  steps: number;
+  reps: number;
+  jobs: BenchJob[];
+}
 /** pool-scaling's candidates 0 and 7: the quickstart's smallest CNN (conv 16 3x3, dense 64) and largest (conv 32 5x5, dense 128). */
 const JOBS: BenchJob[] = ((all) => [all[0], all[7]])(benchJobs('mnist', 8, 1));
 
@@ -23,7 +29,15 @@ const JOBS: BenchJob[] = ((all) => [all[0], all[7]])(benchJobs('mnist', 8, 1));
 function label(job: BenchJob): string {
   const layers = (job.arch as { layers: Array<Record<string, unknown>> }).layers;
   return layers
-    .map((l) => [l.type, l.filters ?? l.units ?? l.size, l.kernel === undefined ? undefined : `${String(l.kernel)}x${String(l.kernel)}`].filter((x) => x !== undefined).join(' '))
+    .map((l) =>
+      [
+        l.type,
+        l.filters ?? l.units ?? l.size,
+        l.kernel === undefined ? undefined : `${String(l.kernel)}x${String(l.kernel)}`,
+      ]
+        .filter((x) => x !== undefined)
+        .join(' '),
+    )
     .join(' > ');
 }
 

@@ -34,8 +34,17 @@ export default async function dartsBench(emit: Emit, args: string[]): Promise<vo
   const ops = (lead.arch as { ops: string[] }).ops;
 
   const rstore = Store.open(':memory:');
-  const rrun = await startRun(rstore, { ...base, seed, name: `${base.name}-random`, strategy: { type: 'random' }, budget: { trials: nRandom, failures: nRandom } });
-  const random = rstore.trials(rrun.run).filter((t) => t.state === 'complete').map((t) => t.metrics.accuracy);
+  const rrun = await startRun(rstore, {
+    ...base,
+    seed,
+    name: `${base.name}-random`,
+    strategy: { type: 'random' },
+    budget: { trials: nRandom, failures: nRandom },
+  });
+  const random = rstore
+    .trials(rrun.run)
+    .filter((t) => t.state === 'complete')
+    .map((t) => t.metrics.accuracy);
   const info = supernet.info ?? {};
   const last = supernet.curve?.[supernet.curve.length - 1]?.metrics ?? {};
   emit({

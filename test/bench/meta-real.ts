@@ -38,13 +38,22 @@ export default async function metaReal(emit: Emit, args: string[]): Promise<void
   try {
     const srcWf = loadWorkflow(join(repoRoot(), 'workflows', 'meta-digits-source.yaml'));
     const src = await run(join(dir, 'digits.sqlite'), srcWf);
-    emit({ real: 'source', dataset: 'builtin:digits', trainings: src.trials.length, best: Math.max(...src.trials.map((t) => t.metrics.accuracy ?? 0)), seconds: src.seconds });
+    emit({
+      real: 'source',
+      dataset: 'builtin:digits',
+      trainings: src.trials.length,
+      best: Math.max(...src.trials.map((t) => t.metrics.accuracy ?? 0)),
+      seconds: src.seconds,
+    });
     const target = loadWorkflow(join(repoRoot(), 'workflows', 'meta-mnist-from-digits.yaml'));
     const base: WorkflowConfig = { ...target, budget: { ...target.budget, trials } };
     const { meta: _meta, ...noMetaWf } = base;
     const without = await run(join(dir, 'mnist-plain.sqlite'), noMetaWf as WorkflowConfig);
     const best = Math.max(...without.trials.map((t) => t.metrics.accuracy ?? 0));
-    const withMeta = await run(join(dir, 'mnist-meta.sqlite'), { ...base, meta: { ...base.meta!, from: [join(dir, 'digits.sqlite')] } });
+    const withMeta = await run(join(dir, 'mnist-meta.sqlite'), {
+      ...base,
+      meta: { ...base.meta!, from: [join(dir, 'digits.sqlite')] },
+    });
     const metaBest = Math.max(...withMeta.trials.map((t) => t.metrics.accuracy ?? 0));
     const a = toReach(without.trials, best);
     const b = toReach(withMeta.trials, best);

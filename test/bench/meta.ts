@@ -25,9 +25,15 @@ async function measureOne(wf: WorkflowConfig, column: string, budget: number): P
   for (const m of table.rows.values()) opt = Math.max(opt, m[column]);
   const store = Store.open(':memory:');
   try {
-    const s = await startRun(store, { ...wf, parallel: 1, budget: { trials: budget, failures: wf.budget.failures }, evaluation: { ...wf.evaluation, metric: column } });
+    const s = await startRun(store, {
+      ...wf,
+      parallel: 1,
+      budget: { trials: budget, failures: wf.budget.failures },
+      evaluation: { ...wf.evaluation, metric: column },
+    });
     if (s.status === 'failed') throw new Error(s.reason);
-    for (const t of store.trials(s.run).sort((a, b) => a.number - b.number)) if ((t.metrics[column] ?? -Infinity) >= opt) return t.number;
+    for (const t of store.trials(s.run).sort((a, b) => a.number - b.number))
+      if ((t.metrics[column] ?? -Infinity) >= opt) return t.number;
     return budget + 1;
   } finally {
     store.close();
@@ -36,7 +42,12 @@ async function measureOne(wf: WorkflowConfig, column: string, budget: number): P
 
 const COLUMNS = ['cifar10', 'cifar100'] as const;
 
-async function sourceStore(dir: string, column: string, budget: number, seed?: number): Promise<{ path: string; best: number }> {
+async function sourceStore(
+  dir: string,
+  column: string,
+  budget: number,
+  seed?: number,
+): Promise<{ path: string; best: number }> {
   const wf0 = loadWorkflow(join(repoRoot(), 'workflows', 'nb201-regularized-evolution.yaml'));
   const wf = seed === undefined ? wf0 : { ...wf0, seed };
   const path = join(dir, `source-${column}-${seed ?? 'w'}.sqlite`);
@@ -94,8 +105,13 @@ export default async function metaBench(emit: Emit, args: string[]): Promise<voi
             hits.push(f);
           }
           const row = {
-            from, to, variant: 'meta, own source run per seed', seeds, budget,
-            median_queries_to_optimum: median(hits), optimum_found: hits.filter((h) => h <= budget).length,
+            from,
+            to,
+            variant: 'meta, own source run per seed',
+            seeds,
+            budget,
+            median_queries_to_optimum: median(hits),
+            optimum_found: hits.filter((h) => h <= budget).length,
             seconds: Math.round((performance.now() - t0) / 100) / 10,
           };
           rows.push(row);

@@ -54,7 +54,12 @@ function figuresOf(method: string, column: string, budget: number, runs: number[
 }
 
 /** Through the real engine (in-memory store): a query is a distinct evaluation, i.e. a trial. */
-export async function measureStrategy(wf: WorkflowConfig, column: string, budget: number, seeds: number): Promise<Nb201Figures> {
+export async function measureStrategy(
+  wf: WorkflowConfig,
+  column: string,
+  budget: number,
+  seeds: number,
+): Promise<Nb201Figures> {
   const runs: number[][] = [];
   const t0 = performance.now();
   for (let seed = 0; seed < seeds; seed++) {
@@ -75,7 +80,12 @@ export async function measureStrategy(wf: WorkflowConfig, column: string, budget
 }
 
 /** The strategy driven directly (no engine, no dedup): every proposal is one query, as in the peer script. */
-export async function measureCountingRepeats(wf: WorkflowConfig, column: string, budget: number, seeds: number): Promise<Nb201Figures> {
+export async function measureCountingRepeats(
+  wf: WorkflowConfig,
+  column: string,
+  budget: number,
+  seeds: number,
+): Promise<Nb201Figures> {
   const table = loadBenchmarkTable(join(repoRoot(), 'workflows', 'benchmarks', 'nb201-cifar.csv'));
   const space = makeSpace(wf);
   const runs: number[][] = [];
@@ -89,7 +99,16 @@ export async function measureCountingRepeats(wf: WorkflowConfig, column: string,
       const key = space.key(a.arch);
       const acc = table.rows.get(key)?.[column];
       if (acc === undefined) throw new Error(`${key} is not in the table`);
-      strategy.tell({ number: q, key, arch: a.arch, state: 'complete', metrics: { accuracy: acc }, seed: 0, attempts: 1, startedAt: 0 });
+      strategy.tell({
+        number: q,
+        key,
+        arch: a.arch,
+        state: 'complete',
+        metrics: { accuracy: acc },
+        seed: 0,
+        attempts: 1,
+        startedAt: 0,
+      });
       accs.push(acc);
     }
     runs.push(accs);
@@ -121,7 +140,10 @@ export default async function nb201(emit: Emit, args: string[]): Promise<void> {
       const counted = await measureCountingRepeats(loadWorkflow(reaFile), column, budget, seeds);
       emit({ ...counted, counting: 'every proposal, repeats included (as nb201_peers.py)' });
       const rea = ours.get('regularized-evolution');
-      for (const [figures, counting] of [[rea, 'distinct evaluations'], [counted, 'every proposal']] as const) {
+      for (const [figures, counting] of [
+        [rea, 'distinct evaluations'],
+        [counted, 'every proposal'],
+      ] as const) {
         if (!figures) continue;
         emit({
           column,
@@ -150,8 +172,14 @@ function runPeers(column: string, budget: number, seeds: number): PeerLine[] {
   const script = shared && join(shared, 'bench', 'nb201_peers.py');
   if (!script || !existsSync(script) || !existsSync('/usr/bin/python3')) return [];
   try {
-    const out = execFileSync('/usr/bin/python3', [script, column, String(budget), String(seeds)], { encoding: 'utf8', timeout: 600_000 });
-    return out.trim().split('\n').map((l) => JSON.parse(l) as PeerLine);
+    const out = execFileSync('/usr/bin/python3', [script, column, String(budget), String(seeds)], {
+      encoding: 'utf8',
+      timeout: 600_000,
+    });
+    return out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as PeerLine);
   } catch (e) {
     return [{ method: 'nb201_peers.py', skipped: (e as Error).message.split('\n')[0] }];
   }

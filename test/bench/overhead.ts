@@ -19,7 +19,10 @@ export default async function overhead(emit: Emit, args: string[]): Promise<void
   const dir = mkdtempSync(join(tmpdir(), 'nas-overhead-'));
   try {
     const at = args.indexOf('--strategies');
-    const strategies = at >= 0 && args[at + 1] ? args[at + 1].split(',') : ['random', 'regularized-evolution', 'genetic', 'local-search'];
+    const strategies =
+      at >= 0 && args[at + 1]
+        ? args[at + 1].split(',')
+        : ['random', 'regularized-evolution', 'genetic', 'local-search'];
     for (const strategy of strategies) {
       const base = loadWorkflow(join(repoRoot(), 'workflows', `nb201-${strategy}.yaml`));
       const wf = { ...base, parallel: 1, budget: { ...base.budget, trials, time: undefined } };
@@ -28,7 +31,14 @@ export default async function overhead(emit: Emit, args: string[]): Promise<void
       const summary = await startRun(store, wf);
       const seconds = (performance.now() - t0) / 1000;
       store.close();
-      emit({ strategy, store: 'sqlite-file', trials: summary.trials, seconds: round(seconds), trials_per_second: Math.round(summary.trials / seconds), target: 1000 });
+      emit({
+        strategy,
+        store: 'sqlite-file',
+        trials: summary.trials,
+        seconds: round(seconds),
+        trials_per_second: Math.round(summary.trials / seconds),
+        target: 1000,
+      });
     }
     // Reference: the evaluator alone (table lookups of random archs), to show what the loop adds.
     const wf = loadWorkflow(join(repoRoot(), 'workflows', 'nb201-random.yaml'));

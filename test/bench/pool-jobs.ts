@@ -15,7 +15,12 @@ export type Workload = 'mnist' | 'tiny';
  */
 export function benchJobs(workload: Workload, n: number, epochs: number): BenchJob[] {
   const mnist = workload === 'mnist';
-  const space: ChainSpaceConfig = { kind: 'chain', input: mnist ? [28, 28, 1] : [8, 8, 1], layers: { min: 1, max: 4, choose: {} }, hyper: {} };
+  const space: ChainSpaceConfig = {
+    kind: 'chain',
+    input: mnist ? [28, 28, 1] : [8, 8, 1],
+    layers: { min: 1, max: 4, choose: {} },
+    hyper: {},
+  };
   const dataset: DatasetConfig = mnist
     ? { source: 'builtin:mnist', limit: 6000, label: 'label', split: { validation: 0.2 } }
     : { source: 'builtin:digits', label: 'label', split: { validation: 0.2 } };

@@ -64,16 +64,19 @@ function poolRunner(workers: number): Runner {
 /** A pool of child processes (each trains the job it is sent in-process, test/bench/pool-process.ts), fed from one queue. */
 function processRunner(workers: number): Runner {
   const script = fileURLToPath(new URL('./pool-process.js', import.meta.url));
-  const children = Array.from({ length: workers }, () => fork(script, [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] }));
-  const train = (child: ChildProcess, job: BenchJob) => new Promise<number>((resolve, reject) => {
-    const onExit = (code: number | null) => reject(new Error(`reference process exited with ${code}`));
-    child.once('exit', onExit);
-    child.once('message', (seconds: number) => {
-      child.off('exit', onExit);
-      resolve(seconds);
+  const children = Array.from({ length: workers }, () =>
+    fork(script, [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] }),
+  );
+  const train = (child: ChildProcess, job: BenchJob) =>
+    new Promise<number>((resolve, reject) => {
+      const onExit = (code: number | null) => reject(new Error(`reference process exited with ${code}`));
+      child.once('exit', onExit);
+      child.once('message', (seconds: number) => {
+        child.off('exit', onExit);
+        resolve(seconds);
+      });
+      child.send(job);
     });
-    child.send(job);
-  });
   return {
     name: 'processes',
     workers,
@@ -81,12 +84,14 @@ function processRunner(workers: number): Runner {
       const queue = [...jobs];
       let busySeconds = 0;
       const t0 = performance.now();
-      await Promise.all(children.map(async (child) => {
-        for (let job = queue.shift(); job; job = queue.shift()) {
-          const seconds = await train(child, job); // not `busySeconds += await`: that reads the sum before the await
-          busySeconds += seconds;
-        }
-      }));
+      await Promise.all(
+        children.map(async (child) => {
+          for (let job = queue.shift(); job; job = queue.shift()) {
+            const seconds = await train(child, job); // not `busySeconds += await`: that reads the sum before the await
+            busySeconds += seconds;
+          }
+        }),
+      );
       return { seconds: (performance.now() - t0) / 1000, busySeconds };
     },
     round: async (jobs) => void (await Promise.all(jobs.map((j, k) => train(children[k], j)))),
@@ -100,10 +105,12 @@ function processRunner(workers: number): Runner {
 async function warm(runner: Runner, jobs: BenchJob[]): Promise<void> {
   const distinct = [...new Map(jobs.map((j) => [JSON.stringify(j.arch), j])).values()];
   for (let r = 0; r < distinct.length; r++) {
-    await runner.round(Array.from({ length: runner.workers }, (_, k) => {
-      const j = distinct[(r + k) % distinct.length];
-      return { ...j, trial: -(r * runner.workers + k + 1), settings: { ...j.settings, epochs: 1 } };
-    }));
+    await runner.round(
+      Array.from({ length: runner.workers }, (_, k) => {
+        const j = distinct[(r + k) % distinct.length];
+        return { ...j, trial: -(r * runner.workers + k + 1), settings: { ...j.settings, epochs: 1 } };
+      }),
+    );
   }
 }
 
@@ -125,7 +132,15 @@ export default async function poolScaling(emit: Emit, args: string[]): Promise<v
         const k = (i + rep) % runners.length;
         const pass = await runners[k].pass(order);
         passes[k].push(pass);
-        emit({ workload, runner: runners[k].name, workers: runners[k].workers, rep: rep + 1, candidates: n, epochs, seconds: round(pass.seconds) });
+        emit({
+          workload,
+          runner: runners[k].name,
+          workers: runners[k].workers,
+          rep: rep + 1,
+          candidates: n,
+          epochs,
+          seconds: round(pass.seconds),
+        });
       }
     }
   } finally {

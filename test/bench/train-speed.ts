@@ -70,7 +70,11 @@ async function trainBatches(model: tf.LayersModel, x: tf.Tensor4D, y: tf.Tensor2
  * torch_reference.py does: the JIT and the kernels' first calls are not what is compared),
  * scaled to the 8 batches of an epoch; also each run's scaled time.
  */
-async function msPerEpoch(backend: 'wasm' | 'cpu', epochs: number, batches: number): Promise<{ median: number; runs: number[]; cpu: number }> {
+async function msPerEpoch(
+  backend: 'wasm' | 'cpu',
+  epochs: number,
+  batches: number,
+): Promise<{ median: number; runs: number[]; cpu: number }> {
   await initBackend(backend);
   const model = referenceModel();
   const { x, y } = referenceData();
@@ -85,7 +89,11 @@ async function msPerEpoch(backend: 'wasm' | 'cpu', epochs: number, batches: numb
   model.optimizer.dispose();
   model.dispose();
   tf.dispose([x, y]);
-  return { median: median(times) * scale, runs: times.map((t) => Math.round(t * scale)), cpu: median(cpuTimes) * scale };
+  return {
+    median: median(times) * scale,
+    runs: times.map((t) => Math.round(t * scale)),
+    cpu: median(cpuTimes) * scale,
+  };
 }
 
 /** Per-kernel wall time of a wasm training step (mean over `steps` steps), largest first. */
@@ -99,7 +107,9 @@ async function profileStep(emit: Emit, steps: number): Promise<void> {
   const byCall = new Map<string, number>();
   let kernels = 0;
   for (let s = 0; s < steps; s++) {
-    const info = await tf.profile(async () => { await model.trainOnBatch(xb, yb); });
+    const info = await tf.profile(async () => {
+      await model.trainOnBatch(xb, yb);
+    });
     kernels = info.kernels.length;
     for (const k of info.kernels) {
       const ms = typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs / steps : 0;
@@ -114,7 +124,8 @@ async function profileStep(emit: Emit, steps: number): Promise<void> {
   const rows = [...byKernel.entries()].sort((a, b) => b[1].ms - a[1].ms);
   const total = rows.reduce((sum, [, e]) => sum + e.ms, 0);
   emit({ backend: 'wasm', profile: `mean of ${steps} steps`, kernel_ms_total: +total.toFixed(2), kernels });
-  for (const [name, e] of rows.slice(0, 12)) emit({ backend: 'wasm', kernel: name, ms: +e.ms.toFixed(2), calls: Math.round(e.calls) });
+  for (const [name, e] of rows.slice(0, 12))
+    emit({ backend: 'wasm', kernel: name, ms: +e.ms.toFixed(2), calls: Math.round(e.calls) });
   const calls = [...byCall.entries()].sort((a, b) => b[1] - a[1]).slice(0, 12);
   for (const [call, ms] of calls) emit({ backend: 'wasm', call, ms: +ms.toFixed(2) });
   tf.dispose([xb, yb, x, y]);
@@ -155,8 +166,12 @@ export default async function run(emit: Emit, args: string[]): Promise<void> {
   const wasm = wasmRuns.median;
   // cpu_ms_per_epoch: this process's CPU time (wasm runs single-threaded; V8's GC helpers add
   // a little): a check on ms_per_epoch when other processes load the machine.
-  emit({ backend: 'wasm', ms_per_epoch: +wasm.toFixed(1), epochs_ms: wasmRuns.runs,
-         cpu_ms_per_epoch: +wasmRuns.cpu.toFixed(1) });
+  emit({
+    backend: 'wasm',
+    ms_per_epoch: +wasm.toFixed(1),
+    epochs_ms: wasmRuns.runs,
+    cpu_ms_per_epoch: +wasmRuns.cpu.toFixed(1),
+  });
   const torchAfter = torchBefore === undefined ? undefined : await torchMsPerEpoch(emit, epochs);
   if (torchBefore !== undefined && torchAfter !== undefined) {
     const torch = (torchBefore + torchAfter) / 2;
@@ -164,7 +179,11 @@ export default async function run(emit: Emit, args: string[]): Promise<void> {
   }
   if (cpuBatches > 0) {
     const cpu = (await msPerEpoch('cpu', 1, cpuBatches)).median;
-    emit({ backend: 'cpu', ms_per_epoch: Math.round(cpu), measured_batches: cpuBatches,
-           note: `scaled from ${cpuBatches} of ${SAMPLES / BATCH} batches` });
+    emit({
+      backend: 'cpu',
+      ms_per_epoch: Math.round(cpu),
+      measured_batches: cpuBatches,
+      note: `scaled from ${cpuBatches} of ${SAMPLES / BATCH} batches`,
+    });
   }
 }

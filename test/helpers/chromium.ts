@@ -12,7 +12,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const CHROMIUM = process.env.CHROMIUM ?? ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find((p) => existsSync(p));
+export const CHROMIUM =
+  process.env.CHROMIUM ??
+  ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find((p) => existsSync(p));
 
 export interface PageResult {
   errors: string[];
@@ -22,12 +24,17 @@ export interface PageResult {
 
 /** Loads `url` in headless Chromium (a child process with WebSocket enabled); see the module comment. */
 export function inspectPage(url: string, screenshot: string, expression: string, timeoutMs = 60_000): PageResult {
-  const r = spawnSync(process.execPath, ['--experimental-websocket', '--no-warnings', fileURLToPath(import.meta.url), url, screenshot, expression], {
-    encoding: 'utf8',
-    timeout: timeoutMs,
-  });
+  const r = spawnSync(
+    process.execPath,
+    ['--experimental-websocket', '--no-warnings', fileURLToPath(import.meta.url), url, screenshot, expression],
+    {
+      encoding: 'utf8',
+      timeout: timeoutMs,
+    },
+  );
   const last = r.stdout.trim().split('\n').pop() ?? '';
-  if (r.status !== 0 || !last.startsWith('{')) throw new Error(`chromium driver failed (${r.status ?? r.signal}): ${r.stderr.slice(-2000)}`);
+  if (r.status !== 0 || !last.startsWith('{'))
+    throw new Error(`chromium driver failed (${r.status ?? r.signal}): ${r.stderr.slice(-2000)}`);
   return JSON.parse(last) as PageResult;
 }
 
@@ -44,9 +51,19 @@ async function main(url: string, screenshot: string, expression: string): Promis
   if (!CHROMIUM) throw new Error('no chromium found (set CHROMIUM)');
   const profile = mkdtempSync(join(tmpdir(), 'nas-chromium-'));
   const args = [
-    '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--no-default-browser-check',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-extensions',
-    '--remote-debugging-port=0', `--user-data-dir=${profile}`, 'about:blank',
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--no-default-browser-check',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--disable-extensions',
+    '--remote-debugging-port=0',
+    `--user-data-dir=${profile}`,
+    'about:blank',
   ];
   const browser = spawn(CHROMIUM, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
@@ -55,7 +72,8 @@ async function main(url: string, screenshot: string, expression: string): Promis
     const portFile = join(profile, 'DevToolsActivePort');
     const t0 = Date.now();
     while (!existsSync(portFile) || readFileSync(portFile, 'utf8').split('\n').length < 2) {
-      if (Date.now() - t0 > 30_000 || browser.exitCode !== null) throw new Error(`chromium did not start: ${stderr.slice(-1500)}`);
+      if (Date.now() - t0 > 30_000 || browser.exitCode !== null)
+        throw new Error(`chromium did not start: ${stderr.slice(-1500)}`);
       await new Promise((r) => setTimeout(r, 50));
     }
     const [port, path] = readFileSync(portFile, 'utf8').split('\n');
@@ -87,9 +105,13 @@ async function main(url: string, screenshot: string, expression: string): Promis
     const load = new Promise<void>((r) => (loaded = r));
     listeners.push((m) => {
       if (m.method === 'Runtime.consoleAPICalled' && (m.params?.type === 'error' || m.params?.type === 'assert')) {
-        errors.push(`console.${m.params.type}: ${(m.params.args ?? []).map((a: any) => a.value ?? a.description ?? '').join(' ')}`);
+        errors.push(
+          `console.${m.params.type}: ${(m.params.args ?? []).map((a: any) => a.value ?? a.description ?? '').join(' ')}`,
+        );
       } else if (m.method === 'Runtime.exceptionThrown') {
-        errors.push(`exception: ${m.params?.exceptionDetails?.exception?.description ?? m.params?.exceptionDetails?.text}`);
+        errors.push(
+          `exception: ${m.params?.exceptionDetails?.exception?.description ?? m.params?.exceptionDetails?.text}`,
+        );
       } else if (m.method === 'Log.entryAdded' && m.params?.entry?.level === 'error') {
         errors.push(`log: ${m.params.entry.text} ${m.params.entry.url ?? ''}`.trim());
       } else if (m.method === 'Page.loadEventFired') loaded();
@@ -97,14 +119,34 @@ async function main(url: string, screenshot: string, expression: string): Promis
     const { targetId } = await send('Target.createTarget', { url: 'about:blank' });
     const { sessionId } = await send('Target.attachToTarget', { targetId, flatten: true });
     for (const domain of ['Runtime', 'Log', 'Page']) await send(`${domain}.enable`, {}, sessionId);
-    await send('Emulation.setDeviceMetricsOverride', { width: 1200, height: 900, deviceScaleFactor: 1, mobile: false }, sessionId);
+    await send(
+      'Emulation.setDeviceMetricsOverride',
+      { width: 1200, height: 900, deviceScaleFactor: 1, mobile: false },
+      sessionId,
+    );
     await send('Page.navigate', { url }, sessionId);
-    await Promise.race([load, new Promise((_, reject) => setTimeout(() => reject(new Error('page load timed out')), 30_000))]);
+    await Promise.race([
+      load,
+      new Promise((_, reject) => setTimeout(() => reject(new Error('page load timed out')), 30_000)),
+    ]);
     await new Promise((r) => setTimeout(r, 200)); // late console messages
-    const evaluated = await send('Runtime.evaluate', { expression, returnByValue: true, awaitPromise: true }, sessionId);
-    if (evaluated.exceptionDetails) errors.push(`evaluate: ${evaluated.exceptionDetails.exception?.description ?? evaluated.exceptionDetails.text}`);
-    const size = await send('Runtime.evaluate', { expression: 'document.documentElement.scrollHeight', returnByValue: true }, sessionId);
-    await send('Emulation.setDeviceMetricsOverride', { width: 1200, height: Math.min(8000, Number(size.result?.value) || 900), deviceScaleFactor: 1, mobile: false }, sessionId);
+    const evaluated = await send(
+      'Runtime.evaluate',
+      { expression, returnByValue: true, awaitPromise: true },
+      sessionId,
+    );
+    if (evaluated.exceptionDetails)
+      errors.push(`evaluate: ${evaluated.exceptionDetails.exception?.description ?? evaluated.exceptionDetails.text}`);
+    const size = await send(
+      'Runtime.evaluate',
+      { expression: 'document.documentElement.scrollHeight', returnByValue: true },
+      sessionId,
+    );
+    await send(
+      'Emulation.setDeviceMetricsOverride',
+      { width: 1200, height: Math.min(8000, Number(size.result?.value) || 900), deviceScaleFactor: 1, mobile: false },
+      sessionId,
+    );
     const shot = await send('Page.captureScreenshot', { format: 'png', captureBeyondViewport: true }, sessionId);
     mkdirSync(dirname(screenshot), { recursive: true });
     writeFileSync(screenshot, Buffer.from(shot.data as string, 'base64'));

@@ -90,6 +90,7 @@ export function drive(
 /** Best objective value (max) of `metric` over complete trials; -Infinity when none. */
 export function bestOf(records: readonly TrialRecord[], metric: string): number {
   let best = -Infinity;
-  for (const r of records) if (r.state === 'complete' && typeof r.metrics[metric] === 'number') best = Math.max(best, r.metrics[metric]);
+  for (const r of records)
+    if (r.state === 'complete' && typeof r.metrics[metric] === 'number') best = Math.max(best, r.metrics[metric]);
   return best;
 }

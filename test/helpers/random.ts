@@ -9,5 +9,5 @@ export function lcg(seed: number, shift = 0): () => number {
 
 /** n numbers in [-0.5, 0.5). */
 export function random(n: number, seed: number): Float32Array {
-  return Float32Array.from({length: n}, lcg(seed, -0.5));
+  return Float32Array.from({ length: n }, lcg(seed, -0.5));
 }

@@ -26,7 +26,10 @@ export function synthRows(): SynthRow[] {
 /** Writes the table and a workflow (`extra` YAML appended) into `dir`; returns the workflow path. */
 export function writeSynthWorkflow(dir: string, name: string, extra: string): string {
   const rows = synthRows();
-  writeFileSync(join(dir, 'synth.csv'), 'arch,accuracy,params\n' + rows.map((r) => `${r.key},${r.accuracy},${r.params}`).join('\n') + '\n');
+  writeFileSync(
+    join(dir, 'synth.csv'),
+    'arch,accuracy,params\n' + rows.map((r) => `${r.key},${r.accuracy},${r.params}`).join('\n') + '\n',
+  );
   const file = join(dir, `${name}.yaml`);
   writeFileSync(
     file,
@@ -38,7 +41,12 @@ export function writeSynthWorkflow(dir: string, name: string, extra: string): st
 /** The exact Pareto front (max accuracy, min params) by brute force, as a sorted list of keys. */
 export function bruteFront(rows: SynthRow[]): string[] {
   return rows
-    .filter((a) => !rows.some((b) => b.accuracy >= a.accuracy && b.params <= a.params && (b.accuracy > a.accuracy || b.params < a.params)))
+    .filter(
+      (a) =>
+        !rows.some(
+          (b) => b.accuracy >= a.accuracy && b.params <= a.params && (b.accuracy > a.accuracy || b.params < a.params),
+        ),
+    )
     .map((r) => r.key)
     .sort();
 }

@@ -7,7 +7,13 @@
 import * as tf from '@tensorflow/tfjs';
 import { FatalError, TrialError } from '../../errors.js';
 import { deriveSeed } from '../../rng.js';
-import { applyScaling, fitScaling, loadDataset, stratifiedSubsample, type Dataset } from '../../training/datasets/index.js';
+import {
+  applyScaling,
+  fitScaling,
+  loadDataset,
+  stratifiedSubsample,
+  type Dataset,
+} from '../../training/datasets/index.js';
 import { take } from '../../training/datasets/sample.js';
 import { initBackend, type BackendChoice } from '../../training/backend.js';
 import { buildModel, countParams } from '../../training/model/index.js';
@@ -45,19 +51,38 @@ function loadBatch(ds0: Dataset, space: Parameters<typeof inputShapeFor>[0], siz
 export const proxyEvaluator: EvaluatorDefinition<ProxyOptions> = {
   type: 'proxy',
   needsDataset: true,
-  description: 'Zero-cost proxies of the untrained network on one batch (synflow, grad_norm, naswot, jacob_cov): ranks candidates without training.',
+  description:
+    'Zero-cost proxies of the untrained network on one batch (synflow, grad_norm, naswot, jacob_cov): ranks candidates without training.',
   optionsSchema: {
     type: 'object',
     additionalProperties: false,
     properties: {
-      proxies: { type: 'array', items: { enum: [...PROXIES] }, minItems: 1, uniqueItems: true, default: [...PROXIES], description: 'Proxies to compute and report.' },
-      batch: { type: 'integer', minimum: 2, maximum: 1024, default: 64, description: 'Samples in the scoring batch (seeded, stratified).' },
-      backend: { enum: ['auto', 'tensorflow', 'wasm', 'cpu'], default: 'auto', description: 'Tensor backend of the main thread.' },
+      proxies: {
+        type: 'array',
+        items: { enum: [...PROXIES] },
+        minItems: 1,
+        uniqueItems: true,
+        default: [...PROXIES],
+        description: 'Proxies to compute and report.',
+      },
+      batch: {
+        type: 'integer',
+        minimum: 2,
+        maximum: 1024,
+        default: 64,
+        description: 'Samples in the scoring batch (seeded, stratified).',
+      },
+      backend: {
+        enum: ['auto', 'tensorflow', 'wasm', 'cpu'],
+        default: 'auto',
+        description: 'Tensor backend of the main thread.',
+      },
     },
   },
   metrics: (o) => [...(o.proxies ?? PROXIES), 'params'],
   async create(o, { workflow }) {
-    if (!workflow.dataset) throw new FatalError('evaluation type "proxy" needs a dataset: add dataset: { source: ... }');
+    if (!workflow.dataset)
+      throw new FatalError('evaluation type "proxy" needs a dataset: add dataset: { source: ... }');
     await initBackend(o.backend ?? 'auto');
     const names = o.proxies ?? [...PROXIES];
     const ds0 = loadDataset(workflow.dataset, undefined, { seed: workflow.seed });
@@ -69,12 +94,19 @@ export const proxyEvaluator: EvaluatorDefinition<ProxyOptions> = {
         let model: tf.LayersModel | undefined;
         try {
           try {
-            model = buildModel(modelSpecFor({ arch: job.arch, space: workflow.space, seed: job.seed, settings: {} } as never, batch.inputShape, batch.classes));
+            model = buildModel(
+              modelSpecFor(
+                { arch: job.arch, space: workflow.space, seed: job.seed, settings: {} } as never,
+                batch.inputShape,
+                batch.classes,
+              ),
+            );
           } catch (e) {
             throw e instanceof TrialError ? e : new TrialError(`cannot build: ${(e as Error).message}`, false);
           }
           const metrics = { ...computeProxies(model, names, batch), params: countParams(model) };
-          for (const [k, v] of Object.entries(metrics)) if (!Number.isFinite(v)) metrics[k as ProxyName] = v > 0 ? 1e300 : -1e300;
+          for (const [k, v] of Object.entries(metrics))
+            if (!Number.isFinite(v)) metrics[k as ProxyName] = v > 0 ? 1e300 : -1e300;
           return { metrics, info: { backend: tf.getBackend() } };
         } finally {
           model?.dispose();

@@ -9,7 +9,15 @@ import type { Json, Metrics } from '../../types.js';
 import type { DatasetConfig, SpaceConfig } from '../../workflow/types.js';
 import { loadDataset, splitDataset, stratifiedSubsample, type Dataset } from '../../training/datasets/index.js';
 import { take } from '../../training/datasets/sample.js';
-import { buildModel, compileModel, countParams, estimateFlops, trainEpoch, type EpochResult, type ModelSpec } from '../../training/model/index.js';
+import {
+  buildModel,
+  compileModel,
+  countParams,
+  estimateFlops,
+  trainEpoch,
+  type EpochResult,
+  type ModelSpec,
+} from '../../training/model/index.js';
 import type { BackendName } from '../../training/backend.js';
 import type { ModelArtifactsJson, TrainJob, TrainResult } from './protocol.js';
 
@@ -31,11 +39,18 @@ export function inputShapeFor(space: SpaceConfig, featureShape: number[]): numbe
   const n = featureShape.reduce((a, b) => a * b, 1);
   const s = Math.round(Math.sqrt(n));
   if (s * s === n) return [s, s, 1];
-  throw new FatalError(`a cell space needs image-shaped samples; this dataset's samples have shape [${featureShape.join(', ')}]`);
+  throw new FatalError(
+    `a cell space needs image-shaped samples; this dataset's samples have shape [${featureShape.join(', ')}]`,
+  );
 }
 
 /** The train/validation split every trial of a run sees (seeded by the workflow seed), with its tensors; cached per thread. */
-export function prepareData(dataset: DatasetConfig, space: SpaceConfig, dataSeed: number, dataFraction = 1): PreparedData {
+export function prepareData(
+  dataset: DatasetConfig,
+  space: SpaceConfig,
+  dataSeed: number,
+  dataFraction = 1,
+): PreparedData {
   const key = JSON.stringify([dataset, space.kind === 'chain' ? space.input : 'cell', dataSeed, dataFraction]);
   const hit = prepared.get(key);
   if (hit) return hit;
@@ -59,11 +74,22 @@ export function prepareData(dataset: DatasetConfig, space: SpaceConfig, dataSeed
   return p;
 }
 
-export function modelSpecFor(job: Pick<TrainJob, 'arch' | 'space' | 'seed' | 'settings'>, inputShape: number[], classes: number): ModelSpec {
+export function modelSpecFor(
+  job: Pick<TrainJob, 'arch' | 'space' | 'seed' | 'settings'>,
+  inputShape: number[],
+  classes: number,
+): ModelSpec {
   const space = job.space;
   if (space.kind === 'chain') {
     const arch = job.arch as { layers: { type: string; [k: string]: Json }[]; hyper?: Record<string, Json> };
-    return { space: 'chain', arch, inputShape, classes, seed: job.seed, ...(job.settings.head ? { head: job.settings.head } : {}) };
+    return {
+      space: 'chain',
+      arch,
+      inputShape,
+      classes,
+      seed: job.seed,
+      ...(job.settings.head ? { head: job.settings.head } : {}),
+    };
   }
   return {
     space: 'cell',
@@ -77,7 +103,12 @@ export function modelSpecFor(job: Pick<TrainJob, 'arch' | 'space' | 'seed' | 'se
 }
 
 /** Loss and accuracy of `model` on the validation tensors. */
-export function evaluateModel(model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor, batchSize: number): { loss: number; accuracy: number } {
+export function evaluateModel(
+  model: tf.LayersModel,
+  x: tf.Tensor,
+  y: tf.Tensor,
+  batchSize: number,
+): { loss: number; accuracy: number } {
   const out = model.evaluate(x, y, { batchSize }) as tf.Scalar[];
   const [loss, accuracy] = out.map((t) => t.dataSync()[0]);
   tf.dispose(out);
@@ -90,7 +121,8 @@ export async function modelArtifacts(model: tf.LayersModel): Promise<ModelArtifa
   await model.save(
     tf.io.withSaveHandler(async (a) => {
       const wd = a.weightData;
-      const weightData = wd === undefined ? new ArrayBuffer(0) : Array.isArray(wd) ? tf.io.concatenateArrayBuffers(wd) : wd;
+      const weightData =
+        wd === undefined ? new ArrayBuffer(0) : Array.isArray(wd) ? tf.io.concatenateArrayBuffers(wd) : wd;
       captured = {
         modelTopology: a.modelTopology as Json,
         weightSpecs: (a.weightSpecs ?? []) as unknown as Json,
@@ -130,7 +162,11 @@ export async function trainCandidate(job: TrainJob, backend: BackendName, hooks:
   tf.engine().startScope();
   try {
     model = buildModel(modelSpecFor(job, data.inputShape, data.train.classes));
-    optimizer = compileModel(model, { optimizer: s.optimizer, learningRate: s.learningRate, weightDecay: s.weightDecay });
+    optimizer = compileModel(model, {
+      optimizer: s.optimizer,
+      learningRate: s.learningRate,
+      weightDecay: s.weightDecay,
+    });
     const params = countParams(model);
     const flops = estimateFlops(model);
     const rng = new Rng(deriveSeed(job.seed, 'shuffle'));
@@ -160,10 +196,18 @@ export async function trainCandidate(job: TrainJob, backend: BackendName, hooks:
         break;
       }
       const { loss: trainLoss, accuracy: trainAcc } = epochResult;
-      if (!Number.isFinite(trainLoss)) throw new TrialError(`training diverged (loss ${trainLoss}) in epoch ${epoch}`, false);
+      if (!Number.isFinite(trainLoss))
+        throw new TrialError(`training diverged (loss ${trainLoss}) in epoch ${epoch}`, false);
       const val = evaluateModel(m, xVal, yVal, s.evalBatchSize);
       epochsRun = epoch;
-      metrics = { accuracy: val.accuracy, loss: val.loss, train_accuracy: trainAcc, train_loss: trainLoss, params, flops };
+      metrics = {
+        accuracy: val.accuracy,
+        loss: val.loss,
+        train_accuracy: trainAcc,
+        train_loss: trainLoss,
+        params,
+        flops,
+      };
       const point = { ...metrics };
       curve.push({ step: epoch, metrics: point });
       hooks.onEpoch?.(epoch, point);

@@ -44,7 +44,10 @@ export class TrainEvaluator implements Evaluator {
 
   constructor(private readonly cfg: TrainEvaluatorConfig) {
     const wf = cfg.workflow;
-    if (!wf.dataset) throw new FatalError('evaluation type "train" needs a dataset: add dataset: { source: builtin:mnist } (or csv:PATH, ...)');
+    if (!wf.dataset)
+      throw new FatalError(
+        'evaluation type "train" needs a dataset: add dataset: { source: builtin:mnist } (or csv:PATH, ...)',
+      );
     this.backend = cfg.options.backend ?? TRAIN_DEFAULTS.backend;
     this.pool = new TrainPool({
       threads: threadsFor(this.backend, wf.parallel),
@@ -135,7 +138,8 @@ export class TrainEvaluator implements Evaluator {
       },
       { signal: ctx.signal, onProgress: (p) => ctx.report(p.epoch, p.metrics) },
     );
-    if (r.cancelled || ctx.signal.aborted) throw new TrialError(`supernet search stopped after ${r.curve.length} epoch(s)`);
+    if (r.cancelled || ctx.signal.aborted)
+      throw new TrialError(`supernet search stopped after ${r.curve.length} epoch(s)`);
     const info: JsonObject = {
       backend: r.backend,
       seconds: Math.round(r.seconds * 1000) / 1000,
@@ -154,4 +158,3 @@ export class TrainEvaluator implements Evaluator {
     return this.pool.close();
   }
 }
-

@@ -51,14 +51,16 @@ export const TRAIN_DEFAULTS = {
 
 /** Training settings of one candidate: the options, overridden by the hyperparameters its arch searched. */
 export function resolveSettings(options: TrainOptions, arch: Json, fidelity = 1): TrainSettings {
-  const hyper = (arch && typeof arch === 'object' && !Array.isArray(arch) && (arch as JsonObject).hyper) as JsonObject | undefined;
+  const hyper = (arch && typeof arch === 'object' && !Array.isArray(arch) && (arch as JsonObject).hyper) as
+    JsonObject | undefined;
   const h = (name: string): Json | undefined => (hyper && typeof hyper === 'object' ? hyper[name] : undefined);
   const num = (v: Json | undefined, d: number): number => (typeof v === 'number' ? v : d);
   const baseEpochs = options.fidelity?.epochs ?? options.epochs ?? TRAIN_DEFAULTS.epochs;
   return {
     epochs: Math.max(1, Math.round(baseEpochs * Math.min(1, Math.max(0, fidelity)))),
     batchSize: num(h('batch_size'), options.batch_size ?? TRAIN_DEFAULTS.batch_size),
-    optimizer: typeof h('optimizer') === 'string' ? (h('optimizer') as string) : (options.optimizer ?? TRAIN_DEFAULTS.optimizer),
+    optimizer:
+      typeof h('optimizer') === 'string' ? (h('optimizer') as string) : (options.optimizer ?? TRAIN_DEFAULTS.optimizer),
     learningRate: num(h('learning_rate'), options.learning_rate ?? TRAIN_DEFAULTS.learning_rate),
     weightDecay: num(h('weight_decay'), options.weight_decay ?? TRAIN_DEFAULTS.weight_decay),
     dataFraction: options.fidelity?.data ?? 1,
@@ -72,16 +74,36 @@ const EARLY_STOPPING_SCHEMA = {
   additionalProperties: false,
   description: 'prune unpromising trials from their per-epoch validation results',
   properties: {
-    rule: { enum: ['none', 'median', 'asha'], default: 'none', description: 'median stopping rule, or asynchronous successive halving' },
-    min_epochs: { type: 'integer', minimum: 1, default: 1, description: 'no pruning before this epoch (median); the first rung (asha)' },
-    min_trials: { type: 'integer', minimum: 1, default: 5, description: 'median: complete trials needed at a step before it prunes there' },
-    eta: { type: 'number', exclusiveMinimum: 1, default: 3, description: 'asha: rungs at min_epochs * eta^k; the top 1/eta continue' },
+    rule: {
+      enum: ['none', 'median', 'asha'],
+      default: 'none',
+      description: 'median stopping rule, or asynchronous successive halving',
+    },
+    min_epochs: {
+      type: 'integer',
+      minimum: 1,
+      default: 1,
+      description: 'no pruning before this epoch (median); the first rung (asha)',
+    },
+    min_trials: {
+      type: 'integer',
+      minimum: 1,
+      default: 5,
+      description: 'median: complete trials needed at a step before it prunes there',
+    },
+    eta: {
+      type: 'number',
+      exclusiveMinimum: 1,
+      default: 3,
+      description: 'asha: rungs at min_epochs * eta^k; the top 1/eta continue',
+    },
   },
 };
 
 export const trainEvaluator: EvaluatorDefinition<TrainOptions> = {
   type: 'train',
-  description: 'train each candidate on the dataset in worker threads (tfjs); validation accuracy and loss, params, flops',
+  description:
+    'train each candidate on the dataset in worker threads (tfjs); validation accuracy and loss, params, flops',
   needsDataset: true,
   supernet: true,
   optionsSchema: {
@@ -89,11 +111,34 @@ export const trainEvaluator: EvaluatorDefinition<TrainOptions> = {
     additionalProperties: false,
     properties: {
       epochs: { type: 'integer', minimum: 1, default: 3, description: 'training epochs per candidate' },
-      batch_size: { type: 'integer', minimum: 1, default: 32, description: 'batch size (space hyper batch_size overrides it)' },
-      optimizer: { enum: ['adam', 'sgd', 'rmsprop', 'adagrad'], default: 'adam', description: 'optimizer (space hyper optimizer overrides it)' },
-      learning_rate: { type: 'number', exclusiveMinimum: 0, default: 0.001, description: 'learning rate (space hyper learning_rate overrides it)' },
-      weight_decay: { type: 'number', minimum: 0, default: 0, description: 'L2 decay on kernels (space hyper weight_decay overrides it)' },
-      backend: { enum: ['auto', 'tensorflow', 'wasm', 'cpu'], default: 'auto', description: 'tensor backend: auto = tfjs-node if installed, else wasm' },
+      batch_size: {
+        type: 'integer',
+        minimum: 1,
+        default: 32,
+        description: 'batch size (space hyper batch_size overrides it)',
+      },
+      optimizer: {
+        enum: ['adam', 'sgd', 'rmsprop', 'adagrad'],
+        default: 'adam',
+        description: 'optimizer (space hyper optimizer overrides it)',
+      },
+      learning_rate: {
+        type: 'number',
+        exclusiveMinimum: 0,
+        default: 0.001,
+        description: 'learning rate (space hyper learning_rate overrides it)',
+      },
+      weight_decay: {
+        type: 'number',
+        minimum: 0,
+        default: 0,
+        description: 'L2 decay on kernels (space hyper weight_decay overrides it)',
+      },
+      backend: {
+        enum: ['auto', 'tensorflow', 'wasm', 'cpu'],
+        default: 'auto',
+        description: 'tensor backend: auto = tfjs-node if installed, else wasm',
+      },
       fidelity: {
         type: 'object',
         additionalProperties: false,
@@ -104,11 +149,29 @@ export const trainEvaluator: EvaluatorDefinition<TrainOptions> = {
         },
       },
       early_stopping: EARLY_STOPPING_SCHEMA,
-      recycle_after: { type: 'integer', minimum: 0, default: 500, description: 'tasks per worker thread before workers are replaced (0: never)' },
-      keep_models: { type: 'integer', minimum: 0, default: 3, description: 'trained models of the best K trials kept next to the store for `nas export`' },
-      head: { enum: ['gap', 'flatten'], description: 'how a still-spatial chain output meets the classifier (default: global average pooling)' },
+      recycle_after: {
+        type: 'integer',
+        minimum: 0,
+        default: 500,
+        description: 'tasks per worker thread before workers are replaced (0: never)',
+      },
+      keep_models: {
+        type: 'integer',
+        minimum: 0,
+        default: 3,
+        description: 'trained models of the best K trials kept next to the store for `nas export`',
+      },
+      head: {
+        enum: ['gap', 'flatten'],
+        description: 'how a still-spatial chain output meets the classifier (default: global average pooling)',
+      },
       eval_batch_size: { type: 'integer', minimum: 1, default: 256, description: 'batch size of validation passes' },
-      cancel_grace: { type: 'number', minimum: 0, default: 5, description: 'seconds a cancelled trial may take to stop before its worker is terminated' },
+      cancel_grace: {
+        type: 'number',
+        minimum: 0,
+        default: 5,
+        description: 'seconds a cancelled trial may take to stop before its worker is terminated',
+      },
     },
   },
   metrics: () => ['accuracy', 'loss', 'params', 'flops', 'train_accuracy', 'train_loss'],
@@ -118,7 +181,9 @@ export const trainEvaluator: EvaluatorDefinition<TrainOptions> = {
     return new TrainEvaluator({
       workflow: ctx.workflow,
       options,
-      ...(run ? { models: { storePath: run.storePath, runId: run.id, ...(run.stage ? { stage: run.stage } : {}) } } : {}),
+      ...(run
+        ? { models: { storePath: run.storePath, runId: run.id, ...(run.stage ? { stage: run.stage } : {}) } }
+        : {}),
     });
   },
 };

@@ -62,7 +62,8 @@ export class ModelKeeper {
     while (this.kept.size > this.keep) {
       let worst = -1;
       let worstScore = Infinity;
-      for (const [t, s] of this.kept) if (s < worstScore || (s === worstScore && t > worst)) [worst, worstScore] = [t, s];
+      for (const [t, s] of this.kept)
+        if (s < worstScore || (s === worstScore && t > worst)) [worst, worstScore] = [t, s];
       this.kept.delete(worst);
       rmSync(join(this.dir, String(worst)), { recursive: true, force: true });
     }

@@ -10,7 +10,15 @@ import { Piscina } from 'piscina';
 import { FatalError, TrialError } from '../../errors.js';
 import type { BackendChoice } from '../../training/backend.js';
 import { TRAIN_DEFAULTS } from './index.js';
-import type { ErrorResult, MemoryResult, ProgressMessage, SupernetJob, SupernetResult, TrainJob, TrainResult } from './protocol.js';
+import type {
+  ErrorResult,
+  MemoryResult,
+  ProgressMessage,
+  SupernetJob,
+  SupernetResult,
+  TrainJob,
+  TrainResult,
+} from './protocol.js';
 
 const WORKER = new URL('./worker.js', import.meta.url).href;
 
@@ -96,7 +104,10 @@ export class TrainPool {
     return this.exec<SupernetResult>(job, hooks);
   }
 
-  private async exec<R extends TrainResult | SupernetResult>(job: Omit<TrainJob, 'cancel' | 'progress'> | Omit<SupernetJob, 'cancel' | 'progress'>, hooks: RunHooks): Promise<R> {
+  private async exec<R extends TrainResult | SupernetResult>(
+    job: Omit<TrainJob, 'cancel' | 'progress'> | Omit<SupernetJob, 'cancel' | 'progress'>,
+    hooks: RunHooks,
+  ): Promise<R> {
     const pool = this.current();
     const cancel = new Int32Array(new SharedArrayBuffer(4));
     const { port1, port2 } = new MessageChannel();
@@ -120,10 +131,13 @@ export class TrainPool {
     try {
       let r: R | ErrorResult;
       try {
-        r = (await pool.run({ ...job, cancel, progress: port2 }, { transferList: [port2], signal: hard.signal })) as R | ErrorResult;
+        r = (await pool.run({ ...job, cancel, progress: port2 }, { transferList: [port2], signal: hard.signal })) as
+          R | ErrorResult;
       } catch (e) {
         if (hard.signal.aborted) {
-          throw new TrialError(`the worker did not stop within ${this.graceMs} ms of being cancelled and was terminated`);
+          throw new TrialError(
+            `the worker did not stop within ${this.graceMs} ms of being cancelled and was terminated`,
+          );
         }
         const msg = e instanceof Error ? e.message : String(e);
         // a worker that exits or crashes (out of memory, native fault, process.exit) fails only this attempt

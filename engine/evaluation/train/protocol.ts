@@ -82,7 +82,13 @@ export interface TrainResult {
   epochs: number;
   seconds: number;
   /** Facts an exported model needs to be used: the input shape, class names, and the tabular scaling. */
-  data: { inputShape: number[]; classNames: string[]; scaling?: { mean: number[]; std: number[] }; train: number; validation: number };
+  data: {
+    inputShape: number[];
+    classNames: string[];
+    scaling?: { mean: number[]; std: number[] };
+    train: number;
+    validation: number;
+  };
   model?: ModelArtifactsJson;
 }
 

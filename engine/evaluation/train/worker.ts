@@ -6,7 +6,16 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend, type BackendChoice, type BackendName } from '../../training/backend.js';
 import { trainCandidate } from './core.js';
 import { FatalError, TrialError } from '../../errors.js';
-import type { ErrorResult, MemoryResult, PoolJob, ProgressMessage, SupernetJob, SupernetResult, TrainJob, TrainResult } from './protocol.js';
+import type {
+  ErrorResult,
+  MemoryResult,
+  PoolJob,
+  ProgressMessage,
+  SupernetJob,
+  SupernetResult,
+  TrainJob,
+  TrainResult,
+} from './protocol.js';
 import { runSupernetJob } from '../../training/darts/job.js';
 
 let backend: Promise<BackendName> | undefined;

@@ -29,7 +29,9 @@ function product(params: [string, Json[]][]): Record<string, Json>[] {
 /** Candidate layers of a slot (shape-preserving types only), in a fixed order. */
 export function chainCandidates(config: Pick<ChainSpaceConfig, 'input' | 'layers'>): Layer[] {
   const spatial = config.input.length === 3;
-  const allowed = spatial ? ['conv2d', 'separable_conv2d', 'depthwise_conv2d', 'batch_norm', 'dropout'] : ['dense', 'batch_norm', 'dropout'];
+  const allowed = spatial
+    ? ['conv2d', 'separable_conv2d', 'depthwise_conv2d', 'batch_norm', 'dropout']
+    : ['dense', 'batch_norm', 'dropout'];
   const out: Layer[] = [];
   for (const [type, choices] of Object.entries(config.layers.choose ?? {})) {
     if (!allowed.includes(type)) continue;
@@ -101,11 +103,15 @@ export class ChainSupernet implements Supernet {
     this.candidates = chainCandidates(spec.config);
     if (!(layers.max > 0)) throw unbuildable('darts: a chain space with layers.max = 0 has nothing to search');
     if (this.candidates.length === 0) {
-      throw unbuildable(`darts: this chain space offers no shape-preserving layer to search (${input.length === 3 ? 'conv2d, separable_conv2d, depthwise_conv2d, batch_norm, dropout' : 'dense, batch_norm, dropout'})`);
+      throw unbuildable(
+        `darts: this chain space offers no shape-preserving layer to search (${input.length === 3 ? 'conv2d, separable_conv2d, depthwise_conv2d, batch_norm, dropout' : 'dense, batch_norm, dropout'})`,
+      );
     }
     const spatial = input.length === 3;
     const c0 = input[input.length - 1];
-    const widths = this.candidates.map((l) => (typeof l.filters === 'number' ? l.filters : typeof l.units === 'number' ? l.units : 0));
+    const widths = this.candidates.map((l) =>
+      typeof l.filters === 'number' ? l.filters : typeof l.units === 'number' ? l.units : 0,
+    );
     this.width = Math.max(c0, ...widths);
     const labels = this.candidates.map(layerLabel);
     this.rows = [];
@@ -120,7 +126,9 @@ export class ChainSupernet implements Supernet {
       this.columns.push(optional ? [...labels, IDENTITY] : [...labels]);
     }
     const cols = this.candidates.length + 1;
-    this.mask = tf.tensor2d(this.columns.map((row) => Array.from({ length: cols }, (_, k) => (k < row.length ? 0 : -1e9))));
+    this.mask = tf.tensor2d(
+      this.columns.map((row) => Array.from({ length: cols }, (_, k) => (k < row.length ? 0 : -1e9))),
+    );
     this.head = this.params.dense('head', this.width, spec.classes);
     this.alpha = this.params.alphas(layers.max, cols);
   }
@@ -137,7 +145,8 @@ export class ChainSupernet implements Supernet {
         const proj = l.residual === true && cin !== f ? this.params.conv(`${label}/proj`, 1, cin, f) : null;
         return (x) => {
           let y = activate(tf.add(tf.conv2d(x as tf.Tensor4D, kernel as tf.Tensor4D, 1, 'same'), b), l.activation);
-          if (l.residual === true) y = tf.add(y, proj ? tf.conv2d(x as tf.Tensor4D, proj as tf.Tensor4D, 1, 'same') : x);
+          if (l.residual === true)
+            y = tf.add(y, proj ? tf.conv2d(x as tf.Tensor4D, proj as tf.Tensor4D, 1, 'same') : x);
           return padTo(y, w);
         };
       }
@@ -149,8 +158,12 @@ export class ChainSupernet implements Supernet {
         const b = bias(f);
         const proj = l.residual === true && cin !== f ? this.params.conv(`${label}/proj`, 1, cin, f) : null;
         return (x) => {
-          let y = activate(tf.add(tf.separableConv2d(x as tf.Tensor4D, depth as tf.Tensor4D, point as tf.Tensor4D, 1, 'same'), b), l.activation);
-          if (l.residual === true) y = tf.add(y, proj ? tf.conv2d(x as tf.Tensor4D, proj as tf.Tensor4D, 1, 'same') : x);
+          let y = activate(
+            tf.add(tf.separableConv2d(x as tf.Tensor4D, depth as tf.Tensor4D, point as tf.Tensor4D, 1, 'same'), b),
+            l.activation,
+          );
+          if (l.residual === true)
+            y = tf.add(y, proj ? tf.conv2d(x as tf.Tensor4D, proj as tf.Tensor4D, 1, 'same') : x);
           return padTo(y, w);
         };
       }
@@ -158,12 +171,17 @@ export class ChainSupernet implements Supernet {
         const k = l.kernel as number;
         const depth = this.params.conv(`${label}/dw`, k, cin, 1);
         const b = bias(cin);
-        return (x) => padTo(activate(tf.add(tf.depthwiseConv2d(x as tf.Tensor4D, depth as tf.Tensor4D, 1, 'same'), b), l.activation), w);
+        return (x) =>
+          padTo(
+            activate(tf.add(tf.depthwiseConv2d(x as tf.Tensor4D, depth as tf.Tensor4D, 1, 'same'), b), l.activation),
+            w,
+          );
       }
       case 'dense': {
         const u = l.units as number;
         const d = this.params.dense(`${label}/dense`, cin, u);
-        return (x) => padTo(activate(tf.add(tf.matMul(x as tf.Tensor2D, d.kernel as tf.Tensor2D), d.bias), l.activation), w);
+        return (x) =>
+          padTo(activate(tf.add(tf.matMul(x as tf.Tensor2D, d.kernel as tf.Tensor2D), d.bias), l.activation), w);
       }
       case 'batch_norm':
         return (x) => padTo(bnNoAffine(x), w);
@@ -192,7 +210,8 @@ export class ChainSupernet implements Supernet {
   archOf(choice: number[]): Json {
     const layers = choice.filter((k) => k < this.candidates.length).map((k) => ({ ...this.candidates[k] }));
     const hyper: Record<string, Json> = {};
-    for (const [name, values] of Object.entries(this.spec.config.hyper ?? {}).sort(([a], [b]) => a.localeCompare(b))) hyper[name] = values[0];
+    for (const [name, values] of Object.entries(this.spec.config.hyper ?? {}).sort(([a], [b]) => a.localeCompare(b)))
+      hyper[name] = values[0];
     return { layers, hyper } as Json;
   }
 

@@ -57,13 +57,25 @@ function edgeChoices(w: number[][], ops: readonly string[]): EdgeChoice[] {
       .filter(([, k]) => ops[k] !== 'none')
       .sort((a, b) => b[0] - a[0] || a[1] - b[1]);
     if (order.length === 0) return { best: ops.indexOf('none'), second: -1, margin: Infinity, strength: 0 };
-    return { best: order[0][1], second: order[1]?.[1] ?? -1, margin: order[0][0] - (order[1]?.[0] ?? 0), strength: order[0][0] };
+    return {
+      best: order[0][1],
+      second: order[1]?.[1] ?? -1,
+      margin: order[0][0] - (order[1]?.[0] ?? 0),
+      strength: order[0][0],
+    };
   });
 }
 
-function applyInputsPerNode(picks: string[], choices: EdgeChoice[], nodes: number, k: number | undefined, ops: readonly string[]): string[] {
+function applyInputsPerNode(
+  picks: string[],
+  choices: EdgeChoice[],
+  nodes: number,
+  k: number | undefined,
+  ops: readonly string[],
+): string[] {
   if (k === undefined) return picks;
-  if (!ops.includes('none')) throw new Error('darts: inputs_per_node needs `none` among the ops (dropped edges become none)');
+  if (!ops.includes('none'))
+    throw new Error('darts: inputs_per_node needs `none` among the ops (dropped edges become none)');
   const out = [...picks];
   let e = 0;
   for (let j = 1; j < nodes; j++) {

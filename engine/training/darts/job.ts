@@ -19,7 +19,11 @@ export interface SupernetHooks {
   onEpoch?(epoch: number, metrics: Metrics): void;
 }
 
-export async function runSupernetJob(job: SupernetJob, backend: BackendName, hooks: SupernetHooks): Promise<SupernetResult> {
+export async function runSupernetJob(
+  job: SupernetJob,
+  backend: BackendName,
+  hooks: SupernetHooks,
+): Promise<SupernetResult> {
   const t0 = performance.now();
   const { space } = job;
   const o = job.request.options;
@@ -30,16 +34,32 @@ export async function runSupernetJob(job: SupernetJob, backend: BackendName, hoo
   let net: Supernet | undefined;
   tf.engine().startScope();
   try {
-    let sd: SearchData = { xTrain: t.xTrain, yTrain: t.yTrain, xAlpha: t.xVal, yAlpha: t.yVal, xVal: t.xVal, yVal: t.yVal };
+    let sd: SearchData = {
+      xTrain: t.xTrain,
+      yTrain: t.yTrain,
+      xAlpha: t.xVal,
+      yAlpha: t.yVal,
+      xVal: t.xVal,
+      yVal: t.yVal,
+    };
     if (r.alpha_data === 'train-half') {
       // DARTS' own protocol: weights on one half of the training split, alphas on the other
       const n = t.xTrain.shape[0];
       const m = Math.floor(n / 2);
-      half = [tf.slice(t.xTrain, 0, m), tf.slice(t.yTrain, 0, m), tf.slice(t.xTrain, m, n - m), tf.slice(t.yTrain, m, n - m)];
+      half = [
+        tf.slice(t.xTrain, 0, m),
+        tf.slice(t.yTrain, 0, m),
+        tf.slice(t.xTrain, m, n - m),
+        tf.slice(t.yTrain, m, n - m),
+      ];
       sd = { ...sd, xTrain: half[0], yTrain: half[1] as tf.Tensor2D, xAlpha: half[2], yAlpha: half[3] as tf.Tensor2D };
     }
     if (space.kind === 'chain') {
-      const chain = new ChainSupernet({ config: space, classes: data.train.classes, seed: deriveSeed(job.seed, 'supernet') });
+      const chain = new ChainSupernet({
+        config: space,
+        classes: data.train.classes,
+        seed: deriveSeed(job.seed, 'supernet'),
+      });
       net = chain;
       const out = await searchSupernet(chain, sd, o, job.seed, {
         cancelled: hooks.cancelled,
@@ -80,7 +100,10 @@ export async function runSupernetJob(job: SupernetJob, backend: BackendName, hoo
     return result(out, net);
   } catch (e) {
     if (e instanceof TrialError || e instanceof FatalError) throw e;
-    throw new TrialError(`supernet search failed: ${e instanceof Error ? e.message : String(e)}`, !/diverged/.test(String(e)));
+    throw new TrialError(
+      `supernet search failed: ${e instanceof Error ? e.message : String(e)}`,
+      !/diverged/.test(String(e)),
+    );
   } finally {
     net?.dispose();
     tf.dispose(half);

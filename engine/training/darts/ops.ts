@@ -25,12 +25,18 @@ export class Params {
   /** Glorot-uniform conv kernel [k, k, cin, cout] (fan over the receptive field, as Keras). */
   conv(label: string, k: number, cin: number, cout: number): tf.Variable {
     const limit = Math.sqrt(6 / (k * k * cin + k * k * cout));
-    return this.add(label, tf.randomUniform([k, k, cin, cout], -limit, limit, 'float32', deriveSeed(this.seed, 'w', this.count++)));
+    return this.add(
+      label,
+      tf.randomUniform([k, k, cin, cout], -limit, limit, 'float32', deriveSeed(this.seed, 'w', this.count++)),
+    );
   }
 
   dense(label: string, cin: number, cout: number): { kernel: tf.Variable; bias: tf.Variable } {
     const limit = Math.sqrt(6 / (cin + cout));
-    const kernel = this.add(`${label}/kernel`, tf.randomUniform([cin, cout], -limit, limit, 'float32', deriveSeed(this.seed, 'w', this.count++)));
+    const kernel = this.add(
+      `${label}/kernel`,
+      tf.randomUniform([cin, cout], -limit, limit, 'float32', deriveSeed(this.seed, 'w', this.count++)),
+    );
     const bias = this.add(`${label}/bias`, tf.zeros([cout]));
     return { kernel, bias };
   }

@@ -74,10 +74,17 @@ function betaDecay(net: Supernet): tf.Scalar {
   return tf.mean(tf.logSumExp(net.alpha, 1));
 }
 
-export async function searchSupernet(net: Supernet, data: SearchData, options: DartsOptions, seed: number, hooks: SearchHooks): Promise<SearchOutcome> {
+export async function searchSupernet(
+  net: Supernet,
+  data: SearchData,
+  options: DartsOptions,
+  seed: number,
+  hooks: SearchHooks,
+): Promise<SearchOutcome> {
   const o = resolveDarts(options);
   const weights = net.params.weights;
-  const wOpt: tf.Optimizer = o.optimizer === 'adam' ? tf.train.adam(o.learning_rate) : tf.train.momentum(o.learning_rate, 0.9);
+  const wOpt: tf.Optimizer =
+    o.optimizer === 'adam' ? tf.train.adam(o.learning_rate) : tf.train.momentum(o.learning_rate, 0.9);
   const aOpt = tf.train.adam(o.arch_learning_rate, 0.5, 0.999);
   const rng = new Rng(deriveSeed(seed, 'darts.shuffle'));
   const nTrain = data.xTrain.shape[0];
@@ -94,7 +101,9 @@ export async function searchSupernet(net: Supernet, data: SearchData, options: D
   let last: { epoch: number; archs: Json[] } | undefined;
   try {
     for (let epoch = 1; epoch <= o.epochs; epoch++) {
-      const lr = o.learning_rate_min + 0.5 * (o.learning_rate - o.learning_rate_min) * (1 + Math.cos((Math.PI * (epoch - 1)) / o.epochs));
+      const lr =
+        o.learning_rate_min +
+        0.5 * (o.learning_rate - o.learning_rate_min) * (1 + Math.cos((Math.PI * (epoch - 1)) / o.epochs));
       if (wOpt instanceof tf.SGDOptimizer) wOpt.setLearningRate(lr);
       const order = rng.shuffle(Array.from({ length: nTrain }, (_, i) => i));
       const aOrder = rng.shuffle(Array.from({ length: nAlpha }, (_, i) => i));
@@ -111,12 +120,16 @@ export async function searchSupernet(net: Supernet, data: SearchData, options: D
         const aIdx: number[] = [];
         for (let k = 0; k < B; k++) aIdx.push(aOrder[aPos++ % nAlpha]);
         const tIdx = order.slice(s * B, (s + 1) * B);
-        if (epoch > o.warmup) tf.tidy(() => {
-          const [xa, ya] = batchOf(data.xAlpha, data.yAlpha, aIdx);
-          const [xt, yt] = batchOf(data.xTrain, data.yTrain, tIdx);
-          const g = o.order === 'second' ? secondOrderAlphaGrad(net, xt, yt, xa, ya, lr, o) : firstOrderAlphaGrad(net, xa, ya, o);
-          aOpt.applyGradients([{ name: net.alpha.name, tensor: g }]);
-        });
+        if (epoch > o.warmup)
+          tf.tidy(() => {
+            const [xa, ya] = batchOf(data.xAlpha, data.yAlpha, aIdx);
+            const [xt, yt] = batchOf(data.xTrain, data.yTrain, tIdx);
+            const g =
+              o.order === 'second'
+                ? secondOrderAlphaGrad(net, xt, yt, xa, ya, lr, o)
+                : firstOrderAlphaGrad(net, xa, ya, o);
+            aOpt.applyGradients([{ name: net.alpha.name, tensor: g }]);
+          });
         // weight step on a batch of the training split
         const [l, a] = tf.tidy(() => {
           const [xt, yt] = batchOf(data.xTrain, data.yTrain, tIdx);
@@ -129,7 +142,9 @@ export async function searchSupernet(net: Supernet, data: SearchData, options: D
           let g = clipByGlobalNorm(grads, o.grad_clip);
           if (o.weight_decay > 0) {
             const byName = new Map(weights.map((w) => [w.name, w]));
-            g = Object.fromEntries(Object.entries(g).map(([k, t]) => [k, tf.add(t, tf.mul(byName.get(k)!, o.weight_decay))]));
+            g = Object.fromEntries(
+              Object.entries(g).map(([k, t]) => [k, tf.add(t, tf.mul(byName.get(k)!, o.weight_decay))]),
+            );
           }
           wOpt.applyGradients(g);
           const out = [value.dataSync()[0], acc!.dataSync()[0]];
@@ -176,7 +191,16 @@ export async function searchSupernet(net: Supernet, data: SearchData, options: D
   const pick = o.guard === 'early-stop' ? (lastGood ?? last) : last;
   if (o.select === 'perturbation' && !cancelled && alphas.length > 0) {
     const scores = perturbationScores(net, data.xAlpha, data.yAlpha);
-    return { cancelled, metrics, curve, alphas, derivedFrom: alphas[alphas.length - 1].epoch, derived: hooks.deriveFromScores(scores), stop, scores };
+    return {
+      cancelled,
+      metrics,
+      curve,
+      alphas,
+      derivedFrom: alphas[alphas.length - 1].epoch,
+      derived: hooks.deriveFromScores(scores),
+      stop,
+      scores,
+    };
   }
   return { cancelled, metrics, curve, alphas, derivedFrom: pick?.epoch ?? 0, derived: pick?.archs ?? [], stop };
 }
@@ -198,7 +222,12 @@ export function perturbationScores(net: Supernet, x: tf.Tensor, y: tf.Tensor2D, 
       total += tf.tidy(() => {
         const size = Math.min(batch, n - s);
         const w = mask ? tf.mul(net.weights(), tf.tensor2d(mask)) : net.weights();
-        return crossEntropy(net.forward(tf.slice(x, s, size), w as tf.Tensor2D), tf.slice(y, s, size) as tf.Tensor2D).dataSync()[0] * size;
+        return (
+          crossEntropy(
+            net.forward(tf.slice(x, s, size), w as tf.Tensor2D),
+            tf.slice(y, s, size) as tf.Tensor2D,
+          ).dataSync()[0] * size
+        );
       });
     }
     return total / Math.max(1, n);
@@ -212,7 +241,9 @@ export function perturbationScores(net: Supernet, x: tf.Tensor, y: tf.Tensor2D, 
         row.push(0); // removing a zero op changes nothing
         continue;
       }
-      const mask = Array.from({ length: rows }, (_, i) => Array.from({ length: cols }, (_, j) => (i === r && j === k ? 0 : 1)));
+      const mask = Array.from({ length: rows }, (_, i) =>
+        Array.from({ length: cols }, (_, j) => (i === r && j === k ? 0 : 1)),
+      );
       row.push(lossWith(mask) - base);
     }
     scores.push(row);
@@ -230,7 +261,15 @@ function firstOrderAlphaGrad(net: Supernet, xa: tf.Tensor, ya: tf.Tensor2D, o: R
 }
 
 /** DARTS' second-order approximation; leaves the weights as it found them. */
-function secondOrderAlphaGrad(net: Supernet, xt: tf.Tensor, yt: tf.Tensor2D, xa: tf.Tensor, ya: tf.Tensor2D, lr: number, o: Resolved): tf.Tensor {
+function secondOrderAlphaGrad(
+  net: Supernet,
+  xt: tf.Tensor,
+  yt: tf.Tensor2D,
+  xa: tf.Tensor,
+  ya: tf.Tensor2D,
+  lr: number,
+  o: Resolved,
+): tf.Tensor {
   const weights = net.params.weights;
   const saved = weights.map((w) => tf.keep(tf.clone(w)));
   const byName = (g: tf.NamedTensorMap, w: tf.Variable) => g[w.name] ?? tf.zerosLike(w);
@@ -264,7 +303,12 @@ function secondOrderAlphaGrad(net: Supernet, xt: tf.Tensor, yt: tf.Tensor2D, xa:
 }
 
 /** Loss and accuracy of the supernet on a dataset, in batches (batch statistics in BN, as in search). */
-export function evaluate(net: Supernet, x: tf.Tensor, y: tf.Tensor2D, batch: number): { loss: number; accuracy: number } {
+export function evaluate(
+  net: Supernet,
+  x: tf.Tensor,
+  y: tf.Tensor2D,
+  batch: number,
+): { loss: number; accuracy: number } {
   const n = x.shape[0];
   let loss = 0;
   let acc = 0;

@@ -51,7 +51,9 @@ function cellOp(op: string, params: Params): OpFactory {
     const avg = m[1] === 'avg';
     return () => (x) => (avg ? avgPoolSame(x as tf.Tensor4D, k, 1) : tf.maxPool(x as tf.Tensor4D, k, 1, 'same'));
   }
-  throw unbuildable(`darts: unknown cell op ${JSON.stringify(op)}; known: none, skip_connect, nor_conv_KxK, avg_pool_KxK, max_pool_KxK`);
+  throw unbuildable(
+    `darts: unknown cell op ${JSON.stringify(op)}; known: none, skip_connect, nor_conv_KxK, avg_pool_KxK, max_pool_KxK`,
+  );
 }
 
 export class CellSupernet implements Supernet {
@@ -70,7 +72,8 @@ export class CellSupernet implements Supernet {
 
   constructor(private readonly spec: CellSupernetSpec) {
     const { nodes, ops, inputShape, skeleton } = spec;
-    if (inputShape.length !== 3) throw unbuildable(`darts: a cell supernet needs an image input, got [${inputShape.join(', ')}]`);
+    if (inputShape.length !== 3)
+      throw unbuildable(`darts: a cell supernet needs an image input, got [${inputShape.join(', ')}]`);
     this.params = new Params(spec.seed);
     this.edges = cellEdges(nodes);
     this.rows = this.edges.map((e) => `${e.to}<-${e.from}`);
@@ -83,10 +86,16 @@ export class CellSupernet implements Supernet {
       if (s > 0) {
         const cin = c;
         c *= 2;
-        stage.reduction = { a: this.params.conv(`r${s}/a`, 3, cin, c), b: this.params.conv(`r${s}/b`, 3, c, c), proj: this.params.conv(`r${s}/proj`, 1, cin, c) };
+        stage.reduction = {
+          a: this.params.conv(`r${s}/a`, 3, cin, c),
+          b: this.params.conv(`r${s}/b`, 3, c, c),
+          proj: this.params.conv(`r${s}/proj`, 1, cin, c),
+        };
       }
       for (let k = 0; k < skeleton.cells; k++) {
-        stage.cells.push(this.edges.map((e) => factories.map((f, o) => f(c, `s${s}c${k}/e${e.to}${e.from}/${ops[o]}`))));
+        stage.cells.push(
+          this.edges.map((e) => factories.map((f, o) => f(c, `s${s}c${k}/e${e.to}${e.from}/${ops[o]}`))),
+        );
       }
       this.stages.push(stage);
     }

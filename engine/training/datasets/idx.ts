@@ -35,7 +35,9 @@ export function parseIdx(data: Buffer, file: string): IdxArray {
   const offset = 4 + 4 * rank;
   const count = dims.reduce((a, b) => a * b, 1);
   if (data.length < offset + count * type.size) {
-    throw new FatalError(`${file}: truncated IDX file (dims [${dims.join(', ')}] need ${offset + count * type.size} bytes, got ${data.length})`);
+    throw new FatalError(
+      `${file}: truncated IDX file (dims [${dims.join(', ')}] need ${offset + count * type.size} bytes, got ${data.length})`,
+    );
   }
   const values = new Float32Array(count);
   if (data[2] === 0x08) for (let i = 0; i < count; i++) values[i] = data[offset + i];
@@ -72,10 +74,13 @@ export function loadIdx(spec: string): RawDataset {
   }
   const img = parseIdx(readBytes(images), images);
   const lab = parseIdx(readBytes(labelsFile), labelsFile);
-  if (img.dims.length < 2) throw new FatalError(`${images}: images need at least 2 dimensions, got [${img.dims.join(', ')}]`);
+  if (img.dims.length < 2)
+    throw new FatalError(`${images}: images need at least 2 dimensions, got [${img.dims.join(', ')}]`);
   const n = img.dims[0];
   if (lab.dims.length !== 1 || lab.dims[0] !== n) {
-    throw new FatalError(`${labelsFile}: ${lab.dims.length === 1 ? lab.dims[0] : `[${lab.dims.join(', ')}]`} labels for ${n} images in ${images}`);
+    throw new FatalError(
+      `${labelsFile}: ${lab.dims.length === 1 ? lab.dims[0] : `[${lab.dims.join(', ')}]`} labels for ${n} images in ${images}`,
+    );
   }
   const shape = img.dims.slice(1);
   const featureShape = shape.length === 2 ? [...shape, 1] : shape;

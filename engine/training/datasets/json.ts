@@ -43,7 +43,8 @@ function fromXY(doc: { x: unknown; y: unknown }, file: string): RawDataset {
   const out = new Float32Array(x.length * size);
   x.forEach((s, i) => flatten(s, shape, out, i * size, () => `${file}: x[${i}]`));
   y.forEach((l, i) => {
-    if (typeof l !== 'number' && typeof l !== 'string') throw new FatalError(`${file}: y[${i}] is not a number or a string`);
+    if (typeof l !== 'number' && typeof l !== 'string')
+      throw new FatalError(`${file}: y[${i}] is not a number or a string`);
   });
   const featureShape = shape.length === 2 ? [...shape, 1] : shape;
   return { x: out, labels: y as (string | number)[], featureShape, standardize: shape.length === 1 };
@@ -56,7 +57,8 @@ function fromRecords(records: unknown[], file: string, label: string): RawDatase
     throw new FatalError(`${file}: records must be objects like {"feature": 1.5, "${label}": "a"}`);
   }
   const keys = Object.keys(first);
-  if (!keys.includes(label)) throw new FatalError(`${file}: no label key "${label}" in record 0; its keys are: ${keys.join(', ')}`);
+  if (!keys.includes(label))
+    throw new FatalError(`${file}: no label key "${label}" in record 0; its keys are: ${keys.join(', ')}`);
   const featureNames = keys.filter((k) => k !== label);
   const d = featureNames.length;
   if (d === 0) throw new FatalError(`${file}: no feature keys besides the label "${label}"`);
@@ -66,7 +68,8 @@ function fromRecords(records: unknown[], file: string, label: string): RawDatase
     const r = rec as Record<string, unknown>;
     if (typeof rec !== 'object' || rec === null) throw new FatalError(`${file}: record ${i} is not an object`);
     const l = r[label];
-    if (typeof l !== 'number' && typeof l !== 'string') throw new FatalError(`${file}: record ${i}: label "${label}" is missing or not a number/string`);
+    if (typeof l !== 'number' && typeof l !== 'string')
+      throw new FatalError(`${file}: record ${i}: label "${label}" is missing or not a number/string`);
     labels[i] = l;
     featureNames.forEach((k, j) => {
       const v = r[k];
@@ -89,6 +92,7 @@ export function loadJson(file: string, label: string): RawDataset {
     throw new FatalError(`${file}: invalid JSON (${errorMessage(e)})`, { cause: e });
   }
   if (Array.isArray(doc)) return fromRecords(doc, file, label);
-  if (doc && typeof doc === 'object' && 'x' in doc && 'y' in doc) return fromXY(doc as { x: unknown; y: unknown }, file);
+  if (doc && typeof doc === 'object' && 'x' in doc && 'y' in doc)
+    return fromXY(doc as { x: unknown; y: unknown }, file);
   throw new FatalError(`${file}: expected {"x": [...], "y": [...]} or an array of records with a "${label}" key`);
 }

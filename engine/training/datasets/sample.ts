@@ -18,7 +18,7 @@ function allocate(counts: number[], total: number): number[] {
   const quota = exact.map(Math.floor);
   let left = total - quota.reduce((a, b) => a + b, 0);
   const order = counts.map((_, k) => k).sort((a, b) => exact[b] - quota[b] - (exact[a] - quota[a]) || a - b);
-  for (const k of order) if (left > 0 && quota[k] < counts[k]) quota[k]++, left--;
+  for (const k of order) if (left > 0 && quota[k] < counts[k]) (quota[k]++, left--);
   // a class that got nothing borrows one sample from the largest quota, so every class stays present
   for (let k = 0; k < counts.length; k++) {
     if (quota[k] > 0 || counts[k] === 0) continue;
@@ -32,11 +32,15 @@ function allocate(counts: number[], total: number): number[] {
 
 /** `limit` samples, the same class proportions as `ds`, in their original order. */
 export function stratifiedSubsample(ds: Dataset, limit: number, seed: number): number[] {
-  if (!Number.isInteger(limit) || limit < 1) throw new FatalError(`dataset limit must be a positive integer, got ${limit}`);
+  if (!Number.isInteger(limit) || limit < 1)
+    throw new FatalError(`dataset limit must be a positive integer, got ${limit}`);
   if (limit >= ds.n) return Array.from({ length: ds.n }, (_, i) => i);
   const rng = new Rng(seed);
   const by = indicesByClass(ds.y, ds.classes);
-  const quota = allocate(by.map((c) => c.length), limit);
+  const quota = allocate(
+    by.map((c) => c.length),
+    limit,
+  );
   const picked = by.flatMap((idx, k) => rng.shuffle([...idx]).slice(0, quota[k]));
   return picked.sort((a, b) => a - b);
 }
@@ -45,7 +49,11 @@ export function stratifiedSubsample(ds: Dataset, limit: number, seed: number): n
  * Stratified split: each class puts round(count * validation) samples (at least 1, at most count - 1)
  * into validation. Both parts come back in a seeded shuffled order.
  */
-export function stratifiedSplit(ds: Dataset, validation: number, seed: number): { train: number[]; validation: number[] } {
+export function stratifiedSplit(
+  ds: Dataset,
+  validation: number,
+  seed: number,
+): { train: number[]; validation: number[] } {
   if (!(validation > 0 && validation < 1)) {
     throw new FatalError(`validation fraction must be in (0, 1), got ${validation}`);
   }

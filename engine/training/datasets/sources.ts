@@ -25,7 +25,9 @@ function loadBuiltin(name: string): RawDataset {
     case 'wine':
       return loadCsv(shippedDataFile(`${name}.csv`), 'label');
     default:
-      throw new FatalError(`unknown builtin dataset "builtin:${name}"; choose one of ${BUILTIN_DATASETS.map((b) => `builtin:${b}`).join(', ')}`);
+      throw new FatalError(
+        `unknown builtin dataset "builtin:${name}"; choose one of ${BUILTIN_DATASETS.map((b) => `builtin:${b}`).join(', ')}`,
+      );
   }
 }
 

@@ -12,8 +12,8 @@
  * outside any gradient tape: a tape would keep the old m and v.
  */
 import * as tf from '@tensorflow/tfjs';
-import {asWasm, share, type TensorInfo, type WasmBackend} from './wasm-ops.js';
-import {heapOffset, nativeKernels} from './native/module.js';
+import { asWasm, share, type TensorInfo, type WasmBackend } from './wasm-ops.js';
+import { heapOffset, nativeKernels } from './native/module.js';
 
 export const ADAM_UPDATE = 'NasAdamUpdate';
 
@@ -31,23 +31,41 @@ export interface AdamUpdateAttrs {
 
 function adamUpdate(args: Parameters<tf.KernelFunc>[0]): TensorInfo[] {
   const backend = asWasm(args.backend);
-  const {w, g, m, v} = args.inputs as unknown as Record<'w' | 'g' | 'm' | 'v', TensorInfo>;
+  const { w, g, m, v } = args.inputs as unknown as Record<'w' | 'g' | 'm' | 'v', TensorInfo>;
   const a = args.attrs as unknown as AdamUpdateAttrs;
-  const moments = a.inPlace === true && soleOwners(backend, [m, v], [w, g])
-    ? [share(backend, m), share(backend, v)]
-    : [backend.makeOutput(w.shape, 'float32'), backend.makeOutput(w.shape, 'float32')];
+  const moments =
+    a.inPlace === true && soleOwners(backend, [m, v], [w, g])
+      ? [share(backend, m), share(backend, v)]
+      : [backend.makeOutput(w.shape, 'float32'), backend.makeOutput(w.shape, 'float32')];
   const outs = [backend.makeOutput(w.shape, 'float32'), ...moments];
   const [wOut, mOut, vOut] = outs.map((t) => heapOffset(backend, t));
-  nativeKernels(backend).adam_update(heapOffset(backend, w), heapOffset(backend, g), heapOffset(backend, m), heapOffset(backend, v),
-                                     wOut, mOut, vOut, tf.util.sizeFromShape(w.shape), a.beta1, a.beta2, a.oneMinusAccBeta1,
-                                     a.oneMinusAccBeta2, a.learningRate, a.epsilon);
+  nativeKernels(backend).adam_update(
+    heapOffset(backend, w),
+    heapOffset(backend, g),
+    heapOffset(backend, m),
+    heapOffset(backend, v),
+    wOut,
+    mOut,
+    vOut,
+    tf.util.sizeFromShape(w.shape),
+    a.beta1,
+    a.beta2,
+    a.oneMinusAccBeta1,
+    a.oneMinusAccBeta2,
+    a.learningRate,
+    a.epsilon,
+  );
   return outs;
 }
 
 /** Whether each of `held` is the only tensor on its data (so also none of `others`). */
 function soleOwners(backend: WasmBackend, held: TensorInfo[], others: TensorInfo[]): boolean {
   const ids = new Set(held.map((t) => t.dataId));
-  return ids.size === held.length && others.every((t) => !ids.has(t.dataId)) && held.every((t) => backend.refCount(t.dataId) === 1);
+  return (
+    ids.size === held.length &&
+    others.every((t) => !ids.has(t.dataId)) &&
+    held.every((t) => backend.refCount(t.dataId) === 1)
+  );
 }
 
 export const adamUpdateConfig: tf.KernelConfig = {

@@ -16,35 +16,43 @@
  * native/kernels.c (four channels at a time) on wasm.
  */
 import * as tf from '@tensorflow/tfjs';
-import {asWasm, type TensorInfo} from './wasm-ops.js';
-import {heapOffset, nativeKernels} from './native/module.js';
+import { asWasm, type TensorInfo } from './wasm-ops.js';
+import { heapOffset, nativeKernels } from './native/module.js';
 
-type KernelArgs = {inputs: tf.NamedTensorInfoMap; backend: {}; attrs?: tf.NamedAttrMap};
+type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: {}; attrs?: tf.NamedAttrMap };
 
-function poolInfo(args: KernelArgs): {dy: TensorInfo; input: TensorInfo; info: tf.backend_util.Conv2DInfo} {
-  const attrs = (args.attrs ?? {}) as unknown as tf.AvgPoolGradAttrs & {dimRoundingMode?: 'floor' | 'round' | 'ceil'};
-  const {dy, input} = args.inputs as unknown as {dy: TensorInfo; input: TensorInfo};
-  const info = tf.backend_util.computePool2DInfo(input.shape as [number, number, number, number],
-                                                 attrs.filterSize, attrs.strides, 1, attrs.pad,
-                                                 attrs.dimRoundingMode);
+function poolInfo(args: KernelArgs): { dy: TensorInfo; input: TensorInfo; info: tf.backend_util.Conv2DInfo } {
+  const attrs = (args.attrs ?? {}) as unknown as tf.AvgPoolGradAttrs & { dimRoundingMode?: 'floor' | 'round' | 'ceil' };
+  const { dy, input } = args.inputs as unknown as { dy: TensorInfo; input: TensorInfo };
+  const info = tf.backend_util.computePool2DInfo(
+    input.shape as [number, number, number, number],
+    attrs.filterSize,
+    attrs.strides,
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+  );
   if (info.dataFormat !== 'channelsLast') throw new Error('AvgPoolGrad: only NHWC is supported');
-  return {dy, input, info};
+  return { dy, input, info };
 }
 
 /** dx (zeroed by the caller) += the gradient of the valid-count average pool described by info. */
 export function avgPoolGradLoop(g: Float32Array, dx: Float32Array, info: tf.backend_util.Conv2DInfo): void {
-  const {batchSize: n, inHeight: h, inWidth: w, inChannels: c, outHeight: oh, outWidth: ow} = info;
-  const {strideHeight: sh, strideWidth: sw, filterHeight: fh, filterWidth: fw} = info;
-  const top = info.padInfo.top, left = info.padInfo.left;
+  const { batchSize: n, inHeight: h, inWidth: w, inChannels: c, outHeight: oh, outWidth: ow } = info;
+  const { strideHeight: sh, strideWidth: sw, filterHeight: fh, filterWidth: fw } = info;
+  const top = info.padInfo.top,
+    left = info.padInfo.left;
   for (let b = 0; b < n; b++) {
     for (let i = 0; i < oh; i++) {
       const r0 = i * sh - top;
-      const rLo = Math.max(0, r0), rHi = Math.min(h, r0 + fh);
+      const rLo = Math.max(0, r0),
+        rHi = Math.min(h, r0 + fh);
       if (rLo >= rHi) continue;
       for (let j = 0; j < ow; j++) {
         const q0 = j * sw - left;
-        const qLo = Math.max(0, q0), qHi = Math.min(w, q0 + fw);
-        if (qLo >= qHi) continue;  // a window entirely in the padding
+        const qLo = Math.max(0, q0),
+          qHi = Math.min(w, q0 + fw);
+        if (qLo >= qHi) continue; // a window entirely in the padding
         const inv = 1 / ((rHi - rLo) * (qHi - qLo));
         const gBase = ((b * oh + i) * ow + j) * c;
         for (let r = rLo; r < rHi; r++) {
@@ -60,12 +68,24 @@ export function avgPoolGradLoop(g: Float32Array, dx: Float32Array, info: tf.back
 
 function avgPoolGradWasm(args: KernelArgs): TensorInfo {
   const backend = asWasm(args.backend);
-  const {dy, input, info} = poolInfo(args);
+  const { dy, input, info } = poolInfo(args);
   const out = backend.makeOutput(input.shape, 'float32');
-  nativeKernels(backend).avg_pool_grad(heapOffset(backend, dy), heapOffset(backend, out), info.batchSize, info.inHeight,
-                                       info.inWidth, info.inChannels, info.outHeight, info.outWidth, info.filterHeight,
-                                       info.filterWidth, info.strideHeight, info.strideWidth, info.padInfo.top,
-                                       info.padInfo.left);
+  nativeKernels(backend).avg_pool_grad(
+    heapOffset(backend, dy),
+    heapOffset(backend, out),
+    info.batchSize,
+    info.inHeight,
+    info.inWidth,
+    info.inChannels,
+    info.outHeight,
+    info.outWidth,
+    info.filterHeight,
+    info.filterWidth,
+    info.strideHeight,
+    info.strideWidth,
+    info.padInfo.top,
+    info.padInfo.left,
+  );
   return out;
 }
 
@@ -77,7 +97,7 @@ interface CpuBackend {
 
 function avgPoolGradCpu(args: KernelArgs): TensorInfo {
   const backend = args.backend as CpuBackend;
-  const {dy, input, info} = poolInfo(args);
+  const { dy, input, info } = poolInfo(args);
   const raw = backend.readSync(dy.dataId);
   const g = raw instanceof Float32Array ? raw : Float32Array.from(raw as ArrayLike<number>);
   const dx = new Float32Array(tf.util.sizeFromShape(input.shape));

@@ -5,23 +5,28 @@
  * [64,28,28,16] + [16] bias, against 0.1 ms for the same-shape add); every other case goes to them.
  */
 import * as tf from '@tensorflow/tfjs';
-import {callBundled} from './bundled.js';
-import {asWasm, type TensorInfo} from './wasm-ops.js';
-import {heapOffset, nativeKernels} from './native/module.js';
+import { callBundled } from './bundled.js';
+import { asWasm, type TensorInfo } from './wasm-ops.js';
+import { heapOffset, nativeKernels } from './native/module.js';
 
 type Op = 'Add' | 'Sub' | 'Multiply';
-const CODE: Record<Op, number> = {Add: 0, Sub: 1, Multiply: 2};
+const CODE: Record<Op, number> = { Add: 0, Sub: 1, Multiply: 2 };
 
 /** Whether v broadcasts against full along the last axis only. */
 function alongLastAxis(full: TensorInfo, v: TensorInfo): boolean {
   const c = full.shape[full.shape.length - 1];
-  return full.shape.length >= 1 && v.shape.length >= 1 && v.shape.length <= full.shape.length &&
-    v.shape[v.shape.length - 1] === c && tf.util.sizeFromShape(v.shape) === c &&
-    tf.util.sizeFromShape(full.shape) > c;
+  return (
+    full.shape.length >= 1 &&
+    v.shape.length >= 1 &&
+    v.shape.length <= full.shape.length &&
+    v.shape[v.shape.length - 1] === c &&
+    tf.util.sizeFromShape(v.shape) === c &&
+    tf.util.sizeFromShape(full.shape) > c
+  );
 }
 
 function channelBinary(op: Op, args: Parameters<tf.KernelFunc>[0]): TensorInfo {
-  const {a, b} = args.inputs as unknown as {a: TensorInfo; b: TensorInfo};
+  const { a, b } = args.inputs as unknown as { a: TensorInfo; b: TensorInfo };
   if (a.dtype === 'float32' && b.dtype === 'float32') {
     const vecFirst = alongLastAxis(b, a);
     if (vecFirst || alongLastAxis(a, b)) {
@@ -29,8 +34,15 @@ function channelBinary(op: Op, args: Parameters<tf.KernelFunc>[0]): TensorInfo {
       const backend = asWasm(args.backend);
       const c = full.shape[full.shape.length - 1];
       const out = backend.makeOutput(full.shape, 'float32');
-      nativeKernels(backend).channel_binary(heapOffset(backend, full), heapOffset(backend, vec), heapOffset(backend, out),
-                                            tf.util.sizeFromShape(full.shape) / c, c, CODE[op], vecFirst ? 1 : 0);
+      nativeKernels(backend).channel_binary(
+        heapOffset(backend, full),
+        heapOffset(backend, vec),
+        heapOffset(backend, out),
+        tf.util.sizeFromShape(full.shape) / c,
+        c,
+        CODE[op],
+        vecFirst ? 1 : 0,
+      );
       return out;
     }
   }

@@ -1,6 +1,6 @@
 /** NCHW support for kernels whose wasm building blocks only take NHWC. */
-import {dispose, transpose, type TensorInfo, type WasmBackend} from './wasm-ops.js';
-import type {Pad} from './conv-geometry.js';
+import { dispose, transpose, type TensorInfo, type WasmBackend } from './wasm-ops.js';
+import type { Pad } from './conv-geometry.js';
 
 /** Returns x itself for NHWC, else a new NHWC transpose the caller must dispose. */
 export function toChannelsLast(backend: WasmBackend, x: TensorInfo, channelsFirst: boolean): TensorInfo {

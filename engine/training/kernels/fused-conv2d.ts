@@ -17,9 +17,9 @@
  * function. Models and their saved form are unchanged.
  */
 import * as tf from '@tensorflow/tfjs';
-import {convolve} from './conv2d.js';
-import {reluGradient} from './relu-grad.js';
-import {asWasm, type TensorInfo} from './wasm-ops.js';
+import { convolve } from './conv2d.js';
+import { reluGradient } from './relu-grad.js';
+import { asWasm, type TensorInfo } from './wasm-ops.js';
 
 export const FUSED_CONV2D = 'NasFusedConv2D';
 
@@ -30,10 +30,16 @@ interface FusedConv2DAttrs {
   activation: 'relu' | 'linear';
 }
 
-function fusedConv2d(args: {inputs: tf.NamedTensorInfoMap; backend: {}; attrs?: tf.NamedAttrMap}): TensorInfo {
-  const {x, filter, bias} = args.inputs as unknown as {x: TensorInfo; filter: TensorInfo; bias?: TensorInfo};
+function fusedConv2d(args: { inputs: tf.NamedTensorInfoMap; backend: {}; attrs?: tf.NamedAttrMap }): TensorInfo {
+  const { x, filter, bias } = args.inputs as unknown as { x: TensorInfo; filter: TensorInfo; bias?: TensorInfo };
   const a = args.attrs as unknown as FusedConv2DAttrs;
-  const attrs: tf.Conv2DAttrs = {strides: a.strides, pad: a.pad, dataFormat: 'NHWC', dilations: 1, dimRoundingMode: a.dimRoundingMode};
+  const attrs: tf.Conv2DAttrs = {
+    strides: a.strides,
+    pad: a.pad,
+    dataFormat: 'NHWC',
+    dilations: 1,
+    dimRoundingMode: a.dimRoundingMode,
+  };
   return convolve(asWasm(args.backend), x, filter, attrs, bias, a.activation === 'relu');
 }
 
@@ -52,34 +58,37 @@ export const fusedConv2dGradConfig: tf.GradConfig = {
     const a = attrs as unknown as FusedConv2DAttrs;
     // shared by the three gradients; freed with the rest of the backward pass
     const g = a.activation === 'relu' ? reluGradient(dy as tf.Tensor, y) : (dy as tf.Tensor);
-    const common = {strides: a.strides, pad: a.pad, dataFormat: 'NHWC', dimRoundingMode: a.dimRoundingMode};
+    const common = { strides: a.strides, pad: a.pad, dataFormat: 'NHWC', dimRoundingMode: a.dimRoundingMode };
     const run = (name: string, inputs: tf.NamedTensorMap, extra: tf.NamedAttrMap) =>
-      tf.engine().runKernel(name, inputs, {...common, ...extra} as unknown as tf.NamedAttrMap) as tf.Tensor;
+      tf.engine().runKernel(name, inputs, { ...common, ...extra } as unknown as tf.NamedAttrMap) as tf.Tensor;
     return {
-      x: () => run('Conv2DBackpropInput', {dy: g, filter}, {inputShape: x.shape}),
-      filter: () => run('Conv2DBackpropFilter', {x, dy: g}, {filterShape: filter.shape}),
+      x: () => run('Conv2DBackpropInput', { dy: g, filter }, { inputShape: x.shape }),
+      filter: () => run('Conv2DBackpropFilter', { x, dy: g }, { filterShape: filter.shape }),
       bias: () => tf.sum(g, [0, 1, 2]),
     };
   },
 };
 
-type FusedConv2DArgs<T extends tf.Tensor3D | tf.Tensor4D = tf.Tensor3D | tf.Tensor4D> = Parameters<typeof tf.fused.conv2d<T>>[0];
+type FusedConv2DArgs<T extends tf.Tensor3D | tf.Tensor4D = tf.Tensor3D | tf.Tensor4D> = Parameters<
+  typeof tf.fused.conv2d<T>
+>[0];
 
 const isFloatTensor = (t: unknown, rank: number): t is tf.Tensor =>
   t instanceof tf.Tensor && t.rank === rank && t.dtype === 'float32';
 
-const one = (v: number | [number, number] | undefined) => v == null || (Array.isArray(v) ? v.every((d) => d === 1) : v === 1);
+const one = (v: number | [number, number] | undefined) =>
+  v == null || (Array.isArray(v) ? v.every((d) => d === 1) : v === 1);
 
 /** The inputs NasFusedConv2D takes for this call, or undefined when tfjs's own function must run it. */
 function fusedInputs(a: FusedConv2DArgs): tf.NamedTensorMap | undefined {
   const activation = a.activation ?? 'linear';
-  const {x, filter, bias} = a;
+  const { x, filter, bias } = a;
   if (activation !== 'relu' && activation !== 'linear') return undefined;
   if ((a.dataFormat ?? 'NHWC') !== 'NHWC' || a.preluActivationWeights != null || !one(a.dilations)) return undefined;
   if (!isFloatTensor(x, 4) || !isFloatTensor(filter, 4) || x.shape[3] !== filter.shape[2]) return undefined;
   if (bias != null && !(isFloatTensor(bias, 1) && bias.shape[0] === filter.shape[3])) return undefined;
   if (tf.getKernel(FUSED_CONV2D, tf.getBackend()) === undefined) return undefined;
-  return bias == null ? {x, filter} : {x, filter, bias};
+  return bias == null ? { x, filter } : { x, filter, bias };
 }
 
 let tfjsFusedConv2d: typeof tf.fused.conv2d | undefined;
@@ -87,13 +96,18 @@ let tfjsFusedConv2d: typeof tf.fused.conv2d | undefined;
 function routedFusedConv2d<T extends tf.Tensor3D | tf.Tensor4D>(a: FusedConv2DArgs<T>): T {
   const inputs = fusedInputs(a);
   if (inputs == null) return tfjsFusedConv2d!(a);
-  const attrs: FusedConv2DAttrs = {strides: a.strides, pad: a.pad, dimRoundingMode: a.dimRoundingMode, activation: a.activation === 'relu' ? 'relu' : 'linear'};
+  const attrs: FusedConv2DAttrs = {
+    strides: a.strides,
+    pad: a.pad,
+    dimRoundingMode: a.dimRoundingMode,
+    activation: a.activation === 'relu' ? 'relu' : 'linear',
+  };
   return tf.engine().runKernel(FUSED_CONV2D, inputs, attrs as unknown as tf.NamedAttrMap) as T; // x is 4-D, as is T then
 }
 
 /** Routes tf.fused.conv2d through NasFusedConv2D where it applies (idempotent; per JS realm). */
 export function installFusedConv2D(): void {
-  const fused = tf.fused as {conv2d: typeof tf.fused.conv2d};
+  const fused = tf.fused as { conv2d: typeof tf.fused.conv2d };
   if (fused.conv2d === routedFusedConv2d) return;
   tfjsFusedConv2d = fused.conv2d;
   fused.conv2d = routedFusedConv2d;

@@ -7,12 +7,12 @@
  * of range throw, as on cpu.
  */
 import * as tf from '@tensorflow/tfjs';
-import {callBundled} from './bundled.js';
-import {asWasm, type TensorInfo} from './wasm-ops.js';
+import { callBundled } from './bundled.js';
+import { asWasm, type TensorInfo } from './wasm-ops.js';
 
 function gather(args: Parameters<tf.KernelFunc>[0]): TensorInfo {
-  const {x, indices} = args.inputs as unknown as {x: TensorInfo; indices: TensorInfo};
-  const {axis, batchDims} = (args.attrs ?? {}) as unknown as tf.GatherV2Attrs;
+  const { x, indices } = args.inputs as unknown as { x: TensorInfo; indices: TensorInfo };
+  const { axis, batchDims } = (args.attrs ?? {}) as unknown as tf.GatherV2Attrs;
   if (x.dtype === 'string' || x.dtype === 'complex64' || indices.dtype !== 'int32' || (batchDims ?? 0) !== 0) {
     return callBundled('GatherV2', args);
   }

@@ -9,8 +9,8 @@
  * tfjs's own composition elsewhere. NasFusedConv2D: ours (fused-conv2d.ts).
  */
 import * as tf from '@tensorflow/tfjs';
-import {RELU_GRAD, reluGradient} from './relu-grad.js';
-import {fusedConv2dGradConfig} from './fused-conv2d.js';
+import { RELU_GRAD, reluGradient } from './relu-grad.js';
+import { fusedConv2dGradConfig } from './fused-conv2d.js';
 
 function reduceGrad(kernelName: 'Mean' | 'Sum'): tf.GradConfig {
   return {
@@ -34,14 +34,14 @@ function reduceGrad(kernelName: 'Mean' | 'Sum'): tf.GradConfig {
 const reluGrad: tf.GradConfig = {
   kernelName: 'Relu',
   inputsToSave: ['x'],
-  gradFunc: (dy, saved) => ({x: () => reluGradient(dy as tf.Tensor, saved[0])}),
+  gradFunc: (dy, saved) => ({ x: () => reluGradient(dy as tf.Tensor, saved[0]) }),
 };
 
 /** NasReluGrad is linear in dy, and step(x) has zero gradient: higher-order gradients still work. */
 const reluGradGrad: tf.GradConfig = {
   kernelName: RELU_GRAD,
   inputsToSave: ['x'],
-  gradFunc: (g, saved) => ({dy: () => reluGradient(g as tf.Tensor, saved[0]), x: () => tf.zerosLike(saved[0])}),
+  gradFunc: (g, saved) => ({ dy: () => reluGradient(g as tf.Tensor, saved[0]), x: () => tf.zerosLike(saved[0]) }),
 };
 
 const configs = [reduceGrad('Mean'), reduceGrad('Sum'), reluGrad, reluGradGrad, fusedConv2dGradConfig];

@@ -7,25 +7,29 @@
  * kernelFunc is already the one in the registry.
  */
 import * as tf from '@tensorflow/tfjs';
-import {conv2dConfig} from './conv2d.js';
-import {batchNormConfig} from './batch-norm.js';
-import {addConfig, multiplyConfig, subConfig} from './channel-binary.js';
-import {castConfig, identityConfig} from './shared-data.js';
-import {sliceConfig} from './slice.js';
-import {gatherConfig} from './gather.js';
-import {batchMatMulConfig} from './batch-mat-mul.js';
-import {adamUpdateConfig} from './adam-update.js';
-import {reluGradConfig} from './relu-grad.js';
-import {fusedConv2dConfig, installFusedConv2D} from './fused-conv2d.js';
-import {conv2dBackpropFilterConfig} from './conv2d-backprop-filter.js';
-import {conv2dBackpropInputConfig} from './conv2d-backprop-input.js';
-import {depthwiseBackpropFilterConfig, depthwiseBackpropInputConfig, depthwiseConv2dConfig} from './depthwise-conv2d.js';
-import {avgPoolGradConfig, avgPoolGradCpuConfig} from './avg-pool-grad.js';
-import {maxPoolGradConfig} from './max-pool-grad.js';
-import {meanConfig, sumConfig} from './reduce-leading.js';
-import {tileConfig} from './tile.js';
-import {rememberBundled} from './bundled.js';
-import {unsortedSegmentSumConfig} from './unsorted-segment-sum.js';
+import { conv2dConfig } from './conv2d.js';
+import { batchNormConfig } from './batch-norm.js';
+import { addConfig, multiplyConfig, subConfig } from './channel-binary.js';
+import { castConfig, identityConfig } from './shared-data.js';
+import { sliceConfig } from './slice.js';
+import { gatherConfig } from './gather.js';
+import { batchMatMulConfig } from './batch-mat-mul.js';
+import { adamUpdateConfig } from './adam-update.js';
+import { reluGradConfig } from './relu-grad.js';
+import { fusedConv2dConfig, installFusedConv2D } from './fused-conv2d.js';
+import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter.js';
+import { conv2dBackpropInputConfig } from './conv2d-backprop-input.js';
+import {
+  depthwiseBackpropFilterConfig,
+  depthwiseBackpropInputConfig,
+  depthwiseConv2dConfig,
+} from './depthwise-conv2d.js';
+import { avgPoolGradConfig, avgPoolGradCpuConfig } from './avg-pool-grad.js';
+import { maxPoolGradConfig } from './max-pool-grad.js';
+import { meanConfig, sumConfig } from './reduce-leading.js';
+import { tileConfig } from './tile.js';
+import { rememberBundled } from './bundled.js';
+import { unsortedSegmentSumConfig } from './unsorted-segment-sum.js';
 
 export const wasmTrainingKernels: readonly tf.KernelConfig[] = [
   conv2dConfig,

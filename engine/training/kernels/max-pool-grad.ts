@@ -11,23 +11,31 @@
  * replaced.
  */
 import * as tf from '@tensorflow/tfjs';
-import {asWasm, type TensorInfo} from './wasm-ops.js';
-import {heapOffset, nativeKernels} from './native/module.js';
+import { asWasm, type TensorInfo } from './wasm-ops.js';
+import { heapOffset, nativeKernels } from './native/module.js';
 
-function maxPoolGrad(args: {inputs: tf.NamedTensorInfoMap; backend: {}; attrs?: tf.NamedAttrMap}): TensorInfo {
+function maxPoolGrad(args: { inputs: tf.NamedTensorInfoMap; backend: {}; attrs?: tf.NamedAttrMap }): TensorInfo {
   const backend = asWasm(args.backend);
   const attrs = (args.attrs ?? {}) as unknown as tf.MaxPoolGradAttrs;
-  const {dy, input} = args.inputs as unknown as {dy: TensorInfo; input: TensorInfo};
-  const info = tf.backend_util.computePool2DInfo(input.shape as [number, number, number, number],
-                                                 attrs.filterSize, attrs.strides, 1, attrs.pad,
-                                                 attrs.dimRoundingMode);
-  const {batchSize: n, inHeight: h, inWidth: w, inChannels: c, outHeight: oh, outWidth: ow} = info;
-  const {strideHeight: sh, strideWidth: sw, filterHeight: fh, filterWidth: fw} = info;
-  const top = info.padInfo.top, left = info.padInfo.left;
+  const { dy, input } = args.inputs as unknown as { dy: TensorInfo; input: TensorInfo };
+  const info = tf.backend_util.computePool2DInfo(
+    input.shape as [number, number, number, number],
+    attrs.filterSize,
+    attrs.strides,
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+  );
+  const { batchSize: n, inHeight: h, inWidth: w, inChannels: c, outHeight: oh, outWidth: ow } = info;
+  const { strideHeight: sh, strideWidth: sw, filterHeight: fh, filterWidth: fw } = info;
+  const top = info.padInfo.top,
+    left = info.padInfo.left;
 
   const out = backend.makeOutput(input.shape, 'float32');
   const native = nativeKernels(backend);
-  const px = heapOffset(backend, input), pdy = heapOffset(backend, dy), pdx = heapOffset(backend, out);
+  const px = heapOffset(backend, input),
+    pdy = heapOffset(backend, dy),
+    pdx = heapOffset(backend, out);
   if (fh === 2 && fw === 2 && sh === 2 && sw === 2 && top === 0 && left === 0 && 2 * oh <= h && 2 * ow <= w) {
     native.max_pool_grad_2x2(px, pdy, pdx, n, h, w, c, oh, ow);
   } else {

@@ -9,9 +9,9 @@
  * then differ from cpu's. Other reductions go to the bundled kernels.
  */
 import * as tf from '@tensorflow/tfjs';
-import {callBundled} from './bundled.js';
-import {asWasm, type TensorInfo} from './wasm-ops.js';
-import {heapOffset, nativeKernels} from './native/module.js';
+import { callBundled } from './bundled.js';
+import { asWasm, type TensorInfo } from './wasm-ops.js';
+import { heapOffset, nativeKernels } from './native/module.js';
 
 type Args = Parameters<tf.KernelFunc>[0];
 
@@ -22,8 +22,8 @@ function leadingCount(axis: number | number[], rank: number): number {
 }
 
 function reduceLeading(name: 'Sum' | 'Mean', args: Args): TensorInfo {
-  const {axis, keepDims} = (args.attrs ?? {}) as unknown as tf.SumAttrs;
-  const {x} = args.inputs as unknown as {x: TensorInfo};
+  const { axis, keepDims } = (args.attrs ?? {}) as unknown as tf.SumAttrs;
+  const { x } = args.inputs as unknown as { x: TensorInfo };
   const k = leadingCount(axis, x.shape.length);
   const rows = tf.util.sizeFromShape(x.shape.slice(0, k));
   const cols = tf.util.sizeFromShape(x.shape.slice(k));
@@ -31,7 +31,13 @@ function reduceLeading(name: 'Sum' | 'Mean', args: Args): TensorInfo {
   const backend = asWasm(args.backend);
   const rest = x.shape.slice(k);
   const out = backend.makeOutput(keepDims ? [...new Array<number>(k).fill(1), ...rest] : rest, 'float32');
-  nativeKernels(backend).sum_rows(heapOffset(backend, x), heapOffset(backend, out), rows, cols, name === 'Mean' ? 1 / rows : 1);
+  nativeKernels(backend).sum_rows(
+    heapOffset(backend, x),
+    heapOffset(backend, out),
+    rows,
+    cols,
+    name === 'Mean' ? 1 / rows : 1,
+  );
   return out;
 }
 

@@ -5,17 +5,21 @@
  * gradient here where this kernel is registered.
  */
 import * as tf from '@tensorflow/tfjs';
-import {asWasm, type TensorInfo} from './wasm-ops.js';
-import {heapOffset, nativeKernels} from './native/module.js';
+import { asWasm, type TensorInfo } from './wasm-ops.js';
+import { heapOffset, nativeKernels } from './native/module.js';
 
 export const RELU_GRAD = 'NasReluGrad';
 
 function reluGrad(args: Parameters<tf.KernelFunc>[0]): TensorInfo {
   const backend = asWasm(args.backend);
-  const {dy, x} = args.inputs as unknown as Record<'dy' | 'x', TensorInfo>;
+  const { dy, x } = args.inputs as unknown as Record<'dy' | 'x', TensorInfo>;
   const out = backend.makeOutput(x.shape, 'float32');
-  nativeKernels(backend).relu_grad(heapOffset(backend, dy), heapOffset(backend, x), heapOffset(backend, out),
-                                   tf.util.sizeFromShape(x.shape));
+  nativeKernels(backend).relu_grad(
+    heapOffset(backend, dy),
+    heapOffset(backend, x),
+    heapOffset(backend, out),
+    tf.util.sizeFromShape(x.shape),
+  );
   return out;
 }
 
@@ -28,7 +32,7 @@ export const reluGradConfig: tf.KernelConfig = {
 /** dy * step(x), as tfjs computes relu's gradient: through NasReluGrad where registered (wasm). */
 export function reluGradient(dy: tf.Tensor, x: tf.Tensor): tf.Tensor {
   if (x.dtype === 'float32' && dy.dtype === 'float32' && tf.getKernel(RELU_GRAD, tf.getBackend()) !== undefined) {
-    return tf.engine().runKernel(RELU_GRAD, {dy, x}) as tf.Tensor;
+    return tf.engine().runKernel(RELU_GRAD, { dy, x }) as tf.Tensor;
   }
   return tf.mul(dy, tf.cast(tf.step(x), 'float32'));
 }

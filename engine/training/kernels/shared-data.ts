@@ -6,14 +6,14 @@
  * tensor, and tfjs's gradients call them on every activation (0.07 ms per [64,28,28,16]).
  */
 import * as tf from '@tensorflow/tfjs';
-import {callBundled} from './bundled.js';
-import {asWasm, share, type TensorInfo} from './wasm-ops.js';
+import { callBundled } from './bundled.js';
+import { asWasm, share, type TensorInfo } from './wasm-ops.js';
 
 export const identityConfig: tf.KernelConfig = {
   kernelName: 'Identity',
   backendName: 'wasm',
   kernelFunc: (args) => {
-    const {x} = args.inputs as unknown as {x: TensorInfo};
+    const { x } = args.inputs as unknown as { x: TensorInfo };
     return x.dtype === 'string' ? callBundled('Identity', args) : share(asWasm(args.backend), x);
   },
 };
@@ -22,8 +22,8 @@ export const castConfig: tf.KernelConfig = {
   kernelName: 'Cast',
   backendName: 'wasm',
   kernelFunc: (args) => {
-    const {x} = args.inputs as unknown as {x: TensorInfo};
-    const {dtype} = (args.attrs ?? {}) as unknown as tf.CastAttrs;
+    const { x } = args.inputs as unknown as { x: TensorInfo };
+    const { dtype } = (args.attrs ?? {}) as unknown as tf.CastAttrs;
     return x.dtype === dtype && dtype !== 'string' ? share(asWasm(args.backend), x) : callBundled('Cast', args);
   },
 };

@@ -6,13 +6,13 @@
  * (concatenate's gradient: channel blocks) a native strided copy; the rest stay bundled.
  */
 import * as tf from '@tensorflow/tfjs';
-import {callBundled} from './bundled.js';
-import {asWasm, sliceFlat, type TensorInfo} from './wasm-ops.js';
-import {heapOffset, nativeKernels} from './native/module.js';
+import { callBundled } from './bundled.js';
+import { asWasm, sliceFlat, type TensorInfo } from './wasm-ops.js';
+import { heapOffset, nativeKernels } from './native/module.js';
 
 function slice(args: Parameters<tf.KernelFunc>[0]): TensorInfo {
-  const {x} = args.inputs as unknown as {x: TensorInfo};
-  const {begin, size} = (args.attrs ?? {}) as unknown as tf.SliceAttrs;
+  const { x } = args.inputs as unknown as { x: TensorInfo };
+  const { begin, size } = (args.attrs ?? {}) as unknown as tf.SliceAttrs;
   if (x.dtype !== 'float32' && x.dtype !== 'int32') return callBundled('Slice', args);
   const backend = asWasm(args.backend);
   const [b, s] = tf.slice_util.parseSliceParams(x as unknown as tf.Tensor, begin, size);
@@ -26,8 +26,21 @@ function slice(args: Parameters<tf.KernelFunc>[0]): TensorInfo {
   const bb = [...new Array<number>(pad).fill(0), ...b];
   const ss = [...new Array<number>(pad).fill(1), ...s];
   const out = backend.makeOutput(s, x.dtype);
-  nativeKernels(backend).slice4(heapOffset(backend, x), heapOffset(backend, out), d[1], d[2], d[3],
-                                bb[0], bb[1], bb[2], bb[3], ss[0], ss[1], ss[2], ss[3]);
+  nativeKernels(backend).slice4(
+    heapOffset(backend, x),
+    heapOffset(backend, out),
+    d[1],
+    d[2],
+    d[3],
+    bb[0],
+    bb[1],
+    bb[2],
+    bb[3],
+    ss[0],
+    ss[1],
+    ss[2],
+    ss[3],
+  );
   return out;
 }
 

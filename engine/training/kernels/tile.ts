@@ -9,19 +9,25 @@
  * zeros + x, which wasm's Add does. bool has no Add; it keeps the bundled kernel.
  */
 import * as tf from '@tensorflow/tfjs';
-import {callBundled} from './bundled.js';
-import {asWasm, call, dispose, reshape, type TensorInfo} from './wasm-ops.js';
-import {heapOffset, nativeKernels} from './native/module.js';
+import { callBundled } from './bundled.js';
+import { asWasm, call, dispose, reshape, type TensorInfo } from './wasm-ops.js';
+import { heapOffset, nativeKernels } from './native/module.js';
 
 /** [a, r, b] when tiling `shape` by `reps` copies rows of b elements r times each, else null. */
 export function repeatView(shape: readonly number[], reps: readonly number[]): [number, number, number] | null {
-  let a = 1, r = 1, b = 1;
+  let a = 1,
+    r = 1,
+    b = 1;
   let phase: 'before' | 'repeat' | 'after' = 'before';
   for (let i = 0; i < shape.length; i++) {
-    const d = shape[i], k = reps[i];
+    const d = shape[i],
+      k = reps[i];
     if (k === 1 || d * k === 1) {
       if (phase === 'before') a *= d;
-      else { phase = 'after'; b *= d; }
+      else {
+        phase = 'after';
+        b *= d;
+      }
     } else if (d === 1) {
       if (phase === 'after') return null;
       phase = 'repeat';
@@ -33,10 +39,10 @@ export function repeatView(shape: readonly number[], reps: readonly number[]): [
   return [a, r, b];
 }
 
-function tile(args: {inputs: tf.NamedTensorInfoMap; backend: {}; attrs?: tf.NamedAttrMap}): TensorInfo {
+function tile(args: { inputs: tf.NamedTensorInfoMap; backend: {}; attrs?: tf.NamedAttrMap }): TensorInfo {
   const backend = asWasm(args.backend);
-  const {reps} = (args.attrs ?? {}) as unknown as tf.TileAttrs;
-  const {x} = args.inputs as unknown as {x: TensorInfo};
+  const { reps } = (args.attrs ?? {}) as unknown as tf.TileAttrs;
+  const { x } = args.inputs as unknown as { x: TensorInfo };
   if (x.dtype !== 'float32' && x.dtype !== 'int32') {
     return callBundled('Tile', args);
   }
@@ -49,7 +55,8 @@ function tile(args: {inputs: tf.NamedTensorInfoMap; backend: {}; attrs?: tf.Name
     }
     return out;
   }
-  const xView: number[] = [], outView: number[] = [];
+  const xView: number[] = [],
+    outView: number[] = [];
   x.shape.forEach((d, i) => {
     const r = reps[i];
     if (r === 1 || d === 1) {
@@ -60,9 +67,9 @@ function tile(args: {inputs: tf.NamedTensorInfoMap; backend: {}; attrs?: tf.Name
       outView.push(r, d);
     }
   });
-  const zeros = call('Fill', backend, {}, {shape: outView, value: 0, dtype: x.dtype});
+  const zeros = call('Fill', backend, {}, { shape: outView, value: 0, dtype: x.dtype });
   const xr = reshape(backend, x, xView);
-  const sum = call('Add', backend, {a: zeros, b: xr});
+  const sum = call('Add', backend, { a: zeros, b: xr });
   const out = reshape(backend, sum, outShape);
   dispose(backend, zeros, xr, sum);
   return out;

@@ -23,20 +23,29 @@ export interface WasmBackend {
 
 export function asWasm(backend: unknown): WasmBackend {
   const b = backend as Partial<WasmBackend> | null;
-  if (b == null || typeof b.disposeData !== 'function' || typeof b.makeOutput !== 'function' || typeof b.incRef !== 'function' ||
-      typeof b.refCount !== 'function' || typeof b.typedArrayFromHeap !== 'function') {
+  if (
+    b == null ||
+    typeof b.disposeData !== 'function' ||
+    typeof b.makeOutput !== 'function' ||
+    typeof b.incRef !== 'function' ||
+    typeof b.refCount !== 'function' ||
+    typeof b.typedArrayFromHeap !== 'function'
+  ) {
     throw new Error('training kernels: expected the wasm backend');
   }
   return b as WasmBackend;
 }
 
 /** Runs another registered wasm kernel on raw TensorInfos. */
-export function call(name: string, backend: WasmBackend,
-                     inputs: Record<string, TensorInfo> | TensorInfo[],
-                     attrs: Attrs = {}): TensorInfo {
+export function call(
+  name: string,
+  backend: WasmBackend,
+  inputs: Record<string, TensorInfo> | TensorInfo[],
+  attrs: Attrs = {},
+): TensorInfo {
   const config = tf.getKernel(name, 'wasm');
   if (config == null) throw new Error(`training kernels: wasm kernel ${name} is not registered`);
-  const out = config.kernelFunc({inputs: inputs as tf.NamedTensorInfoMap, backend, attrs});
+  const out = config.kernelFunc({ inputs: inputs as tf.NamedTensorInfoMap, backend, attrs });
   return Array.isArray(out) ? out[0] : out;
 }
 
@@ -47,16 +56,16 @@ export function dispose(backend: WasmBackend, ...infos: TensorInfo[]): void {
 /** A second tensor on x's data, without a copy (reference-counted, as the wasm Reshape does). */
 export function share(backend: WasmBackend, x: TensorInfo): TensorInfo {
   backend.incRef(x.dataId);
-  return {dataId: x.dataId, shape: x.shape, dtype: x.dtype};
+  return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
 }
 
 /** Zero-copy reshape (the wasm Reshape kernel only bumps the refCount). */
 export function reshape(backend: WasmBackend, x: TensorInfo, shape: number[]): TensorInfo {
-  return call('Reshape', backend, {x}, {shape});
+  return call('Reshape', backend, { x }, { shape });
 }
 
 export function transpose(backend: WasmBackend, x: TensorInfo, perm: number[]): TensorInfo {
-  return call('Transpose', backend, {x}, {perm});
+  return call('Transpose', backend, { x }, { perm });
 }
 
 /** The elements [offset, offset + size(shape)) of x in memory order, as a tensor of `shape`. */

@@ -8,10 +8,15 @@ import { unbuildable } from './params.js';
 import type { ModelSpec } from './types.js';
 
 export function buildModel(spec: ModelSpec): tf.LayersModel {
-  if (!Array.isArray(spec.inputShape) || spec.inputShape.length === 0 || spec.inputShape.some((d) => !Number.isInteger(d) || d < 1)) {
+  if (
+    !Array.isArray(spec.inputShape) ||
+    spec.inputShape.length === 0 ||
+    spec.inputShape.some((d) => !Number.isInteger(d) || d < 1)
+  ) {
     throw unbuildable(`input shape must be positive integers, got ${JSON.stringify(spec.inputShape)}`);
   }
-  if (!Number.isInteger(spec.classes) || spec.classes < 2) throw unbuildable(`classes must be an integer >= 2, got ${spec.classes}`);
+  if (!Number.isInteger(spec.classes) || spec.classes < 2)
+    throw unbuildable(`classes must be an integer >= 2, got ${spec.classes}`);
   const init = new SeededInit(spec.seed ?? 0);
   switch (spec.space) {
     case 'chain':

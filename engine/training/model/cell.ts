@@ -35,7 +35,15 @@ function bn(x: T, name: string): T {
 
 function conv(x: T, filters: number, kernel: number, strides: number, init: SeededInit, name: string): T {
   return tf.layers
-    .conv2d({ filters, kernelSize: kernel, strides, padding: 'same', useBias: false, kernelInitializer: init.kernel(), name })
+    .conv2d({
+      filters,
+      kernelSize: kernel,
+      strides,
+      padding: 'same',
+      useBias: false,
+      kernelInitializer: init.kernel(),
+      name,
+    })
     .apply(x) as T;
 }
 
@@ -57,7 +65,9 @@ function applyOp(op: string, x: T, init: SeededInit, name: string): T | null {
     const args = { poolSize: Number(m[2]), strides: 1, padding: 'same' as const, name };
     return (m[1] === 'avg' ? tf.layers.averagePooling2d(args) : tf.layers.maxPooling2d(args)).apply(x) as T;
   }
-  throw unbuildable(`unknown cell op ${JSON.stringify(op)}; known: none, skip_connect, nor_conv_KxK, avg_pool_KxK, max_pool_KxK`);
+  throw unbuildable(
+    `unknown cell op ${JSON.stringify(op)}; known: none, skip_connect, nor_conv_KxK, avg_pool_KxK, max_pool_KxK`,
+  );
 }
 
 /**
@@ -102,7 +112,9 @@ function reduction(x: T, filters: number, init: SeededInit, name: string): T {
   const a = reluConvBn(x, filters, 3, 2, init, `${name}_a`);
   const b = reluConvBn(a, filters, 3, 1, init, `${name}_b`);
   // same padding: a 1x1 (or odd) map still halves by ceil instead of vanishing
-  const p = tf.layers.averagePooling2d({ poolSize: 2, strides: 2, padding: 'same', name: `${name}_pool` }).apply(x) as T;
+  const p = tf.layers
+    .averagePooling2d({ poolSize: 2, strides: 2, padding: 'same', name: `${name}_pool` })
+    .apply(x) as T;
   const s = conv(p, filters, 1, 1, init, `${name}_proj`);
   return tf.layers.add({ name: `${name}_add` }).apply([b, s]) as T;
 }
@@ -117,10 +129,14 @@ export function buildCell(spec: CellModelSpec, init: SeededInit): tf.LayersModel
   }
   const unknown = ops.find((o) => !KNOWN_OP.test(o));
   if (unknown !== undefined) {
-    throw unbuildable(`unknown cell op ${JSON.stringify(unknown)}; known: none, skip_connect, nor_conv_KxK, avg_pool_KxK, max_pool_KxK`);
+    throw unbuildable(
+      `unknown cell op ${JSON.stringify(unknown)}; known: none, skip_connect, nor_conv_KxK, avg_pool_KxK, max_pool_KxK`,
+    );
   }
   if (spec.inputShape.length !== 3) {
-    throw unbuildable(`a cell network needs an image input [height, width, channels], got [${spec.inputShape.join(', ')}]`);
+    throw unbuildable(
+      `a cell network needs an image input [height, width, channels], got [${spec.inputShape.join(', ')}]`,
+    );
   }
   for (const k of ['channels', 'cells', 'stages'] as const) {
     if (!Number.isInteger(skeleton?.[k]) || skeleton[k] < 1) throw unbuildable(`skeleton.${k} must be an integer >= 1`);

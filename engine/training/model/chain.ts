@@ -33,7 +33,9 @@ function channels(x: T): number {
 
 function needSpatial(layer: ChainLayer, x: T): void {
   if (!spatial(x)) {
-    throw unbuildable(`${layer.type} needs a spatial input [height, width, channels], got [${x.shape.slice(1).join(', ')}]`);
+    throw unbuildable(
+      `${layer.type} needs a spatial input [height, width, channels], got [${x.shape.slice(1).join(', ')}]`,
+    );
   }
 }
 
@@ -43,7 +45,13 @@ function residual(x: T, y: T, ctx: Ctx): T {
     channels(x) === channels(y)
       ? x
       : (tf.layers
-          .conv2d({ filters: channels(y), kernelSize: 1, padding: 'same', kernelInitializer: ctx.init.kernel(), name: `${ctx.name}_proj` })
+          .conv2d({
+            filters: channels(y),
+            kernelSize: 1,
+            padding: 'same',
+            kernelInitializer: ctx.init.kernel(),
+            name: `${ctx.name}_proj`,
+          })
           .apply(x) as T);
   return tf.layers.add({ name: `${ctx.name}_add` }).apply([y, shortcut]) as T;
 }
@@ -106,7 +114,12 @@ const BUILDERS: Record<string, (layer: ChainLayer, x: T, ctx: Ctx) => T> = {
   dense(layer, x, ctx) {
     const flat = x.shape.length > 2 ? (tf.layers.flatten({ name: `${ctx.name}_flatten` }).apply(x) as T) : x;
     return tf.layers
-      .dense({ units: intParam(layer, 'units'), activation: activationParam(layer), kernelInitializer: ctx.init.kernel(), name: ctx.name })
+      .dense({
+        units: intParam(layer, 'units'),
+        activation: activationParam(layer),
+        kernelInitializer: ctx.init.kernel(),
+        name: ctx.name,
+      })
       .apply(flat) as T;
   },
 };
@@ -119,12 +132,18 @@ export function buildChain(spec: ChainModelSpec, init: SeededInit): tf.LayersMod
   layers.forEach((layer, i) => {
     const build = BUILDERS[layer?.type];
     if (!build || !LAYER_TYPES[layer.type]) {
-      throw unbuildable(`layer ${i}: unknown type ${JSON.stringify(layer?.type)}; known: ${Object.keys(BUILDERS).join(', ')}`);
+      throw unbuildable(
+        `layer ${i}: unknown type ${JSON.stringify(layer?.type)}; known: ${Object.keys(BUILDERS).join(', ')}`,
+      );
     }
     x = build(layer, x, { init, name: `l${i}_${layer.type}` });
   });
   if (spatial(x)) {
-    x = (spec.head === 'flatten' ? tf.layers.flatten({ name: 'head_flatten' }) : tf.layers.globalAveragePooling2d({ name: 'head_gap' })).apply(x) as T;
+    x = (
+      spec.head === 'flatten'
+        ? tf.layers.flatten({ name: 'head_flatten' })
+        : tf.layers.globalAveragePooling2d({ name: 'head_gap' })
+    ).apply(x) as T;
   } else if (x.shape.length > 2) {
     x = tf.layers.flatten({ name: 'head_flatten' }).apply(x) as T;
   }

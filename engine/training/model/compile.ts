@@ -39,7 +39,8 @@ const KERNEL = /kernel(_\d+)?$/;
 
 function addWeightDecay(optimizer: tf.Optimizer, model: tf.LayersModel, wd: number): void {
   const kernels = new Map<string, tf.Tensor>();
-  for (const w of model.trainableWeights) if (KERNEL.test(w.originalName) || KERNEL.test(w.name)) kernels.set(w.name, w.read());
+  for (const w of model.trainableWeights)
+    if (KERNEL.test(w.originalName) || KERNEL.test(w.name)) kernels.set(w.name, w.read());
   const apply = optimizer.applyGradients.bind(optimizer);
   optimizer.applyGradients = (grads: tf.NamedTensorMap | { name: string; tensor: tf.Tensor }[]) => {
     tf.tidy(() => {

@@ -25,7 +25,8 @@ export function intParam(layer: ChainLayer, name: string, min = 1): number {
 
 export function rateParam(layer: ChainLayer, name: string): number {
   const v = param(layer, name);
-  if (typeof v !== 'number' || !(v >= 0 && v < 1)) throw unbuildable(`${layer.type}: ${name} must be in [0, 1), got ${JSON.stringify(v)}`);
+  if (typeof v !== 'number' || !(v >= 0 && v < 1))
+    throw unbuildable(`${layer.type}: ${name} must be in [0, 1), got ${JSON.stringify(v)}`);
   return v;
 }
 
@@ -38,7 +39,9 @@ export type Activation = (typeof ACTIVATIONS)[number];
 export function activationParam(layer: ChainLayer): Activation {
   const v = param(layer, 'activation') ?? 'relu';
   if (typeof v !== 'string' || !(ACTIVATIONS as readonly string[]).includes(v)) {
-    throw unbuildable(`${layer.type}: unknown activation ${JSON.stringify(v)}; choose one of ${ACTIVATIONS.join(', ')}`);
+    throw unbuildable(
+      `${layer.type}: unknown activation ${JSON.stringify(v)}; choose one of ${ACTIVATIONS.join(', ')}`,
+    );
   }
   return v as Activation;
 }

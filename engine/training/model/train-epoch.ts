@@ -29,11 +29,17 @@ const YIELD_MS = 100;
  * Trains `model` for one epoch on x, y in batches of `batchSize`, in order. After every batch
  * `afterBatch(batch)` is called; returning true stops the epoch there.
  */
-export async function trainEpoch(model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor, batchSize: number,
-                                 afterBatch: (batch: number) => boolean): Promise<EpochResult> {
-  if (model.metricsNames.length !== 2) throw new Error(`trainEpoch: expected a model compiled with one metric, got ${model.metricsNames.join(', ')}`);
+export async function trainEpoch(
+  model: tf.LayersModel,
+  x: tf.Tensor,
+  y: tf.Tensor,
+  batchSize: number,
+  afterBatch: (batch: number) => boolean,
+): Promise<EpochResult> {
+  if (model.metricsNames.length !== 2)
+    throw new Error(`trainEpoch: expected a model compiled with one metric, got ${model.metricsNames.join(', ')}`);
   // a Sequential is compiled and trained through the functional model it wraps
-  const functional = model instanceof tf.Sequential ? (model as unknown as {model: tf.LayersModel}).model : model;
+  const functional = model instanceof tf.Sequential ? (model as unknown as { model: tf.LayersModel }).model : model;
   const step = (functional as unknown as Trainable).makeTrainFunction();
   const n = x.shape[0];
   let sums: tf.Tensor[] = [];
@@ -59,7 +65,7 @@ export async function trainEpoch(model: tf.LayersModel, x: tf.Tensor, y: tf.Tens
       }
     }
     const [loss, accuracy] = sums.map((s) => s.dataSync()[0] / seen);
-    return {loss: loss ?? NaN, accuracy: accuracy ?? NaN, batches};
+    return { loss: loss ?? NaN, accuracy: accuracy ?? NaN, batches };
   } finally {
     tf.dispose(sums);
   }

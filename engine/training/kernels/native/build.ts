@@ -21,8 +21,18 @@ export function sourceHash(): string {
 // The module shares the backend's memory, so it must own none of it: no data segments, and a
 // zero-size shadow stack at address 0 (any stack use would then trap instead of overwriting
 // the backend's heap).
-const FLAGS = ['--target=wasm32', '-O3', '-msimd128', '-nostdlib', '-fno-builtin', '-Wl,--no-entry',
-  '-Wl,--import-memory', '-Wl,--strip-all', '-Wl,--stack-first', '-Wl,-z,stack-size=0'];
+const FLAGS = [
+  '--target=wasm32',
+  '-O3',
+  '-msimd128',
+  '-nostdlib',
+  '-fno-builtin',
+  '-Wl,--no-entry',
+  '-Wl,--import-memory',
+  '-Wl,--strip-all',
+  '-Wl,--stack-first',
+  '-Wl,-z,stack-size=0',
+];
 
 function build(): void {
   const dir = mkdtempSync(join(tmpdir(), 'nas-kernels-'));

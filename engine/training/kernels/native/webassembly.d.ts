@@ -1,7 +1,11 @@
 // The few WebAssembly JS API declarations the kernels use: tsconfig's lib (ES2022) has none
 // (they live in lib.dom), and @types/node does not declare them.
 declare namespace WebAssembly {
-  interface ModuleImportDescriptor { module: string; name: string; kind: string }
+  interface ModuleImportDescriptor {
+    module: string;
+    name: string;
+    kind: string;
+  }
   class Module {
     constructor(bytes: Uint8Array | ArrayBuffer);
     static imports(module: Module): ModuleImportDescriptor[];
