@@ -8,9 +8,9 @@
 // flight, each pending one enters the model with its predicted mean as a fantasy (kriging believer).
 // Works on any space with encode()/mutate()/sample(): cells and chains alike.
 
-import type { Arch, Json, JsonObject, TrialRecord } from '../engine/types.js';
-import { Rng } from '../engine/rng.js';
-import type { Ask, Strategy, StrategyContext, StrategyDefinition } from './types.js';
+import type { Arch, Json, JsonObject, TrialRecord } from '../engine/core/types.js';
+import { Rng } from '../engine/core/rng.js';
+import type { Ask, Strategy, StrategyContext, StrategyDefinition } from '../engine/core/strategy.js';
 import { PendingSet, checkSnapshot, toldChoices, trialScore } from './lib/common.js';
 import { GaussianProcess, type SparseVec, dist2, extendFactor, normCdf, normPdf, rbf, sparse } from './lib/gp.js';
 

@@ -14,10 +14,10 @@
 // Without an evaluator that can train a supernet (a benchmark table, the strategy contract's fake
 // objective), darts degrades to random sampling and marks each proposal info.origin = 'random-fallback'.
 
-import type { Arch, Json, JsonObject, TrialRecord } from '../engine/types.js';
-import { Rng } from '../engine/rng.js';
-import type { Ask, Strategy, StrategyContext, StrategyDefinition } from './types.js';
-import { supernetKey } from './types.js';
+import type { Arch, Json, JsonObject, TrialRecord } from '../engine/core/types.js';
+import { Rng } from '../engine/core/rng.js';
+import type { Ask, Strategy, StrategyContext, StrategyDefinition } from '../engine/core/strategy.js';
+import { supernetKey } from '../engine/core/strategy.js';
 import { checkSnapshot, rngStateOf, sampleFresh } from './lib/search.js';
 import { DARTS_DEFAULTS, type DartsOptions } from '../engine/training/darts/types.js';
 

@@ -5,9 +5,9 @@
 // (a few times) so that budget goes to new architectures. Fitness is the objective score; failed
 // members have none and cannot be parents.
 
-import type { Arch, Json, TrialRecord } from '../engine/types.js';
-import { Rng } from '../engine/rng.js';
-import type { Ask, Strategy, StrategyContext, StrategyDefinition } from './types.js';
+import type { Arch, Json, TrialRecord } from '../engine/core/types.js';
+import { Rng } from '../engine/core/rng.js';
+import type { Ask, Strategy, StrategyContext, StrategyDefinition } from '../engine/core/strategy.js';
 import {
   type Scored,
   SeenKeys,

@@ -1,9 +1,9 @@
 // Grid search: every architecture of a finite space in enumeration order, or in a seeded shuffled
 // order; done at the end.
 
-import type { Arch, Json } from '../engine/types.js';
-import { Rng, deriveSeed } from '../engine/rng.js';
-import type { Ask, Strategy, StrategyContext, StrategyDefinition } from './types.js';
+import type { Arch, Json } from '../engine/core/types.js';
+import { Rng, deriveSeed } from '../engine/core/rng.js';
+import type { Ask, Strategy, StrategyContext, StrategyDefinition } from '../engine/core/strategy.js';
 import { checkSnapshot } from './lib/search.js';
 
 const TYPE = 'grid';

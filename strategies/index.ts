@@ -1,7 +1,7 @@
 // The strategy registry: type name -> definition. Adding a strategy is one file plus one line here.
 // (Keep one import line and one entry line per strategy so concurrent additions do not collide.)
 
-import type { StrategyDefinition } from './types.js';
+import type { StrategyDefinition } from '../engine/core/strategy.js';
 import { random } from './random.js';
 import { grid } from './grid.js';
 import { regularizedEvolution } from './regularized-evolution.js';

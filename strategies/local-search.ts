@@ -4,10 +4,10 @@
 // The first start is a warm-start architecture when one is given. Results are cached by key so a
 // neighbour met again costs nothing.
 
-import type { Arch, Json, TrialRecord } from '../engine/types.js';
-import { Rng } from '../engine/rng.js';
+import type { Arch, Json, TrialRecord } from '../engine/core/types.js';
+import { Rng } from '../engine/core/rng.js';
 import { neighbourChoices } from '../engine/space/tree.js';
-import type { Ask, Strategy, StrategyContext, StrategyDefinition } from './types.js';
+import type { Ask, Strategy, StrategyContext, StrategyDefinition } from '../engine/core/strategy.js';
 import {
   type Scored,
   SeenKeys,

@@ -5,9 +5,9 @@
 // joins the population and the worst member leaves (last front, smallest crowding distance). With one
 // objective it is a plain steady-state genetic algorithm. Failed trials never join the population.
 
-import type { Arch, Json, Objective, TrialRecord } from '../engine/types.js';
-import { crowdingDistance, nondominatedSort, scoreVector } from '../engine/search/pareto.js';
-import type { Ask, Strategy, StrategyContext, StrategyDefinition } from './types.js';
+import type { Arch, Json, Objective, TrialRecord } from '../engine/core/types.js';
+import { crowdingDistance, nondominatedSort, scoreVector } from '../engine/core/pareto.js';
+import type { Ask, Strategy, StrategyContext, StrategyDefinition } from '../engine/core/strategy.js';
 import { checkSnapshot } from './lib/search.js';
 import {
   type Breeding,

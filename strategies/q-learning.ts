@@ -18,10 +18,10 @@
 // the same options work for accuracies in 0..1 or 0..100 (replay re-applies old results with the
 // current statistics). With `reward: raw` the score is used as is.
 
-import type { Json, JsonObject, TrialRecord } from '../engine/types.js';
-import { Rng } from '../engine/rng.js';
-import type { Decision } from '../engine/space/types.js';
-import type { Ask, Strategy, StrategyContext, StrategyDefinition } from './types.js';
+import type { Json, JsonObject, TrialRecord } from '../engine/core/types.js';
+import { Rng } from '../engine/core/rng.js';
+import type { Decision } from '../engine/core/space.js';
+import type { Ask, Strategy, StrategyContext, StrategyDefinition } from '../engine/core/strategy.js';
 import {
   PendingSet,
   RunningStats,

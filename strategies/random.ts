@@ -1,9 +1,9 @@
 // Random search: uniform samples (or samples from meta-learned priors), never proposing the same
 // architecture twice; done once a finite space is exhausted.
 
-import type { Json, JsonObject } from '../engine/types.js';
-import { Rng } from '../engine/rng.js';
-import type { Ask, Strategy, StrategyContext, StrategyDefinition } from './types.js';
+import type { Json, JsonObject } from '../engine/core/types.js';
+import { Rng } from '../engine/core/rng.js';
+import type { Ask, Strategy, StrategyContext, StrategyDefinition } from '../engine/core/strategy.js';
 import { SeenKeys, checkSnapshot, rngStateOf, sampleFresh } from './lib/search.js';
 
 const TYPE = 'random';

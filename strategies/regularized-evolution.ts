@@ -3,8 +3,8 @@
 // the best of them and appends the child, removing the OLDEST member (not the worst). Failed trials
 // never join the population; the initial phase samples again to replace them.
 
-import type { Json, TrialRecord } from '../engine/types.js';
-import type { Ask, Strategy, StrategyContext, StrategyDefinition } from './types.js';
+import type { Json, TrialRecord } from '../engine/core/types.js';
+import type { Ask, Strategy, StrategyContext, StrategyDefinition } from '../engine/core/strategy.js';
 import { type Scored, checkSnapshot, scoreOf, tournament } from './lib/search.js';
 import {
   type Breeding,

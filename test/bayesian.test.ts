@@ -4,7 +4,7 @@
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { Arch, JsonObject } from '../engine/types.js';
+import type { Arch, JsonObject } from '../engine/core/types.js';
 import { createSpace } from '../engine/space/index.js';
 import { BayesianStrategy, bayesian, normInv, transformScores } from '../strategies/bayesian.js';
 import { random } from '../strategies/random.js';
@@ -19,7 +19,7 @@ import {
   normCdf,
   sparse,
 } from '../strategies/lib/gp.js';
-import type { StrategyDefinition } from '../strategies/types.js';
+import type { StrategyDefinition } from '../engine/core/strategy.js';
 import { bestOf, drive } from './helpers/drive.js';
 import { loadTable } from './helpers/nb201.js';
 

@@ -3,11 +3,11 @@
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { FatalError } from '../engine/errors.js';
+import { FatalError } from '../engine/core/errors.js';
 import { clearDatasetCache, loadDataset, splitDataset } from '../engine/training/datasets/index.js';
 import { packageRoot } from '../engine/training/datasets/root.js';
 import { labelsFileFor } from '../engine/training/datasets/idx.js';
-import type { DatasetConfig } from '../engine/workflow/types.js';
+import type { DatasetConfig } from '../engine/core/workflow.js';
 
 const dir = join(packageRoot(), 'test', 'fixtures', 'data');
 const f = (name: string) => join(dir, name);

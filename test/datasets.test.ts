@@ -2,9 +2,9 @@
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { FatalError } from '../engine/errors.js';
+import { FatalError } from '../engine/core/errors.js';
 import { describeDataset, loadDataset, splitDataset, type Dataset } from '../engine/training/datasets/index.js';
-import type { DatasetConfig } from '../engine/workflow/types.js';
+import type { DatasetConfig } from '../engine/core/workflow.js';
 
 const cfg = (source: string, extra: Partial<DatasetConfig> = {}): DatasetConfig => ({
   source,

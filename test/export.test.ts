@@ -9,10 +9,10 @@ import { Writable } from 'node:stream';
 import { loadWorkflow } from '../engine/workflow/index.js';
 import { Store } from '../engine/store/store.js';
 import { startRun } from '../engine/search/run.js';
-import { deriveSeed } from '../engine/rng.js';
+import { deriveSeed } from '../engine/core/rng.js';
 import { main } from '../engine/cli/main.js';
 import { initBackend } from '../engine/training/backend.js';
-import { loadModelFrom } from '../engine/export/files.js';
+import { loadModelFrom } from '../engine/training/model/files.js';
 import { evaluateModel, prepareData } from '../engine/evaluation/train/core.js';
 import { FIXTURES, scratch } from './helpers/paths.js';
 

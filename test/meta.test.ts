@@ -9,7 +9,7 @@ import { loadWorkflow } from '../engine/workflow/index.js';
 import { Store } from '../engine/store/store.js';
 import { resumeRun, startRun } from '../engine/search/run.js';
 import { createSpace } from '../engine/space/index.js';
-import { Rng } from '../engine/rng.js';
+import { Rng } from '../engine/core/rng.js';
 import {
   exportKnowledge,
   familyOf,
@@ -24,10 +24,10 @@ import {
   type TaskDescriptor,
   type TaskKnowledge,
 } from '../engine/meta/index.js';
-import { ScreenedStrategy } from '../engine/evaluation/screened.js';
+import { ScreenedStrategy } from '../strategies/wrappers/screened.js';
 import { getStrategy } from '../strategies/index.js';
 import { main } from '../engine/cli/main.js';
-import type { WorkflowConfig } from '../engine/workflow/types.js';
+import type { WorkflowConfig } from '../engine/core/workflow.js';
 import { ROOT, scratch } from './helpers/paths.js';
 
 const rea = () => loadWorkflow(join(ROOT, 'workflows', 'nb201-regularized-evolution.yaml'));

@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { TrialError } from '../engine/errors.js';
+import { TrialError } from '../engine/core/errors.js';
 import {
   buildModel,
   compileModel,

@@ -9,8 +9,8 @@ import { spawnSync } from 'node:child_process';
 import { loadWorkflow } from '../engine/workflow/index.js';
 import { Store } from '../engine/store/store.js';
 import { startRun } from '../engine/search/run.js';
-import { crowdingDistance, dominates, nondominatedSort, paretoFront, rankTrials } from '../engine/search/pareto.js';
-import type { TrialRecord } from '../engine/types.js';
+import { crowdingDistance, dominates, nondominatedSort, paretoFront, rankTrials } from '../engine/core/pareto.js';
+import type { TrialRecord } from '../engine/core/types.js';
 import { NAS_BIN, scratch } from './helpers/paths.js';
 import { bruteFront, synthRows, writeSynthWorkflow } from './helpers/synthetic.js';
 

@@ -4,7 +4,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { AshaPruner, MedianPruner, makePruner, median } from '../engine/search/pruners.js';
-import type { Objective, TrialRecord, TrialState } from '../engine/types.js';
+import type { Objective, TrialRecord, TrialState } from '../engine/core/types.js';
 
 const MAX: Objective = { metric: 'accuracy', mode: 'max' };
 const MIN: Objective = { metric: 'loss', mode: 'min' };

@@ -6,7 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { rmSync } from 'node:fs';
 import { Store } from '../engine/store/store.js';
-import type { TrialRecord } from '../engine/types.js';
+import type { TrialRecord } from '../engine/core/types.js';
 import { FIXTURES, NAS_BIN, scratch } from './helpers/paths.js';
 
 const WORKFLOW = join(FIXTURES, 'engine', 'nb201-slow.yaml');

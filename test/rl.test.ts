@@ -4,15 +4,15 @@
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { Arch, JsonObject, TrialRecord } from '../engine/types.js';
-import { Rng } from '../engine/rng.js';
+import type { Arch, JsonObject, TrialRecord } from '../engine/core/types.js';
+import { Rng } from '../engine/core/rng.js';
 import { createSpace } from '../engine/space/index.js';
-import type { SearchSpace } from '../engine/space/types.js';
+import type { SearchSpace } from '../engine/core/space.js';
 import { QLearningStrategy, epsilonAt, qLearning, qUpdate } from '../strategies/q-learning.js';
 import { ReinforceStrategy, reinforce } from '../strategies/reinforce.js';
 import { random } from '../strategies/random.js';
 import { LogitsController, LstmController, type Controller } from '../strategies/lib/controllers.js';
-import type { StrategyDefinition } from '../strategies/types.js';
+import type { StrategyDefinition } from '../engine/core/strategy.js';
 import { drive, bestOf } from './helpers/drive.js';
 import { loadTable } from './helpers/nb201.js';
 

@@ -5,7 +5,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Rng } from '../engine/rng.js';
+import { Rng } from '../engine/core/rng.js';
 import {
   CellSpace,
   ChainSpace,

@@ -5,12 +5,12 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Ajv } from 'ajv';
-import type { Arch, JsonObject, Metrics, Objective, TrialRecord } from '../engine/types.js';
-import { deriveSeed } from '../engine/rng.js';
+import type { Arch, JsonObject, Metrics, Objective, TrialRecord } from '../engine/core/types.js';
+import { deriveSeed } from '../engine/core/rng.js';
 import { createSpace } from '../engine/space/index.js';
-import type { SearchSpace } from '../engine/space/types.js';
+import type { SearchSpace } from '../engine/core/space.js';
 import { STRATEGIES } from '../strategies/index.js';
-import type { Strategy, StrategyDefinition } from '../strategies/types.js';
+import type { Strategy, StrategyDefinition } from '../engine/core/strategy.js';
 import { drive } from './helpers/drive.js';
 
 const OBJECTIVE: Objective = { metric: 'score', mode: 'max' };

@@ -5,12 +5,12 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Arch, Json, JsonObject, Metrics, Objective } from '../engine/types.js';
-import { Rng, deriveSeed } from '../engine/rng.js';
+import type { Arch, Json, JsonObject, Metrics, Objective } from '../engine/core/types.js';
+import { Rng, deriveSeed } from '../engine/core/rng.js';
 import { CellSpace, NB201, neighbourChoices } from '../engine/space/index.js';
-import type { SearchSpace } from '../engine/space/types.js';
+import type { SearchSpace } from '../engine/core/space.js';
 import { getStrategy } from '../strategies/index.js';
-import type { Strategy, WarmStart } from '../strategies/types.js';
+import type { Strategy, WarmStart } from '../engine/core/strategy.js';
 import { bestOf, drive } from './helpers/drive.js';
 import { ROOT } from './helpers/paths.js';
 

@@ -9,8 +9,8 @@ import { Store } from '../engine/store/store.js';
 import { startRun } from '../engine/search/run.js';
 import { TrainEvaluator } from '../engine/evaluation/train/evaluator.js';
 import { resolveSettings } from '../engine/evaluation/train/index.js';
-import { TrialError } from '../engine/errors.js';
-import type { Metrics } from '../engine/types.js';
+import { TrialError } from '../engine/core/errors.js';
+import type { Metrics } from '../engine/core/types.js';
 import { FIXTURES, scratch } from './helpers/paths.js';
 
 const IRIS = join(FIXTURES, 'train', 'iris.yaml');

@@ -2,7 +2,7 @@
 // fixtures use that are not registered yet (registries are filled by separate issues). A stand-in is
 // dropped as soon as the real definition exists, so the fixtures end up checked against the real thing.
 
-import type { JsonObject } from '../engine/types.js';
+import type { JsonObject } from '../engine/core/types.js';
 import {
   defaultRegistries,
   type EvaluatorEntry,

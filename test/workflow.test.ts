@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { WorkflowError } from '../engine/errors.js';
+import { WorkflowError } from '../engine/core/errors.js';
 import { checkWorkflowFile, checkWorkflowText, loadWorkflow } from '../engine/workflow/load.js';
 import { parseDuration } from '../engine/workflow/duration.js';
 import { closest } from '../engine/workflow/suggest.js';

@@ -2,8 +2,8 @@
 // best value of the objective, trials and time it took to reach it, and how the best-so-far grew.
 
 import { Store } from '../store/store.js';
-import type { WorkflowConfig } from '../workflow/types.js';
-import { objectiveScore } from '../types.js';
+import type { WorkflowConfig } from '../core/workflow.js';
+import { objectiveScore } from '../core/types.js';
 import { finalStage } from '../search/stages.js';
 import { isSupernetTrial } from '../search/loop.js';
 import { line, UsageError, type Io } from './io.js';

@@ -5,8 +5,8 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Store } from '../store/store.js';
-import type { WorkflowConfig } from '../workflow/types.js';
-import { MODEL_FILE, WEIGHTS_FILE } from '../export/files.js';
+import type { WorkflowConfig } from '../core/workflow.js';
+import { MODEL_FILE, WEIGHTS_FILE } from '../training/model/files.js';
 import { META_FILE, trialModelDir } from '../evaluation/train/models.js';
 import { bestTrials } from './inspect.js';
 import { finalStage } from '../search/stages.js';

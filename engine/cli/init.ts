@@ -10,7 +10,7 @@ import { isMap, isScalar, isSeq, parseDocument, type Document } from 'yaml';
 import { line, UsageError, type Io } from './io.js';
 import { didYouMean } from '../workflow/suggest.js';
 import { checkWorkflowFile } from '../workflow/index.js';
-import { formatProblem } from '../errors.js';
+import { formatProblem } from '../core/errors.js';
 
 export const TEMPLATES_DIR = fileURLToPath(new URL('../../../workflows/', import.meta.url));
 

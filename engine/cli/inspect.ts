@@ -1,10 +1,10 @@
 // nas status [--store PATH] [RUN] and nas best [--store PATH] [--top K] [--json] [RUN]
 
 import { Store, type RunRow } from '../store/store.js';
-import type { TrialRecord, TrialState } from '../types.js';
+import type { TrialRecord, TrialState } from '../core/types.js';
 import { finalStage, rankedTrials } from '../search/stages.js';
-import { paretoFront } from '../search/pareto.js';
-import type { WorkflowConfig } from '../workflow/types.js';
+import { paretoFront } from '../core/pareto.js';
+import type { WorkflowConfig } from '../core/workflow.js';
 import { line, UsageError, type Io } from './io.js';
 import { locateStore } from './locate-store.js';
 

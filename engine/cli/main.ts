@@ -2,7 +2,7 @@
 // never a stack trace.
 
 import { parseArgs } from 'node:util';
-import { FatalError, WorkflowError } from '../errors.js';
+import { FatalError, WorkflowError } from '../core/errors.js';
 import { processIo, UsageError, type Io } from './io.js';
 import { validateCommand } from './validate.js';
 import { resumeCommand, runCommand } from './run.js';

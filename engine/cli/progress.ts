@@ -2,7 +2,7 @@
 
 import { Listr } from 'listr2';
 import type { SearchEvent } from '../search/loop.js';
-import type { TrialRecord } from '../types.js';
+import type { TrialRecord } from '../core/types.js';
 import type { Io } from './io.js';
 
 export interface Progress {

@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import { loadWorkflow } from '../workflow/index.js';
 import { Store } from '../store/store.js';
 import { resumeRun, startRun, type RunSummary } from '../search/run.js';
-import type { WorkflowConfig } from '../workflow/types.js';
+import type { WorkflowConfig } from '../core/workflow.js';
 import { createProgress } from './progress.js';
 import { line, UsageError, type Io } from './io.js';
 import { defaultStorePath, locateStore } from './locate-store.js';

@@ -3,7 +3,7 @@
 
 import type { RunRow, Store as StoreT } from '../store/store.js';
 import { Store } from '../store/store.js';
-import type { WorkflowConfig } from '../workflow/types.js';
+import type { WorkflowConfig } from '../core/workflow.js';
 import { bestTrials } from './inspect.js';
 import { line, UsageError, type Io } from './io.js';
 import { locateStore } from './locate-store.js';

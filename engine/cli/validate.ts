@@ -1,6 +1,6 @@
 // `nas validate FILE...`: every problem of every file as FILE:LINE:COL: message, exit 1 if any.
 
-import { formatProblem } from '../errors.js';
+import { formatProblem } from '../core/errors.js';
 import { validateWorkflowFile, type LoadOptions } from '../workflow/load.js';
 
 export interface Output {

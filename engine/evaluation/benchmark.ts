@@ -3,10 +3,10 @@
 // column per metric. Loaded once per path and shared.
 
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
-import { FatalError, TrialError } from '../errors.js';
-import type { Metrics } from '../types.js';
+import { FatalError, TrialError } from '../core/errors.js';
+import type { Metrics } from '../core/types.js';
 import { parseCsv } from './csv.js';
-import type { EvaluatorDefinition, Evaluator } from './types.js';
+import type { EvaluatorDefinition, Evaluator } from '../core/evaluator.js';
 
 export interface BenchmarkOptions {
   table: string;

@@ -1,6 +1,6 @@
 // The evaluator registry: type name -> definition.
 
-import type { EvaluatorDefinition } from './types.js';
+import type { EvaluatorDefinition } from '../core/evaluator.js';
 import { benchmarkEvaluator } from './benchmark.js';
 import { trainEvaluator } from './train/index.js';
 import { proxyEvaluator } from './proxies/index.js';

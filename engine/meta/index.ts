@@ -7,12 +7,12 @@
 //   learn: evaluation -> a predictor trained on the earlier tasks screens candidates (only those
 //                        predicted in the top `screen` fraction are evaluated).
 
-import type { SearchSpace } from '../space/types.js';
-import type { Strategy, WarmStart } from '../../strategies/types.js';
-import type { JsonObject } from '../types.js';
-import type { MetaConfig, WorkflowConfig } from '../workflow/types.js';
-import { deriveSeed } from '../rng.js';
-import { ScreenedStrategy } from '../evaluation/screened.js';
+import type { SearchSpace } from '../core/space.js';
+import type { Strategy, WarmStart } from '../core/strategy.js';
+import type { JsonObject } from '../core/types.js';
+import type { MetaConfig, WorkflowConfig } from '../core/workflow.js';
+import { deriveSeed } from '../core/rng.js';
+import { ScreenedStrategy } from '../../strategies/wrappers/screened.js';
 import { loadKnowledge } from './knowledge.js';
 import { describeTask } from './task.js';
 import { RestrictedSpace } from './restrict.js';

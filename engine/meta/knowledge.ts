@@ -2,12 +2,12 @@
 // to TaskKnowledge — the task descriptor, the space, and the complete trials best first.
 
 import { closeSync, openSync, readFileSync, readSync, writeFileSync } from 'node:fs';
-import { FatalError } from '../errors.js';
+import { FatalError } from '../core/errors.js';
 import { Store } from '../store/store.js';
 import { createSpace } from '../space/index.js';
 import { valueKey } from '../space/tree.js';
-import { objectiveScore, type Objective } from '../types.js';
-import type { SpaceConfig, WorkflowConfig } from '../workflow/types.js';
+import { objectiveScore, type Objective } from '../core/types.js';
+import type { SpaceConfig, WorkflowConfig } from '../core/workflow.js';
 import { describeTask } from './task.js';
 import {
   KNOWLEDGE_FORMAT,

@@ -3,8 +3,8 @@
 // trial weighted by its task's weight. Percentiles make tasks with different metrics and scales
 // comparable. Extra per-architecture features (e.g. zero-cost proxies) may be appended by the caller.
 
-import type { SearchSpace } from '../space/types.js';
-import type { Arch, Json } from '../types.js';
+import type { SearchSpace } from '../core/space.js';
+import type { Arch, Json } from '../core/types.js';
 import type { WeightedTask } from './transfer.js';
 
 export interface LinearPredictor {

@@ -2,8 +2,8 @@
 // each decision offering only the allowed values (all of them when none would remain). Architectures,
 // keys and the evaluator are those of the full space; only what a strategy can propose shrinks.
 
-import type { Arch, Json } from '../types.js';
-import type { Decision, SearchSpace } from '../space/types.js';
+import type { Arch, Json } from '../core/types.js';
+import type { Decision, SearchSpace } from '../core/space.js';
 import { DecisionSpace } from '../space/base.js';
 import { countLeaves, valueKey } from '../space/tree.js';
 

@@ -4,7 +4,7 @@
 
 import { basename } from 'node:path';
 import { describeDataset, loadDataset, type DatasetFeatures } from '../training/datasets/index.js';
-import type { WorkflowConfig } from '../workflow/types.js';
+import type { WorkflowConfig } from '../core/workflow.js';
 import type { TaskDescriptor } from './types.js';
 
 const featureCache = new Map<string, DatasetFeatures>();

@@ -4,9 +4,9 @@
 // whose decisions overlap; an architecture transfers only when it belongs to the target space.
 
 import { createSpace } from '../space/index.js';
-import type { SearchSpace } from '../space/types.js';
+import type { SearchSpace } from '../core/space.js';
 import { layoutOf, namedValues, valueKey } from '../space/tree.js';
-import type { Arch, Json } from '../types.js';
+import type { Arch, Json } from '../core/types.js';
 import { taskSimilarity } from './task.js';
 import type { TaskDescriptor, TaskKnowledge } from './types.js';
 

@@ -1,9 +1,9 @@
 // Knowledge handed between tasks: what an earlier run (or a shared knowledge file) tells a new search.
 // Everything here is plain JSON, so a knowledge file (`nas meta export`) is just this, with a version.
 
-import type { Arch, JsonObject, Metrics, Objective } from '../types.js';
+import type { Arch, JsonObject, Metrics, Objective } from '../core/types.js';
 import type { DatasetFeatures } from '../training/datasets/describe.js';
-import type { SpaceConfig } from '../workflow/types.js';
+import type { SpaceConfig } from '../core/workflow.js';
 
 export const KNOWLEDGE_FORMAT = 'nas-knowledge';
 export const KNOWLEDGE_VERSION = 1;

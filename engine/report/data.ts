@@ -2,11 +2,11 @@
 // trial and its lineage, the Pareto front, constraint rejections, operation frequencies among the best.
 
 import type { RunRow, StageRow, Store } from '../store/store.js';
-import type { Json, Objective, TrialRecord } from '../types.js';
-import type { WorkflowConfig } from '../workflow/types.js';
+import type { Json, Objective, TrialRecord } from '../core/types.js';
+import type { WorkflowConfig } from '../core/workflow.js';
 import { isSupernetTrial } from '../search/loop.js';
 import { finalStage, objectivesOf, stageWorkflow } from '../search/stages.js';
-import { paretoFront, rankTrials } from '../search/pareto.js';
+import { paretoFront, rankTrials } from '../core/pareto.js';
 import { lineageEdges, lineageOf, type LineageStep } from '../search/lineage.js';
 
 export interface StageData {

@@ -3,8 +3,8 @@
 // parameters with the Pareto front, learning curves, operation frequencies among the best, and the
 // lineage across stages.
 
-import type { Objective, TrialRecord } from '../types.js';
-import { dominates } from '../search/pareto.js';
+import type { Objective, TrialRecord } from '../core/types.js';
+import { dominates } from '../core/pareto.js';
 import type { ReportData, StageData } from './data.js';
 import { bars, chart, esc, fmtNum, PALETTE, type Series } from './svg.js';
 

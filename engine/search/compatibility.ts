@@ -1,8 +1,8 @@
 // Resume may continue a run with an edited workflow only when nothing but the budget changed and
 // the budget only grew: anything else would mix trials of two different searches in one run.
 
-import type { Json } from '../types.js';
-import type { WorkflowConfig } from '../workflow/types.js';
+import type { Json } from '../core/types.js';
+import type { WorkflowConfig } from '../core/workflow.js';
 
 /** Human-readable reasons why `next` cannot continue a run started with `prev`; empty when it can. */
 export function resumeIncompatibilities(prev: WorkflowConfig, next: WorkflowConfig): string[] {

@@ -1,15 +1,15 @@
 // Builds the three objects of a search (space, strategy, evaluator) from a validated workflow.
 
-import { FatalError } from '../errors.js';
-import { deriveSeed } from '../rng.js';
+import { FatalError } from '../core/errors.js';
+import { deriveSeed } from '../core/rng.js';
 import { createSpace } from '../space/index.js';
-import type { SearchSpace } from '../space/types.js';
+import type { SearchSpace } from '../core/space.js';
 import { getEvaluator } from '../evaluation/index.js';
-import type { Evaluator } from '../evaluation/types.js';
+import type { Evaluator } from '../core/evaluator.js';
 import { getStrategy } from '../../strategies/index.js';
-import type { Strategy, WarmStart } from '../../strategies/types.js';
-import type { JsonObject } from '../types.js';
-import type { WorkflowConfig } from '../workflow/types.js';
+import type { Strategy, WarmStart } from '../core/strategy.js';
+import type { JsonObject } from '../core/types.js';
+import type { WorkflowConfig } from '../core/workflow.js';
 
 export function optionsOf(section: { type: string } & JsonObject): JsonObject {
   const { type: _type, ...options } = section;

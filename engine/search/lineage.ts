@@ -4,7 +4,7 @@
 // first ancestor, across stages.
 
 import type { StagedTrial } from '../store/store.js';
-import type { JsonObject } from '../types.js';
+import type { JsonObject } from '../core/types.js';
 
 export interface LineageStep {
   stage: string;

@@ -6,16 +6,16 @@
 // taken right after tell(). After a kill -9 the store therefore holds exactly the proposals the
 // checkpointed strategy has made, and resume re-evaluates the ones still `running`.
 
-import { deriveSeed } from '../rng.js';
-import { FatalError, TrialError, errorMessage } from '../errors.js';
-import type { Arch, CurvePoint, Json, JsonObject, Metrics, TrialRecord } from '../types.js';
-import { objectiveScore } from '../types.js';
+import { deriveSeed } from '../core/rng.js';
+import { FatalError, TrialError, errorMessage } from '../core/errors.js';
+import type { Arch, CurvePoint, Json, JsonObject, Metrics, TrialRecord } from '../core/types.js';
+import { objectiveScore } from '../core/types.js';
 import type { Store } from '../store/store.js';
-import type { SearchSpace } from '../space/types.js';
-import type { Strategy } from '../../strategies/types.js';
-import { supernetKey } from '../../strategies/types.js';
-import type { Evaluator } from '../evaluation/types.js';
-import type { BudgetConfig, WorkflowConfig } from '../workflow/types.js';
+import type { SearchSpace } from '../core/space.js';
+import type { Strategy } from '../core/strategy.js';
+import { supernetKey } from '../core/strategy.js';
+import type { Evaluator } from '../core/evaluator.js';
+import type { BudgetConfig, WorkflowConfig } from '../core/workflow.js';
 
 /** How the reason of a stage ended by its own time budget begins (the run then goes on to the next stage). */
 export const STAGE_TIME_REASON = 'stage time budget';

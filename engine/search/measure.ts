@@ -7,10 +7,10 @@
 // cpu). Everything here is synchronous once prepared, so the engine keeps a proposal and its trial in
 // one transaction.
 
-import type { Arch, Metrics } from '../types.js';
-import type { Evaluator } from '../evaluation/types.js';
+import type { Arch, Metrics } from '../core/types.js';
+import type { Evaluator } from '../core/evaluator.js';
 import { getEvaluator } from '../evaluation/index.js';
-import type { WorkflowConfig } from '../workflow/types.js';
+import type { WorkflowConfig } from '../core/workflow.js';
 import { optionsOf } from './components.js';
 
 /** Metrics the engine can measure on a built model. */

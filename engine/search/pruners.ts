@@ -10,8 +10,8 @@
 //   if that score is among the top floor(n / eta) of the n scores recorded at the rung (itself
 //   included); while n < eta, only a trial at least as good as every other one recorded continues.
 
-import type { Metrics, Objective, TrialRecord } from '../types.js';
-import { objectiveScore } from '../types.js';
+import type { Metrics, Objective, TrialRecord } from '../core/types.js';
+import { objectiveScore } from '../core/types.js';
 import type { Pruner } from './loop.js';
 
 export interface MedianOptions {

@@ -1,14 +1,14 @@
 // Starting and resuming runs: a workflow + a store -> a finished (or stopped) run.
 
-import { FatalError } from '../errors.js';
-import type { Metrics, Arch, JsonObject } from '../types.js';
+import { FatalError } from '../core/errors.js';
+import type { Metrics, Arch, JsonObject } from '../core/types.js';
 import type { Store, RunRow } from '../store/store.js';
-import type { WorkflowConfig } from '../workflow/types.js';
+import type { WorkflowConfig } from '../core/workflow.js';
 import { resumeIncompatibilities } from './compatibility.js';
 import type { SearchEvent, SearchOutcome } from './loop.js';
 import { searchOnce } from './session.js';
 import { runStages, finalStage } from './stages.js';
-import { paretoFront } from './pareto.js';
+import { paretoFront } from '../core/pareto.js';
 
 export interface RunOptions {
   signal?: AbortSignal;

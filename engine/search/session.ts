@@ -3,14 +3,14 @@
 // for constraints, then runs the ask/tell loop.
 
 import type { Store } from '../store/store.js';
-import type { WarmStart } from '../../strategies/types.js';
-import type { WorkflowConfig } from '../workflow/types.js';
+import type { WarmStart } from '../core/strategy.js';
+import type { WorkflowConfig } from '../core/workflow.js';
 import { makeEvaluator, makeSpace, makeStrategy } from './components.js';
 import { runSearch, type SearchEvent, type SearchOutcome } from './loop.js';
 import { prepareMeta } from '../meta/index.js';
 import { makePruner } from './pruners.js';
 import { makeMeasure } from './measure.js';
-import { SeededStrategy, type Seed } from './seeded.js';
+import { SeededStrategy, type Seed } from '../../strategies/wrappers/seeded.js';
 
 export interface SessionOptions {
   signal?: AbortSignal;

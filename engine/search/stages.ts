@@ -6,12 +6,12 @@
 // so `nas resume` skips them and continues the one that was interrupted.
 
 import type { Store } from '../store/store.js';
-import type { Objective, TrialRecord, JsonObject } from '../types.js';
-import type { StageConfig, WorkflowConfig } from '../workflow/types.js';
+import type { Objective, TrialRecord, JsonObject } from '../core/types.js';
+import type { StageConfig, WorkflowConfig } from '../core/workflow.js';
 import { makeSpace } from './components.js';
 import { STAGE_TIME_REASON, isSupernetTrial, type SearchOutcome } from './loop.js';
-import { rankTrials } from './pareto.js';
-import type { Seed } from './seeded.js';
+import { rankTrials } from '../core/pareto.js';
+import type { Seed } from '../../strategies/wrappers/seeded.js';
 import { searchOnce, type SessionOptions } from './session.js';
 
 /** The workflow one stage runs with: the run's, with the stage's sections. */

@@ -2,9 +2,9 @@
 // chosen index, returning the architecture at the end. Everything else in SearchSpace follows from
 // it through the generic tree operations (engine/space/tree.ts).
 
-import type { Arch, Json } from '../types.js';
-import type { Rng } from '../rng.js';
-import type { ChoicePriors, Decision, SearchSpace } from './types.js';
+import type { Arch, Json } from '../core/types.js';
+import type { Rng } from '../core/rng.js';
+import type { ChoicePriors, Decision, SearchSpace } from '../core/space.js';
 import {
   choicesFromValues,
   crossoverChoices,

@@ -2,10 +2,10 @@
 // carrying one operation. Edges are ordered by target node, then source (1<-0 | 2<-0, 2<-1 | ...),
 // and the canonical key is the community string |op~0|+|op~0|op~1|+|op~0|op~1|op~2|.
 
-import type { Json } from '../types.js';
-import type { Rng } from '../rng.js';
-import type { CellSpaceConfig } from '../workflow/types.js';
-import type { ChoicePriors, Decision } from './types.js';
+import type { Json } from '../core/types.js';
+import type { Rng } from '../core/rng.js';
+import type { CellSpaceConfig } from '../core/workflow.js';
+import type { ChoicePriors, Decision } from '../core/space.js';
 import { TreeSpace } from './base.js';
 
 export type CellArch = { ops: string[] };

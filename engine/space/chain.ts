@@ -4,9 +4,9 @@
 // pool size, and only depths/types that still leave a complete network. That keeps every sampled,
 // mutated or crossed-over architecture buildable.
 
-import type { Json } from '../types.js';
-import type { ChainSpaceConfig } from '../workflow/types.js';
-import type { Decision } from './types.js';
+import type { Json } from '../core/types.js';
+import type { ChainSpaceConfig } from '../core/workflow.js';
+import type { Decision } from '../core/space.js';
 import { LAYER_TYPES } from './layers.js';
 import { TreeSpace } from './base.js';
 import { valueKey } from './tree.js';

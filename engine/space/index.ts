@@ -1,7 +1,7 @@
 // Search spaces: build one from its workflow config.
 
-import type { SpaceConfig } from '../workflow/types.js';
-import type { SearchSpace } from './types.js';
+import type { SpaceConfig } from '../core/workflow.js';
+import type { SearchSpace } from '../core/space.js';
 import { CellSpace } from './cell.js';
 import { ChainSpace } from './chain.js';
 
@@ -16,7 +16,7 @@ export function createSpace(config: SpaceConfig): SearchSpace {
   }
 }
 
-export type { ChoicePriors, Decision, SearchSpace } from './types.js';
+export type { ChoicePriors, Decision, SearchSpace } from '../core/space.js';
 export { CellSpace, NB201, NB201_OPS, cellEdges, cellKey, parseCellKey } from './cell.js';
 export type { CellArch, CellEdge } from './cell.js';
 export { ChainSpace, chainKey } from './chain.js';

@@ -1,7 +1,7 @@
 // The layer types a chain space can choose from, with the parameter choices used when the workflow
 // lists a type without choices. The model builder (engine/training) implements each type.
 
-import type { Json } from '../types.js';
+import type { Json } from '../core/types.js';
 
 export interface LayerTypeInfo {
   /** Parameter -> default choices (the first is the default value). */

@@ -4,9 +4,9 @@
 // one decision may offer a context-dependent subset of its full choice list (a chain offers no conv
 // after a dense layer), while decisions() lists every choice a name can ever have.
 
-import type { Json } from '../types.js';
-import type { Rng } from '../rng.js';
-import type { ChoicePriors, Decision } from './types.js';
+import type { Json } from '../core/types.js';
+import type { Rng } from '../core/rng.js';
+import type { ChoicePriors, Decision } from '../core/space.js';
 
 export interface DecisionTree {
   next(prefix: readonly number[]): Decision | null;

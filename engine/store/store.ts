@@ -6,8 +6,8 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { FatalError } from '../errors.js';
-import type { Json, JsonObject, Metrics, TrialRecord, TrialState, CurvePoint } from '../types.js';
+import { FatalError } from '../core/errors.js';
+import type { Json, JsonObject, Metrics, TrialRecord, TrialState, CurvePoint } from '../core/types.js';
 import { ADDED_COLUMNS, SCHEMA_SQL, SCHEMA_VERSION } from './schema.js';
 
 export type RunStatus = 'running' | 'complete' | 'stopped' | 'failed';

@@ -4,7 +4,7 @@
 
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { Json, JsonObject } from '../types.js';
+import type { Json, JsonObject } from '../core/types.js';
 import { LAYER_TYPES } from '../space/layers.js';
 import { parseDuration } from './duration.js';
 import type { Registries } from './registries.js';

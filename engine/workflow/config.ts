@@ -5,9 +5,9 @@
 import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { dirname } from 'node:path';
-import type { Objective } from '../types.js';
+import type { Objective } from '../core/types.js';
 import { parseDuration } from './duration.js';
-import type { BudgetConfig, StageConfig, WorkflowConfig } from './types.js';
+import type { BudgetConfig, StageConfig, WorkflowConfig } from '../core/workflow.js';
 
 type Obj = Record<string, unknown>;
 

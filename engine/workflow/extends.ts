@@ -4,7 +4,7 @@
 
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import type { WorkflowProblem } from '../errors.js';
+import type { WorkflowProblem } from '../core/errors.js';
 import type { Registries } from './registries.js';
 import { type DataPath, type Issue, WorkflowSource } from './source.js';
 

@@ -6,4 +6,4 @@ export type { JsonSchema } from './schema.js';
 export { defaultRegistries } from './registries.js';
 export type { Registries, StrategyEntry, EvaluatorEntry } from './registries.js';
 export { parseDuration } from './duration.js';
-export type * from './types.js';
+export type * from '../core/workflow.js';

@@ -3,7 +3,7 @@
 
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { WorkflowError, type WorkflowProblem } from '../errors.js';
+import { WorkflowError, type WorkflowProblem } from '../core/errors.js';
 import { semanticIssues } from './checks.js';
 import { toConfig } from './config.js';
 import { defaultRegistries, type Registries } from './registries.js';
@@ -12,7 +12,7 @@ import { compileSchema, schemaIssues } from './schema-issues.js';
 import { type DataPath, WorkflowSource } from './source.js';
 import { resolveExtends, SourceChain } from './extends.js';
 import { keepStageIssue, premergeStages, stageIssues } from './stages.js';
-import type { WorkflowConfig } from './types.js';
+import type { WorkflowConfig } from '../core/workflow.js';
 
 export interface LoadOptions {
   /** Strategies and evaluators to validate against (default: the registries). */

@@ -1,7 +1,7 @@
 // What the workflow schema and checks need from the strategy and evaluator registries. Kept minimal so
 // tests can pass their own entries; the defaults are the live registries (filled as modules register).
 
-import type { JsonObject } from '../types.js';
+import type { JsonObject } from '../core/types.js';
 import { STRATEGIES } from '../../strategies/index.js';
 import { EVALUATORS } from '../evaluation/index.js';
 

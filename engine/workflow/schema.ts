@@ -4,7 +4,7 @@
 // Non-standard annotations: "x-expect" (how to describe a valid value in messages), "x-path" (a file path).
 
 import { LAYER_TYPES, HYPER_PARAMS, ACTIVATIONS } from '../space/layers.js';
-import type { Json } from '../types.js';
+import type { Json } from '../core/types.js';
 import { DURATION_PATTERN } from './duration.js';
 import { defaultRegistries, type Registries } from './registries.js';
 

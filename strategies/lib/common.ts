@@ -2,9 +2,9 @@
 // space's decision tree, turning trial records into scores, running statistics, and the bookkeeping
 // of proposals in flight. Everything here is plain data so that snapshots stay JSON.
 
-import type { Decision, SearchSpace } from '../../engine/space/types.js';
-import type { Arch, Json, JsonObject, Objective, TrialRecord } from '../../engine/types.js';
-import { objectiveScore } from '../../engine/types.js';
+import type { Decision, SearchSpace } from '../../engine/core/space.js';
+import type { Arch, Json, JsonObject, Objective, TrialRecord } from '../../engine/core/types.js';
+import { objectiveScore } from '../../engine/core/types.js';
 
 /** Builds a complete choice sequence from the root, asking `pick` for each decision in turn. */
 export function walk(

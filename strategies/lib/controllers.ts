@@ -7,8 +7,8 @@
 // Both return, for a complete choice sequence, the gradient of adv * log pi(choices) + beta * H,
 // where H is the summed entropy of the categorical distributions along the sequence.
 
-import type { Rng } from '../../engine/rng.js';
-import type { Decision, SearchSpace } from '../../engine/space/types.js';
+import type { Rng } from '../../engine/core/rng.js';
+import type { Decision, SearchSpace } from '../../engine/core/space.js';
 import { softmax, walk } from './common.js';
 
 export interface Controller {

@@ -3,9 +3,9 @@
 // keys in flight of each kind, so a result is told to the phase that proposed it. Plain data, so that
 // snapshots stay JSON (and keep the field names those strategies always wrote).
 
-import type { Arch, Json } from '../../engine/types.js';
-import { Rng } from '../../engine/rng.js';
-import type { Ask, StrategyContext } from '../types.js';
+import type { Arch, Json } from '../../engine/core/types.js';
+import { Rng } from '../../engine/core/rng.js';
+import type { Ask, StrategyContext } from '../../engine/core/strategy.js';
 import { rngStateOf, sampleFresh, takeKey, validArchs } from './search.js';
 
 export interface Breeding {

@@ -2,10 +2,10 @@
 // genetic, local-search): scores, fresh samples, proposals in flight and snapshot checks.
 // Everything is plain data so that snapshots stay JSON.
 
-import type { Arch, Json, Objective, TrialRecord } from '../../engine/types.js';
-import { objectiveScore } from '../../engine/types.js';
-import type { Rng, RngState } from '../../engine/rng.js';
-import type { ChoicePriors, SearchSpace } from '../../engine/space/types.js';
+import type { Arch, Json, Objective, TrialRecord } from '../../engine/core/types.js';
+import { objectiveScore } from '../../engine/core/types.js';
+import type { Rng, RngState } from '../../engine/core/rng.js';
+import type { ChoicePriors, SearchSpace } from '../../engine/core/space.js';
 
 /** Score (larger is better) of a trial, or null when it failed or lacks the metric. */
 export function scoreOf(objective: Objective, trial: TrialRecord): number | null {

@@ -10,7 +10,7 @@ import { loadWorkflow } from '../../engine/workflow/index.js';
 import { Store } from '../../engine/store/store.js';
 import { startRun } from '../../engine/search/run.js';
 import { cellKey } from '../../engine/space/cell.js';
-import type { TrialRecord } from '../../engine/types.js';
+import type { TrialRecord } from '../../engine/core/types.js';
 import { flag, median, repoRoot } from './util.js';
 
 type Emit = (line: Record<string, unknown>) => void;

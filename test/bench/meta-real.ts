@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { loadWorkflow } from '../../engine/workflow/index.js';
 import { Store } from '../../engine/store/store.js';
 import { startRun } from '../../engine/search/run.js';
-import type { WorkflowConfig } from '../../engine/workflow/types.js';
+import type { WorkflowConfig } from '../../engine/core/workflow.js';
 import type { Emit } from './run.js';
 import { flag, repoRoot } from './util.js';
 

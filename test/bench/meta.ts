@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { loadWorkflow } from '../../engine/workflow/index.js';
 import { Store } from '../../engine/store/store.js';
 import { startRun } from '../../engine/search/run.js';
-import type { MetaConfig, WorkflowConfig } from '../../engine/workflow/types.js';
+import type { MetaConfig, WorkflowConfig } from '../../engine/core/workflow.js';
 import type { Emit } from './run.js';
 import { measureStrategy } from './nb201.js';
 import { flag, median, repoRoot } from './util.js';

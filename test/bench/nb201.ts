@@ -13,7 +13,7 @@ import { startRun } from '../../engine/search/run.js';
 import { makeSpace, makeStrategy } from '../../engine/search/components.js';
 import { loadBenchmarkTable } from '../../engine/evaluation/benchmark.js';
 import { STRATEGIES } from '../../strategies/index.js';
-import type { WorkflowConfig } from '../../engine/workflow/types.js';
+import type { WorkflowConfig } from '../../engine/core/workflow.js';
 import type { Emit } from './run.js';
 import { flag, mean, median, repoRoot, sharedDir } from './util.js';
 

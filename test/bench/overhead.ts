@@ -10,7 +10,7 @@ import { loadWorkflow } from '../../engine/workflow/index.js';
 import { Store } from '../../engine/store/store.js';
 import { startRun } from '../../engine/search/run.js';
 import { makeEvaluator, makeSpace } from '../../engine/search/components.js';
-import { Rng } from '../../engine/rng.js';
+import { Rng } from '../../engine/core/rng.js';
 import type { Emit } from './run.js';
 import { flag, repoRoot } from './util.js';
 

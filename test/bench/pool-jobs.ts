@@ -2,8 +2,8 @@
 
 import { resolveSettings } from '../../engine/evaluation/train/index.js';
 import type { TrainJob } from '../../engine/evaluation/train/protocol.js';
-import type { ChainSpaceConfig, DatasetConfig } from '../../engine/workflow/types.js';
-import type { JsonObject } from '../../engine/types.js';
+import type { ChainSpaceConfig, DatasetConfig } from '../../engine/core/workflow.js';
+import type { JsonObject } from '../../engine/core/types.js';
 
 export type BenchJob = Omit<TrainJob, 'cancel' | 'progress'>;
 export type Workload = 'mnist' | 'tiny';

@@ -26,7 +26,7 @@ import { TrainPool } from '../../engine/evaluation/train/pool.js';
 import type { Emit } from './run.js';
 import { benchJobs, type BenchJob, type Workload } from './pool-jobs.js';
 import { flag } from './util.js';
-import { deriveSeed, Rng } from '../../engine/rng.js';
+import { deriveSeed, Rng } from '../../engine/core/rng.js';
 
 interface Pass {
   /** Wall time from the first job submitted to the last one done. */

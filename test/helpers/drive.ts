@@ -4,10 +4,10 @@
 // strategy is told the earlier record (and a proposal whose key is in flight gets that trial's record
 // when it completes).
 
-import type { Arch, Metrics, TrialRecord } from '../../engine/types.js';
-import type { SearchSpace } from '../../engine/space/types.js';
-import type { Strategy } from '../../strategies/types.js';
-import { Rng, deriveSeed } from '../../engine/rng.js';
+import type { Arch, Metrics, TrialRecord } from '../../engine/core/types.js';
+import type { SearchSpace } from '../../engine/core/space.js';
+import type { Strategy } from '../../engine/core/strategy.js';
+import { Rng, deriveSeed } from '../../engine/core/rng.js';
 
 export interface DriveOptions {
   /** Trials to evaluate (dedup tells do not count). */

@@ -4,7 +4,7 @@
 
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { deriveSeed } from '../../engine/rng.js';
+import { deriveSeed } from '../../engine/core/rng.js';
 import { createSpace } from '../../engine/space/index.js';
 
 export const SYNTH_SPACE = { kind: 'cell' as const, nodes: 3, ops: ['a', 'b', 'c'] };

@@ -5,8 +5,8 @@
 //   evaluation: { type: proxy, proxies: [synflow, naswot], batch: 64 }
 
 import * as tf from '@tensorflow/tfjs';
-import { FatalError, TrialError } from '../../errors.js';
-import { deriveSeed } from '../../rng.js';
+import { FatalError, TrialError } from '../../core/errors.js';
+import { deriveSeed } from '../../core/rng.js';
 import {
   applyScaling,
   fitScaling,
@@ -18,7 +18,7 @@ import { take } from '../../training/datasets/sample.js';
 import { initBackend, type BackendChoice } from '../../training/backend.js';
 import { buildModel, countParams } from '../../training/model/index.js';
 import { inputShapeFor, modelSpecFor } from '../train/core.js';
-import type { EvaluatorDefinition, Evaluator } from '../types.js';
+import type { EvaluatorDefinition, Evaluator } from '../../core/evaluator.js';
 import { PROXIES, computeProxies, type ProxyName } from './proxies.js';
 
 export { PROXIES, computeProxies, synflow, gradNorm, naswot, jacobCov, type ProxyName } from './proxies.js';

@@ -3,10 +3,10 @@
 // worker, and in-process where a test or `nas export` needs the same data (same split, same scaling).
 
 import * as tf from '@tensorflow/tfjs';
-import { FatalError, TrialError } from '../../errors.js';
-import { deriveSeed, Rng } from '../../rng.js';
-import type { Json, Metrics } from '../../types.js';
-import type { DatasetConfig, SpaceConfig } from '../../workflow/types.js';
+import { FatalError, TrialError } from '../../core/errors.js';
+import { deriveSeed, Rng } from '../../core/rng.js';
+import type { Json, Metrics } from '../../core/types.js';
+import type { DatasetConfig, SpaceConfig } from '../../core/workflow.js';
 import { loadDataset, splitDataset, stratifiedSubsample, type Dataset } from '../../training/datasets/index.js';
 import { take } from '../../training/datasets/sample.js';
 import {

@@ -1,12 +1,12 @@
 // The `train` evaluator: jobs to the worker pool, results and trained models back.
 
 import { createRequire } from 'node:module';
-import { FatalError, TrialError } from '../../errors.js';
-import { deriveSeed } from '../../rng.js';
-import { objectiveScore, type Json, type JsonObject, type Metrics } from '../../types.js';
+import { FatalError, TrialError } from '../../core/errors.js';
+import { deriveSeed } from '../../core/rng.js';
+import { objectiveScore, type Json, type JsonObject, type Metrics } from '../../core/types.js';
 import type { BackendChoice } from '../../training/backend.js';
-import type { WorkflowConfig } from '../../workflow/types.js';
-import type { EvalContext, EvalJob, EvalResult, Evaluator } from '../types.js';
+import type { WorkflowConfig } from '../../core/workflow.js';
+import type { EvalContext, EvalJob, EvalResult, Evaluator } from '../../core/evaluator.js';
 import { resolveSettings, TRAIN_DEFAULTS, type TrainOptions } from './index.js';
 import { ModelKeeper, modelsDir } from './models.js';
 import { TrainPool } from './pool.js';

@@ -6,9 +6,9 @@
 // This module stays light (no tfjs, no piscina) because the workflow validator loads the registry;
 // the evaluator itself (evaluator.ts) is imported when a run creates it.
 
-import type { Json, JsonObject } from '../../types.js';
+import type { Json, JsonObject } from '../../core/types.js';
 import type { BackendChoice } from '../../training/backend.js';
-import type { EvaluatorDefinition } from '../types.js';
+import type { EvaluatorDefinition } from '../../core/evaluator.js';
 import type { TrainSettings } from './protocol.js';
 
 export interface EarlyStoppingOptions {

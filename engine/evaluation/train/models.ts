@@ -4,8 +4,8 @@
 
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { JsonObject } from '../../types.js';
-import { replaceDir, writeModelFiles } from '../../export/files.js';
+import type { JsonObject } from '../../core/types.js';
+import { replaceDir, writeModelFiles } from '../../training/model/files.js';
 import type { ModelArtifactsJson } from './protocol.js';
 
 export const META_FILE = 'meta.json';

@@ -7,7 +7,7 @@
 
 import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
-import { FatalError, TrialError } from '../../errors.js';
+import { FatalError, TrialError } from '../../core/errors.js';
 import type { BackendChoice } from '../../training/backend.js';
 import { TRAIN_DEFAULTS } from './index.js';
 import type {

@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, type BackendChoice, type BackendName } from '../../training/backend.js';
 import { trainCandidate } from './core.js';
-import { FatalError, TrialError } from '../../errors.js';
+import { FatalError, TrialError } from '../../core/errors.js';
 import type {
   ErrorResult,
   MemoryResult,

@@ -10,8 +10,8 @@
 
 import * as tf from '@tensorflow/tfjs';
 import { LAYER_TYPES } from '../../space/layers.js';
-import type { Json } from '../../types.js';
-import type { ChainSpaceConfig } from '../../workflow/types.js';
+import type { Json } from '../../core/types.js';
+import type { ChainSpaceConfig } from '../../core/workflow.js';
 import { unbuildable } from '../model/params.js';
 import { Params, bnNoAffine, mixedOp, type CandidateOp } from './ops.js';
 import type { Supernet } from './supernet.js';

@@ -3,9 +3,9 @@
 // dispatches jobs of type 'supernet' here) or in-process (tests, the bench).
 
 import * as tf from '@tensorflow/tfjs';
-import { FatalError, TrialError } from '../../errors.js';
-import { deriveSeed } from '../../rng.js';
-import type { Json, Metrics } from '../../types.js';
+import { FatalError, TrialError } from '../../core/errors.js';
+import { deriveSeed } from '../../core/rng.js';
+import type { Json, Metrics } from '../../core/types.js';
 import type { BackendName } from '../backend.js';
 import { prepareData } from '../../evaluation/train/core.js';
 import { CellSupernet, type Supernet } from './supernet.js';

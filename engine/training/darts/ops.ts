@@ -4,7 +4,7 @@
 // DARTS' search (the supernet is always in training mode; nothing here keeps running statistics).
 
 import * as tf from '@tensorflow/tfjs';
-import { deriveSeed } from '../../rng.js';
+import { deriveSeed } from '../../core/rng.js';
 
 let instances = 0;
 

@@ -6,8 +6,8 @@
 // Every step runs in tf.tidy; the optimizers and the supernet are disposed by the caller.
 
 import * as tf from '@tensorflow/tfjs';
-import { Rng, deriveSeed } from '../../rng.js';
-import type { Json, Metrics } from '../../types.js';
+import { Rng, deriveSeed } from '../../core/rng.js';
+import type { Json, Metrics } from '../../core/types.js';
 import { accuracy, crossEntropy } from './ops.js';
 import type { Supernet } from './supernet.js';
 import { DARTS_DEFAULTS, type AlphaEpoch, type DartsOptions } from './types.js';

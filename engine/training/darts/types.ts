@@ -1,8 +1,8 @@
 // DARTS (Liu et al. 2019) on tfjs: the options of a supernet search, the job a pool worker runs, and
 // what comes back. Everything here is plain JSON so the job can travel like a training job.
 
-import type { Json, Metrics } from '../../types.js';
-import type { DatasetConfig, SpaceConfig } from '../../workflow/types.js';
+import type { Json, Metrics } from '../../core/types.js';
+import type { DatasetConfig, SpaceConfig } from '../../core/workflow.js';
 import type { BackendChoice, BackendName } from '../backend.js';
 
 /** Options of `strategy: { type: darts, ... }` that shape the supernet search (schema in strategies/darts.ts). */

@@ -1,7 +1,7 @@
 // CSV -> tabular dataset. A header row is required; the label column holds the class, every other
 // column must be numeric. Errors name the file, the line and the column so they can be fixed.
 
-import { FatalError } from '../../errors.js';
+import { FatalError } from '../../core/errors.js';
 import { readText } from './files.js';
 import type { RawDataset } from './types.js';
 

@@ -3,7 +3,7 @@
 // classifiers on a seeded stratified subsample (half fits, half scores), so it stays well under a
 // second even on mnist.
 
-import { Rng } from '../../rng.js';
+import { Rng } from '../../core/rng.js';
 import { classCounts } from './labels.js';
 import { stratifiedSubsample, take } from './sample.js';
 import { applyScaling, fitScaling } from './standardize.js';

@@ -2,7 +2,7 @@
 
 import { readFileSync, statSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import { FatalError, errorMessage } from '../../errors.js';
+import { FatalError, errorMessage } from '../../core/errors.js';
 
 export function readBytes(file: string): Buffer {
   let data: Buffer;

@@ -5,7 +5,7 @@
 
 import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { FatalError } from '../../errors.js';
+import { FatalError } from '../../core/errors.js';
 import { readBytes } from './files.js';
 import type { RawDataset } from './types.js';
 

@@ -6,7 +6,7 @@
 //     dataset's `label` (default "label"), every other key a numeric feature, in the first record's order.
 // Labels may be numbers or strings.
 
-import { FatalError, errorMessage } from '../../errors.js';
+import { FatalError, errorMessage } from '../../core/errors.js';
 import { readText } from './files.js';
 import type { RawDataset } from './types.js';
 

@@ -1,7 +1,7 @@
 // Maps raw labels (strings or numbers) to class indices. Class order is stable and independent of
 // row order: numeric sort when every label is a number, code-unit sort otherwise.
 
-import { FatalError } from '../../errors.js';
+import { FatalError } from '../../core/errors.js';
 
 export interface IndexedLabels {
   y: Int32Array;

@@ -1,9 +1,9 @@
 // loadDataset: source -> Dataset, with `limit` subsampling, reshaping to the space's input and a
 // per-process cache, so a worker thread parses a dataset once and not once per trial.
 
-import { FatalError } from '../../errors.js';
-import { deriveSeed } from '../../rng.js';
-import type { DatasetConfig } from '../../workflow/types.js';
+import { FatalError } from '../../core/errors.js';
+import { deriveSeed } from '../../core/rng.js';
+import type { DatasetConfig } from '../../core/workflow.js';
 import { indexLabels } from './labels.js';
 import { stratifiedSubsample, take } from './sample.js';
 import { loadSource } from './sources.js';

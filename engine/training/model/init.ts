@@ -4,7 +4,7 @@
 // which would drop the same units at every step.
 
 import * as tf from '@tensorflow/tfjs';
-import { deriveSeed } from '../../rng.js';
+import { deriveSeed } from '../../core/rng.js';
 
 export class SeededInit {
   private count = 0;

@@ -1,9 +1,9 @@
 // Reading a layer's parameters with the layer type's defaults, and failing the trial (not the run)
 // with a clear message when an architecture cannot be built.
 
-import { TrialError } from '../../errors.js';
+import { TrialError } from '../../core/errors.js';
 import { ACTIVATIONS, LAYER_TYPES } from '../../space/layers.js';
-import type { Json } from '../../types.js';
+import type { Json } from '../../core/types.js';
 import type { ChainLayer } from './types.js';
 
 /** The architecture itself is unbuildable: retrying cannot help. */

@@ -1,7 +1,7 @@
 // What the model builder needs to turn an architecture into a network. Archs are the search
 // spaces' JSON; these types only name the parts the builder reads.
 
-import type { Json } from '../../types.js';
+import type { Json } from '../../core/types.js';
 
 /** One chain layer: its type (a key of LAYER_TYPES) and its parameters; missing ones take the type's defaults. */
 export interface ChainLayer {

@@ -1,9 +1,9 @@
 // An evaluator scores one architecture. Jobs and results are plain JSON so that the transport
 // (in-process, worker thread, another machine) can change without touching strategies or the engine.
 
-import type { Arch, JsonObject, Metrics, CurvePoint } from '../types.js';
-import type { SearchSpace } from '../space/types.js';
-import type { WorkflowConfig } from '../workflow/types.js';
+import type { Arch, JsonObject, Metrics, CurvePoint } from './types.js';
+import type { SearchSpace } from './space.js';
+import type { WorkflowConfig } from './workflow.js';
 
 export interface EvalJob {
   trial: number;

@@ -2,7 +2,7 @@
 // distance (Deb et al. 2002, NSGA-II). Scores are oriented so that larger is better on every objective
 // (objectiveScore), so "a dominates b" = a >= b everywhere and a > b somewhere.
 
-import { objectiveScore, type Metrics, type Objective, type TrialRecord } from '../types.js';
+import { objectiveScore, type Metrics, type Objective, type TrialRecord } from './types.js';
 
 /** One score per objective (larger is better), or null when a metric is missing. */
 export function scoreVector(objectives: readonly Objective[], metrics: Metrics | undefined): number[] | null {

@@ -5,10 +5,10 @@
 // (number 0, never stored), so every strategy's bookkeeping stays consistent; the engine and the
 // budget never see it. After `maxRejects` rejections in a row the next candidate passes regardless.
 
-import { Rng, deriveSeed } from '../rng.js';
-import type { SearchSpace } from '../space/types.js';
-import type { Arch, Json, JsonObject, TrialRecord } from '../types.js';
-import type { Ask, Strategy } from '../../strategies/types.js';
+import { Rng, deriveSeed } from '../../engine/core/rng.js';
+import type { SearchSpace } from '../../engine/core/space.js';
+import type { Arch, Json, JsonObject, TrialRecord } from '../../engine/core/types.js';
+import type { Ask, Strategy } from '../../engine/core/strategy.js';
 
 export interface ScreenOptions {
   fraction: number;

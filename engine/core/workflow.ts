@@ -1,6 +1,6 @@
 // The validated, defaulted workflow as the rest of the engine sees it. Paths are already absolute.
 
-import type { Json, JsonObject, Objective } from '../types.js';
+import type { Json, JsonObject, Objective } from './types.js';
 
 export interface CellSpaceConfig {
   kind: 'cell';

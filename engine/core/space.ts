@@ -5,8 +5,8 @@
 // sample / mutate / crossover. Decision names are stable across architectures of one space, so
 // knowledge (priors, Q-values, logits) can be attached to them.
 
-import type { Arch, Json } from '../types.js';
-import type { Rng } from '../rng.js';
+import type { Arch, Json } from './types.js';
+import type { Rng } from './rng.js';
 
 export interface Decision {
   /** Stable, unique within the space, e.g. "edge.2<-1", "layer.3.type", "hyper.learning_rate". */

@@ -4,8 +4,8 @@
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import type { Json } from '../types.js';
-import type { ModelArtifactsJson } from '../evaluation/train/protocol.js';
+import type { Json } from '../../core/types.js';
+import type { ModelArtifactsJson } from '../../evaluation/train/protocol.js';
 
 export const MODEL_FILE = 'model.json';
 export const WEIGHTS_FILE = 'weights.bin';

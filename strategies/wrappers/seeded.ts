@@ -3,8 +3,8 @@
 // strategy also gets them as its warm start, so an evolution builds on them (the engine's dedup tells
 // it the seeds' results when it proposes them again).
 
-import type { Arch, Json, JsonObject, TrialRecord } from '../types.js';
-import type { Ask, Strategy } from '../../strategies/types.js';
+import type { Arch, Json, JsonObject, TrialRecord } from '../../engine/core/types.js';
+import type { Ask, Strategy } from '../../engine/core/strategy.js';
 
 export interface Seed {
   arch: Arch;

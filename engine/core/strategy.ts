@@ -2,8 +2,8 @@
 // the engine owns concurrency, budget, persistence and retries.
 
 import type { JSONSchemaType } from 'ajv';
-import type { Arch, Json, JsonObject, Objective, TrialRecord } from '../engine/types.js';
-import type { SearchSpace } from '../engine/space/types.js';
+import type { Arch, Json, JsonObject, Objective, TrialRecord } from './types.js';
+import type { SearchSpace } from './space.js';
 
 export type Ask = { arch: Arch; info?: JsonObject } | { wait: true } | { done: true } | SupernetAsk;
 
