@@ -19,7 +19,7 @@ import { Rng } from '../engine/core/rng.js';
 import type { Ask, Strategy, StrategyContext, StrategyDefinition } from '../engine/core/strategy.js';
 import { supernetKey } from '../engine/core/strategy.js';
 import { checkSnapshot, rngStateOf, sampleFresh } from './lib/search.js';
-import { DARTS_DEFAULTS, type DartsOptions } from '../engine/training/darts/types.js';
+import { DARTS_DEFAULTS, type DartsOptions } from '../engine/core/supernet.js';
 
 const TYPE = 'darts';
 const VERSION = 1;

@@ -13,7 +13,8 @@ import { deriveSeed } from '../engine/core/rng.js';
 import { main } from '../engine/cli/main.js';
 import { initBackend } from '../engine/training/backend.js';
 import { loadModelFrom } from '../engine/training/model/files.js';
-import { evaluateModel, prepareData } from '../engine/evaluation/train/core.js';
+import { evaluateModel } from '../engine/evaluation/train/core.js';
+import { prepareData } from '../engine/training/datasets/prepare.js';
 import { FIXTURES, scratch } from './helpers/paths.js';
 
 function capture() {

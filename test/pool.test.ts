@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert';
 import { join } from 'node:path';
 import { loadWorkflow } from '../engine/workflow/index.js';
 import { TrainPool } from '../engine/evaluation/train/pool.js';
-import { resolveSettings } from '../engine/evaluation/train/index.js';
+import { resolveSettings } from '../engine/evaluation/train/options.js';
 import type { TrainJob } from '../engine/evaluation/train/protocol.js';
 import { FIXTURES } from './helpers/paths.js';
 

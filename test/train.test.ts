@@ -8,7 +8,7 @@ import { loadWorkflow } from '../engine/workflow/index.js';
 import { Store } from '../engine/store/store.js';
 import { startRun } from '../engine/search/run.js';
 import { TrainEvaluator } from '../engine/evaluation/train/evaluator.js';
-import { resolveSettings } from '../engine/evaluation/train/index.js';
+import { resolveSettings } from '../engine/evaluation/train/options.js';
 import { TrialError } from '../engine/core/errors.js';
 import type { Metrics } from '../engine/core/types.js';
 import { FIXTURES, scratch } from './helpers/paths.js';
@@ -55,9 +55,8 @@ test('hyperparameters the space searched override the options', () => {
   const s = resolveSettings(
     { epochs: 4, batch_size: 16, learning_rate: 0.1 },
     { layers: [], hyper: { batch_size: 64, optimizer: 'sgd' } },
-    0.5,
   );
-  assert.equal([s.epochs, s.batchSize, s.learningRate, s.optimizer], [2, 64, 0.1, 'sgd']);
+  assert.equal([s.epochs, s.batchSize, s.learningRate, s.optimizer], [4, 64, 0.1, 'sgd']);
 });
 
 test('same job, same seed: same result; cancellation stops a trial; a terminated worker is replaced', async () => {

@@ -10,8 +10,6 @@ export interface EvalJob {
   arch: Arch;
   key: string;
   seed: number;
-  /** Fraction of the full evaluation (epochs, data) in (0, 1]; 1 when absent. */
-  fidelity?: number;
 }
 
 export interface EvalContext {

@@ -15,6 +15,7 @@ import type { SearchSpace } from '../core/space.js';
 import type { Strategy } from '../core/strategy.js';
 import { supernetKey } from '../core/strategy.js';
 import type { Evaluator } from '../core/evaluator.js';
+import type { Pruner } from '../core/pruner.js';
 import type { BudgetConfig, WorkflowConfig } from '../core/workflow.js';
 
 /** How the reason of a stage ended by its own time budget begins (the run then goes on to the next stage). */
@@ -35,12 +36,6 @@ export interface SearchOutcome {
 }
 
 /** Decides after each reported step whether a trial should stop early (early-stopping rules). */
-export interface Pruner {
-  shouldPrune(trial: number, step: number, metrics: Metrics): boolean;
-  /** Called with every final trial, including those of earlier sessions on resume. */
-  observe(trial: TrialRecord): void;
-}
-
 export interface SearchSession {
   store: Store;
   runId: number;

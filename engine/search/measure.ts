@@ -52,7 +52,8 @@ export async function makeMeasure(wf: WorkflowConfig, evaluator: Evaluator): Pro
 async function modelMeasurer(wf: WorkflowConfig): Promise<(arch: Arch, need: string[]) => Metrics> {
   const tf = await import('@tensorflow/tfjs');
   const { buildModel, countParams, estimateFlops } = await import('../training/model/index.js');
-  const { inputShapeFor, modelSpecFor } = await import('../evaluation/train/core.js');
+  const { modelSpecFor } = await import('../evaluation/train/core.js');
+  const { inputShapeFor } = await import('../training/datasets/prepare.js');
   const { loadDataset } = await import('../training/datasets/index.js');
   await tf.ready();
   const ds = loadDataset(wf.dataset!, undefined, { seed: wf.seed });

@@ -12,7 +12,7 @@
 
 import type { Metrics, Objective, TrialRecord } from '../core/types.js';
 import { objectiveScore } from '../core/types.js';
-import type { Pruner } from './loop.js';
+import { PRUNER_DEFAULTS, type Pruner } from '../core/pruner.js';
 
 export interface MedianOptions {
   minEpochs?: number;
@@ -30,8 +30,8 @@ export class MedianPruner implements Pruner {
     private readonly objective: Objective,
     options: MedianOptions = {},
   ) {
-    this.minEpochs = options.minEpochs ?? 1;
-    this.minTrials = options.minTrials ?? 5;
+    this.minEpochs = options.minEpochs ?? PRUNER_DEFAULTS.min_epochs;
+    this.minTrials = options.minTrials ?? PRUNER_DEFAULTS.min_trials;
   }
 
   shouldPrune(trial: number, step: number, metrics: Metrics): boolean {
@@ -73,8 +73,8 @@ export class AshaPruner implements Pruner {
     private readonly objective: Objective,
     options: AshaOptions = {},
   ) {
-    this.minEpochs = options.minEpochs ?? 1;
-    this.eta = options.eta ?? 3;
+    this.minEpochs = options.minEpochs ?? PRUNER_DEFAULTS.min_epochs;
+    this.eta = options.eta ?? PRUNER_DEFAULTS.eta;
     if (!(this.eta > 1)) throw new RangeError(`asha: eta must be > 1, got ${this.eta}`);
     if (!(this.minEpochs >= 1)) throw new RangeError(`asha: min_epochs must be >= 1, got ${this.minEpochs}`);
   }
@@ -138,7 +138,14 @@ export function makePruner(
   const es = earlyStopping;
   if (!es || !es.rule || es.rule === 'none') return undefined;
   if (es.rule === 'median')
-    return new MedianPruner(objective, { minEpochs: es.min_epochs ?? 1, minTrials: es.min_trials ?? 5 });
-  if (es.rule === 'asha') return new AshaPruner(objective, { minEpochs: es.min_epochs ?? 1, eta: es.eta ?? 3 });
+    return new MedianPruner(objective, {
+      minEpochs: es.min_epochs ?? PRUNER_DEFAULTS.min_epochs,
+      minTrials: es.min_trials ?? PRUNER_DEFAULTS.min_trials,
+    });
+  if (es.rule === 'asha')
+    return new AshaPruner(objective, {
+      minEpochs: es.min_epochs ?? PRUNER_DEFAULTS.min_epochs,
+      eta: es.eta ?? PRUNER_DEFAULTS.eta,
+    });
   throw new RangeError(`unknown early_stopping rule "${es.rule}" (none, median, asha)`);
 }

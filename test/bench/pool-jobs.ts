@@ -1,6 +1,6 @@
 // The candidates of the pool-scaling benchmark, shared by the bench and its reference child process.
 
-import { resolveSettings } from '../../engine/evaluation/train/index.js';
+import { resolveSettings } from '../../engine/evaluation/train/options.js';
 import type { TrainJob } from '../../engine/evaluation/train/protocol.js';
 import type { ChainSpaceConfig, DatasetConfig } from '../../engine/core/workflow.js';
 import type { JsonObject } from '../../engine/core/types.js';

@@ -17,7 +17,8 @@ import {
 import { take } from '../../training/datasets/sample.js';
 import { initBackend, type BackendChoice } from '../../training/backend.js';
 import { buildModel, countParams } from '../../training/model/index.js';
-import { inputShapeFor, modelSpecFor } from '../train/core.js';
+import { modelSpecFor } from '../train/core.js';
+import { inputShapeFor } from '../../training/datasets/prepare.js';
 import type { EvaluatorDefinition, Evaluator } from '../../core/evaluator.js';
 import { PROXIES, computeProxies, type ProxyName } from './proxies.js';
 

@@ -7,10 +7,10 @@ import { objectiveScore, type Json, type JsonObject, type Metrics } from '../../
 import type { BackendChoice } from '../../training/backend.js';
 import type { WorkflowConfig } from '../../core/workflow.js';
 import type { EvalContext, EvalJob, EvalResult, Evaluator } from '../../core/evaluator.js';
-import { resolveSettings, TRAIN_DEFAULTS, type TrainOptions } from './index.js';
+import { resolveSettings, TRAIN_DEFAULTS, type TrainOptions } from './options.js';
 import { ModelKeeper, modelsDir } from './models.js';
 import { TrainPool } from './pool.js';
-import type { SupernetRequest } from '../../training/darts/types.js';
+import type { SupernetRequest } from '../../core/supernet.js';
 
 /** Whether tfjs-node can be resolved (then 'auto' picks it, and the pool runs one thread). */
 export function tfjsNodeAvailable(): boolean {
@@ -65,7 +65,7 @@ export class TrainEvaluator implements Evaluator {
     const wf = this.cfg.workflow;
     const attempt = (this.attempts.get(job.trial) ?? 0) + 1;
     this.attempts.set(job.trial, attempt);
-    const settings = resolveSettings(this.cfg.options, job.arch, job.fidelity ?? 1);
+    const settings = resolveSettings(this.cfg.options, job.arch);
     const r = await this.pool.train(
       {
         type: 'train',

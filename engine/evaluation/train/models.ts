@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { join } from 'node:path';
 import type { JsonObject } from '../../core/types.js';
 import { replaceDir, writeModelFiles } from '../../training/model/files.js';
-import type { ModelArtifactsJson } from './protocol.js';
+import type { ModelArtifactsJson } from '../../training/model/files.js';
 
 export const META_FILE = 'meta.json';
 

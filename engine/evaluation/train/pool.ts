@@ -9,7 +9,7 @@ import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { FatalError, TrialError } from '../../core/errors.js';
 import type { BackendChoice } from '../../training/backend.js';
-import { TRAIN_DEFAULTS } from './index.js';
+import { TRAIN_DEFAULTS } from './options.js';
 import type {
   ErrorResult,
   MemoryResult,
@@ -50,7 +50,7 @@ export class TrainPool {
   constructor(private readonly options: PoolOptions) {
     this.threads = Math.max(1, Math.floor(options.threads));
     this.recycleAfter = options.recycleAfter ?? TRAIN_DEFAULTS.recycle_after;
-    this.graceMs = options.graceMs ?? 5000;
+    this.graceMs = options.graceMs ?? TRAIN_DEFAULTS.cancel_grace * 1000;
     this.pool = this.make();
   }
 

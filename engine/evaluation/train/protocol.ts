@@ -7,6 +7,7 @@ import type { Arch, Json, Metrics } from '../../core/types.js';
 import type { DatasetConfig, SpaceConfig } from '../../core/workflow.js';
 import type { BackendChoice, BackendName } from '../../training/backend.js';
 import type { MessagePort } from 'node:worker_threads';
+import type { ModelArtifactsJson } from '../../training/model/files.js';
 
 /** The resolved training settings of one candidate (options with the arch's searched hyperparameters applied). */
 export interface TrainSettings {
@@ -58,18 +59,6 @@ export type PoolJob = TrainJob | MemoryJob | import('../../training/darts/types.
 export interface ProgressMessage {
   epoch: number;
   metrics: Metrics;
-}
-
-/** Model artifacts as tf.io gives them to a save handler, with the weights as one ArrayBuffer. */
-export interface ModelArtifactsJson {
-  modelTopology: Json;
-  weightSpecs: Json;
-  weightData: ArrayBuffer;
-  /** Loss, metrics and optimizer config: a reloaded model comes back compiled. */
-  trainingConfig?: Json;
-  format?: string;
-  generatedBy?: string;
-  convertedBy?: string | null;
 }
 
 export interface TrainResult {

@@ -7,7 +7,7 @@ import { FatalError, TrialError } from '../../core/errors.js';
 import { deriveSeed } from '../../core/rng.js';
 import type { Json, Metrics } from '../../core/types.js';
 import type { BackendName } from '../backend.js';
-import { prepareData } from '../../evaluation/train/core.js';
+import { prepareData } from '../datasets/prepare.js';
 import { CellSupernet, type Supernet } from './supernet.js';
 import { collapseReason, deriveCells, deriveFromScores, softmaxRows } from './derive.js';
 import { ChainSupernet, chainCollapseReason, deriveChains } from './chain.js';

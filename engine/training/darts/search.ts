@@ -10,7 +10,8 @@ import { Rng, deriveSeed } from '../../core/rng.js';
 import type { Json, Metrics } from '../../core/types.js';
 import { accuracy, crossEntropy } from './ops.js';
 import type { Supernet } from './supernet.js';
-import { DARTS_DEFAULTS, type AlphaEpoch, type DartsOptions } from './types.js';
+import type { AlphaEpoch } from './types.js';
+import { DARTS_DEFAULTS, type DartsOptions } from '../../core/supernet.js';
 import { alphaEntropy } from './derive.js';
 
 export interface SearchData {

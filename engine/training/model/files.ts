@@ -5,7 +5,18 @@ import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync, existsSync 
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { Json } from '../../core/types.js';
-import type { ModelArtifactsJson } from '../../evaluation/train/protocol.js';
+
+/** Model artifacts as tf.io gives them to a save handler, with the weights as one ArrayBuffer. */
+export interface ModelArtifactsJson {
+  modelTopology: Json;
+  weightSpecs: Json;
+  weightData: ArrayBuffer;
+  /** Loss, metrics and optimizer config: a reloaded model comes back compiled. */
+  trainingConfig?: Json;
+  format?: string;
+  generatedBy?: string;
+  convertedBy?: string | null;
+}
 
 export const MODEL_FILE = 'model.json';
 export const WEIGHTS_FILE = 'weights.bin';

@@ -1,0 +1,72 @@
+// The contract between the darts strategy and the supernet trainer: the options of a supernet search
+// (the strategy's schema exposes them) and what the strategy asks the engine to run.
+
+/** Options of `strategy: { type: darts, ... }` that shape the supernet search (schema in strategies/darts.ts). */
+export interface DartsOptions {
+  /** Supernet training epochs. */
+  epochs?: number;
+  batch_size?: number;
+  /** Weights: SGD with momentum 0.9 and a cosine schedule down to learning_rate_min (DARTS), or Adam. */
+  optimizer?: 'sgd' | 'adam';
+  learning_rate?: number;
+  learning_rate_min?: number;
+  weight_decay?: number;
+  /** Epochs that train only the weights before the alphas start moving (P-DARTS/PC-DARTS warm-up). */
+  warmup?: number;
+  /** Gradient clipping (global norm) of the weights' step. */
+  grad_clip?: number;
+  /** Alphas: Adam(arch_learning_rate, beta1 0.5, beta2 0.999) with L2 arch_weight_decay (DARTS). */
+  arch_learning_rate?: number;
+  arch_weight_decay?: number;
+  /** 'first' (alpha gradient at the current weights) or 'second' (DARTS' finite-difference unrolled approximation). */
+  order?: 'first' | 'second';
+  /** Where alphas are trained: the workflow's validation split, or the second half of the training split. */
+  alpha_data?: 'validation' | 'train-half';
+  /** How the discrete cell is read off the supernet: largest alpha (DARTS) or perturbation (DARTS-PT), see derive.ts. */
+  select?: 'alpha' | 'perturbation';
+  /** Collapse guard: see derive.ts. */
+  guard?: 'early-stop' | 'none';
+  /** early-stop: stop once the derived cell has this many skip connections (DARTS+: 2). */
+  max_skip?: number;
+  /** early-stop: first epoch the guard may stop at (warm-up of the weights). */
+  guard_after?: number;
+  /** beta-DARTS' Beta-Decay regularisation weight on the alpha loss (0: off). */
+  beta_decay?: number;
+  /** Cell: how many incoming edges each node keeps (DARTS: 2); absent keeps every edge (NB201). */
+  inputs_per_node?: number;
+  /** How many distinct derived architectures are proposed as trials. */
+  candidates?: number;
+  /** Supernet skeleton for cells (defaults to the space's skeleton). */
+  skeleton?: { channels: number; cells: number; stages: number };
+  /** Batches per epoch cap (tests); 0 = all. */
+  max_steps?: number;
+}
+
+export const DARTS_DEFAULTS = {
+  epochs: 30,
+  batch_size: 64,
+  optimizer: 'sgd' as const,
+  learning_rate: 0.05,
+  learning_rate_min: 0.001,
+  weight_decay: 3e-4,
+  warmup: 5,
+  grad_clip: 5,
+  arch_learning_rate: 0.003,
+  arch_weight_decay: 1e-3,
+  order: 'first' as const,
+  alpha_data: 'validation' as const,
+  select: 'perturbation' as const,
+  guard: 'early-stop' as const,
+  max_skip: 2,
+  guard_after: 3,
+  beta_decay: 0,
+  candidates: 1,
+  max_steps: 0,
+};
+
+/** What a darts strategy asks the engine to run (the `supernet` proposal). */
+export interface SupernetRequest {
+  /** Unique within the strategy (the trial's key is `supernet:<id>`). */
+  id: string;
+  options: DartsOptions;
+}

@@ -1,0 +1,63 @@
+// The data every candidate of a run trains on: the workflow-seeded split of the dataset, shaped for the
+// space's input, with its tensors, cached per thread (a pool worker prepares it once). Training jobs,
+// supernet jobs, proxies and `nas export` use it, so they all see the same split and scaling.
+
+import * as tf from '@tensorflow/tfjs';
+import { FatalError } from '../../core/errors.js';
+import { deriveSeed } from '../../core/rng.js';
+import type { DatasetConfig, SpaceConfig } from '../../core/workflow.js';
+import { loadDataset, splitDataset, stratifiedSubsample, type Dataset } from './index.js';
+import { take } from './sample.js';
+
+export interface PreparedData {
+  train: Dataset;
+  validation: Dataset;
+  inputShape: number[];
+  /** Created outside every candidate's scope and kept for the life of the thread. */
+  tensors: { xTrain: tf.Tensor; yTrain: tf.Tensor2D; xVal: tf.Tensor; yVal: tf.Tensor2D };
+}
+
+const prepared = new Map<string, PreparedData>();
+
+/** The input shape a candidate of `space` takes: the chain's `input`, or for cells the dataset's sample shape (a flat square becomes [s, s, 1]). */
+export function inputShapeFor(space: SpaceConfig, featureShape: number[]): number[] {
+  if (space.kind === 'chain') return [...space.input];
+  if (featureShape.length === 3) return [...featureShape];
+  if (featureShape.length === 2) return [...featureShape, 1];
+  const n = featureShape.reduce((a, b) => a * b, 1);
+  const s = Math.round(Math.sqrt(n));
+  if (s * s === n) return [s, s, 1];
+  throw new FatalError(
+    `a cell space needs image-shaped samples; this dataset's samples have shape [${featureShape.join(', ')}]`,
+  );
+}
+
+/** The train/validation split every trial of a run sees (seeded by the workflow seed), with its tensors; cached per thread. */
+export function prepareData(
+  dataset: DatasetConfig,
+  space: SpaceConfig,
+  dataSeed: number,
+  dataFraction = 1,
+): PreparedData {
+  const key = JSON.stringify([dataset, space.kind === 'chain' ? space.input : 'cell', dataSeed, dataFraction]);
+  const hit = prepared.get(key);
+  if (hit) return hit;
+  const full = loadDataset(dataset, undefined, { seed: dataSeed });
+  const inputShape = inputShapeFor(space, full.featureShape);
+  const ds = loadDataset(dataset, inputShape, { seed: dataSeed });
+  const split = splitDataset(ds, dataset.split.validation, deriveSeed(dataSeed, 'dataset.split'));
+  let train = split.train;
+  if (dataFraction < 1) {
+    const n = Math.max(train.classes, Math.round(train.n * dataFraction));
+    train = take(train, stratifiedSubsample(train, n, deriveSeed(dataSeed, 'fidelity.data')));
+  }
+  const tensors = tf.tidy(() => ({
+    xTrain: tf.tensor(train.x, [train.n, ...inputShape], 'float32'),
+    yTrain: tf.oneHot(tf.tensor1d(train.y, 'int32'), train.classes).toFloat() as tf.Tensor2D,
+    xVal: tf.tensor(split.validation.x, [split.validation.n, ...inputShape], 'float32'),
+    yVal: tf.oneHot(tf.tensor1d(split.validation.y, 'int32'), split.validation.classes).toFloat() as tf.Tensor2D,
+  }));
+  const p: PreparedData = { train, validation: split.validation, inputShape, tensors };
+  prepared.set(key, p);
+  return p;
+}
