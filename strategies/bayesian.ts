@@ -8,14 +8,14 @@
 // flight, each pending one enters the model with its predicted mean as a fantasy (kriging believer).
 // Works on any space with encode()/mutate()/sample(): cells and chains alike.
 
+import { trialScore } from '../engine/core/trial.js';
 import type { Arch, Json, JsonObject, TrialRecord } from '../engine/core/types.js';
 import { Rng } from '../engine/core/rng.js';
 import type { Ask, Strategy, StrategyContext, StrategyDefinition } from '../engine/core/strategy.js';
-import { PendingSet, checkSnapshot, toldChoices, trialScore } from './lib/common.js';
+import { PendingSet, checkSnapshot, toldChoices } from './lib/common.js';
 import { GaussianProcess, type SparseVec, dist2, extendFactor, normCdf, normPdf, rbf, sparse } from './lib/gp.js';
 
 export interface BayesianOptions {
-  surrogate?: 'gp';
   acquisition?: 'ei' | 'ucb' | 'pi';
   /** Exploration: EI/PI margin in standard deviations of the results; UCB multiplier. */
   xi?: number;
@@ -37,6 +37,21 @@ export interface BayesianOptions {
   /** Most candidates per ask whose exact posterior deviation is computed (in order of their bound). */
   exact?: number;
 }
+
+/** The one home of the options' defaults: the schema shows them, the constructor falls back to them. */
+export const BAYESIAN_DEFAULTS = {
+  acquisition: 'ei' as 'ei' | 'ucb' | 'pi',
+  xi: 0,
+  kappa: 2,
+  initial: 10,
+  parents: 10,
+  mutations: 30,
+  random: 200,
+  exhaustive: 20_000,
+  refit: 10,
+  transform: 'rank' as 'none' | 'rank' | 'log',
+  exact: 300,
+};
 
 const TYPE = 'bayesian';
 const VERSION = 1;
@@ -75,7 +90,6 @@ export class BayesianStrategy implements Strategy {
   private seen = new Set<string>();
   private pending = new PendingSet();
   private queue: number[][] = [];
-  private proposals = 0;
   private hyper: { lengthscale: number; noise: number } | null = null;
   private fittedAt = 0;
   private enc = new Map<string, SparseVec>();
@@ -91,17 +105,17 @@ export class BayesianStrategy implements Strategy {
     options: BayesianOptions,
     private readonly ctx: StrategyContext,
   ) {
-    this.acq = options.acquisition ?? 'ei';
-    this.xi = options.xi ?? 0;
-    this.kappa = options.kappa ?? 2;
-    this.initial = options.initial ?? 10;
-    this.parents = options.parents ?? 10;
-    this.mutations = options.mutations ?? 30;
-    this.randomN = options.random ?? 200;
-    this.exhaustive = options.exhaustive ?? 20_000;
-    this.refitEvery = options.refit ?? 10;
-    this.exactN = options.exact ?? 300;
-    this.transform = options.transform ?? 'rank';
+    this.acq = options.acquisition ?? BAYESIAN_DEFAULTS.acquisition;
+    this.xi = options.xi ?? BAYESIAN_DEFAULTS.xi;
+    this.kappa = options.kappa ?? BAYESIAN_DEFAULTS.kappa;
+    this.initial = options.initial ?? BAYESIAN_DEFAULTS.initial;
+    this.parents = options.parents ?? BAYESIAN_DEFAULTS.parents;
+    this.mutations = options.mutations ?? BAYESIAN_DEFAULTS.mutations;
+    this.randomN = options.random ?? BAYESIAN_DEFAULTS.random;
+    this.exhaustive = options.exhaustive ?? BAYESIAN_DEFAULTS.exhaustive;
+    this.refitEvery = options.refit ?? BAYESIAN_DEFAULTS.refit;
+    this.exactN = options.exact ?? BAYESIAN_DEFAULTS.exact;
+    this.transform = options.transform ?? BAYESIAN_DEFAULTS.transform;
     this.rng = new Rng(ctx.seed);
     for (const o of ctx.warmStart?.observations ?? []) {
       const arch = ctx.space.validate(o.arch);
@@ -385,7 +399,6 @@ export class BayesianStrategy implements Strategy {
 
   private propose(choices: number[], key: string, predicted: number | null, info: JsonObject): Ask {
     this.pending.add(key, choices, predicted);
-    this.proposals++;
     return { arch: this.ctx.space.decode(choices), info };
   }
 
@@ -406,7 +419,6 @@ export class BayesianStrategy implements Strategy {
       obs: this.obs.map((o) => [o.key, o.choices, o.score]),
       pending: this.pending.toJson(),
       queue: this.queue,
-      proposals: this.proposals,
       hyper: this.hyper,
       fittedAt: this.fittedAt,
     } as Json;
@@ -426,7 +438,6 @@ export class BayesianStrategy implements Strategy {
     this.cols = [];
     this.pending = PendingSet.fromJson(s.pending);
     this.queue = (s.queue as number[][]).map((c) => [...c]);
-    this.proposals = s.proposals as number;
     this.hyper = s.hyper === null ? null : { ...(s.hyper as { lengthscale: number; noise: number }) };
     this.fittedAt = s.fittedAt as number;
   }
@@ -497,52 +508,66 @@ export const bayesian: StrategyDefinition<BayesianOptions> = {
   optionsSchema: {
     type: 'object',
     properties: {
-      surrogate: {
-        type: 'string',
-        enum: ['gp'],
-        default: 'gp',
-        description: 'the model of the objective: a Gaussian process',
-      },
       acquisition: {
         type: 'string',
         enum: ['ei', 'ucb', 'pi'],
-        default: 'ei',
+        default: BAYESIAN_DEFAULTS.acquisition,
         description: 'expected improvement, upper confidence bound or probability of improvement',
       },
       xi: {
         type: 'number',
         minimum: 0,
-        default: 0,
+        default: BAYESIAN_DEFAULTS.xi,
         description: 'EI/PI margin, in standard deviations of the results',
       },
-      kappa: { type: 'number', minimum: 0, default: 2, description: 'UCB exploration weight' },
-      initial: { type: 'integer', minimum: 1, default: 10, description: 'random proposals before the surrogate' },
-      parents: { type: 'integer', minimum: 1, default: 10, description: 'best results mutated into candidates' },
-      mutations: { type: 'integer', minimum: 0, default: 30, description: 'candidates per parent' },
-      random: { type: 'integer', minimum: 0, default: 200, description: 'random candidates per ask' },
+      kappa: { type: 'number', minimum: 0, default: BAYESIAN_DEFAULTS.kappa, description: 'UCB exploration weight' },
+      initial: {
+        type: 'integer',
+        minimum: 1,
+        default: BAYESIAN_DEFAULTS.initial,
+        description: 'random proposals before the surrogate',
+      },
+      parents: {
+        type: 'integer',
+        minimum: 1,
+        default: BAYESIAN_DEFAULTS.parents,
+        description: 'best results mutated into candidates',
+      },
+      mutations: {
+        type: 'integer',
+        minimum: 0,
+        default: BAYESIAN_DEFAULTS.mutations,
+        description: 'candidates per parent',
+      },
+      random: {
+        type: 'integer',
+        minimum: 0,
+        default: BAYESIAN_DEFAULTS.random,
+        description: 'random candidates per ask',
+      },
       exhaustive: {
         type: 'integer',
         minimum: 0,
-        default: 20000,
+        default: BAYESIAN_DEFAULTS.exhaustive,
         description: 'score the whole space when it has at most this many architectures',
       },
       refit: {
         type: 'integer',
         minimum: 1,
-        default: 10,
+        default: BAYESIAN_DEFAULTS.refit,
         description: 'refit kernel hyperparameters every this many results',
       },
       transform: {
         type: 'string',
         enum: ['none', 'rank', 'log'],
-        default: 'rank',
+        default: BAYESIAN_DEFAULTS.transform,
         description:
           'scores as the model sees them: unchanged, normal scores of their ranks, or -log(best - score + margin)',
       },
       exact: {
         type: 'integer',
         minimum: 1,
-        default: 300,
+        default: BAYESIAN_DEFAULTS.exact,
         description: 'most candidates per ask scored with the exact posterior deviation',
       },
     },

@@ -17,8 +17,8 @@
 import type { Arch, Json, JsonObject, TrialRecord } from '../engine/core/types.js';
 import { Rng } from '../engine/core/rng.js';
 import type { Ask, Strategy, StrategyContext, StrategyDefinition } from '../engine/core/strategy.js';
-import { supernetKey } from '../engine/core/strategy.js';
-import { checkSnapshot, rngStateOf, sampleFresh } from './lib/search.js';
+import { supernetKey } from '../engine/core/trial.js';
+import { checkSnapshot, rngStateOf, sampleFresh } from './lib/common.js';
 import { DARTS_DEFAULTS, type DartsOptions } from '../engine/core/supernet.js';
 
 const TYPE = 'darts';

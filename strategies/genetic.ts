@@ -5,19 +5,11 @@
 // (a few times) so that budget goes to new architectures. Fitness is the objective score; failed
 // members have none and cannot be parents.
 
+import { trialScore } from '../engine/core/trial.js';
 import type { Arch, Json, TrialRecord } from '../engine/core/types.js';
 import { Rng } from '../engine/core/rng.js';
 import type { Ask, Strategy, StrategyContext, StrategyDefinition } from '../engine/core/strategy.js';
-import {
-  type Scored,
-  SeenKeys,
-  checkSnapshot,
-  rngStateOf,
-  sampleFresh,
-  scoreOf,
-  tournament,
-  validArchs,
-} from './lib/search.js';
+import { type Scored, SeenKeys, checkSnapshot, rngStateOf, sampleFresh, tournament, validArchs } from './lib/common.js';
 
 const TYPE = 'genetic';
 const VERSION = 2;
@@ -124,7 +116,7 @@ class Genetic implements Strategy {
     const m = this.s.members.find((x) => x.status === 'proposed' && x.key === trial.key);
     if (!m) return; // not of this generation
     m.status = 'told';
-    m.score = scoreOf(this.ctx.objective, trial);
+    m.score = trialScore(this.ctx.objective, trial);
   }
 
   snapshot(): Json {

@@ -4,7 +4,7 @@
 import type { Arch, Json } from '../engine/core/types.js';
 import { Rng, deriveSeed } from '../engine/core/rng.js';
 import type { Ask, Strategy, StrategyContext, StrategyDefinition } from '../engine/core/strategy.js';
-import { checkSnapshot } from './lib/search.js';
+import { checkSnapshot } from './lib/common.js';
 
 const TYPE = 'grid';
 const VERSION = 1;

@@ -4,20 +4,12 @@
 // The first start is a warm-start architecture when one is given. Results are cached by key so a
 // neighbour met again costs nothing.
 
+import { trialScore } from '../engine/core/trial.js';
 import type { Arch, Json, TrialRecord } from '../engine/core/types.js';
 import { Rng } from '../engine/core/rng.js';
 import { neighbourChoices } from '../engine/space/tree.js';
 import type { Ask, Strategy, StrategyContext, StrategyDefinition } from '../engine/core/strategy.js';
-import {
-  type Scored,
-  SeenKeys,
-  checkSnapshot,
-  rngStateOf,
-  sampleFresh,
-  scoreOf,
-  takeKey,
-  validArchs,
-} from './lib/search.js';
+import { type Scored, SeenKeys, checkSnapshot, rngStateOf, sampleFresh, takeKey, validArchs } from './lib/common.js';
 
 const TYPE = 'local-search';
 const VERSION = 2;
@@ -127,7 +119,7 @@ class LocalSearch implements Strategy {
 
   tell(trial: TrialRecord): void {
     const s = this.s;
-    const score = scoreOf(this.ctx.objective, trial);
+    const score = trialScore(this.ctx.objective, trial);
     if (!s.known.has(trial.key)) s.knownCodes.push(`${this.ctx.space.choicesOf(trial.arch).join('.')}=${score ?? 'x'}`);
     s.known.set(trial.key, score);
     if (s.startKey === trial.key) {

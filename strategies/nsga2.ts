@@ -8,7 +8,7 @@
 import type { Arch, Json, Objective, TrialRecord } from '../engine/core/types.js';
 import { crowdingDistance, nondominatedSort, scoreVector } from '../engine/core/pareto.js';
 import type { Ask, Strategy, StrategyContext, StrategyDefinition } from '../engine/core/strategy.js';
-import { checkSnapshot } from './lib/search.js';
+import { checkSnapshot } from './lib/common.js';
 import {
   type Breeding,
   breedingSnapshot,

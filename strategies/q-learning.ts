@@ -18,20 +18,13 @@
 // the same options work for accuracies in 0..1 or 0..100 (replay re-applies old results with the
 // current statistics). With `reward: raw` the score is used as is.
 
+import { trialScore } from '../engine/core/trial.js';
+import { walk } from '../engine/space/tree.js';
 import type { Json, JsonObject, TrialRecord } from '../engine/core/types.js';
 import { Rng } from '../engine/core/rng.js';
 import type { Decision } from '../engine/core/space.js';
 import type { Ask, Strategy, StrategyContext, StrategyDefinition } from '../engine/core/strategy.js';
-import {
-  PendingSet,
-  RunningStats,
-  checkSnapshot,
-  mapFromJson,
-  mapToJson,
-  toldChoices,
-  trialScore,
-  walk,
-} from './lib/common.js';
+import { PendingSet, RunningStats, checkSnapshot, mapFromJson, mapToJson, toldChoices } from './lib/common.js';
 
 export interface EpsilonStep {
   /** How many proposals this epsilon lasts; the last step lasts forever. */

@@ -4,7 +4,7 @@
 import type { Json, JsonObject } from '../engine/core/types.js';
 import { Rng } from '../engine/core/rng.js';
 import type { Ask, Strategy, StrategyContext, StrategyDefinition } from '../engine/core/strategy.js';
-import { SeenKeys, checkSnapshot, rngStateOf, sampleFresh } from './lib/search.js';
+import { SeenKeys, checkSnapshot, rngStateOf, sampleFresh } from './lib/common.js';
 
 const TYPE = 'random';
 const VERSION = 2;

@@ -3,9 +3,10 @@
 // the best of them and appends the child, removing the OLDEST member (not the worst). Failed trials
 // never join the population; the initial phase samples again to replace them.
 
+import { trialScore } from '../engine/core/trial.js';
 import type { Json, TrialRecord } from '../engine/core/types.js';
 import type { Ask, Strategy, StrategyContext, StrategyDefinition } from '../engine/core/strategy.js';
-import { type Scored, checkSnapshot, scoreOf, tournament } from './lib/search.js';
+import { type Scored, checkSnapshot, tournament } from './lib/common.js';
 import {
   type Breeding,
   breedingSnapshot,
@@ -54,7 +55,7 @@ class RegularizedEvolution implements Strategy {
   tell(trial: TrialRecord): void {
     const s = this.s;
     if (!takeProposal(s, trial.key)) return; // not ours
-    const score = scoreOf(this.ctx.objective, trial);
+    const score = trialScore(this.ctx.objective, trial);
     if (score === null) return;
     s.population.push({ arch: trial.arch, key: trial.key, score });
     while (s.population.length > this.P) s.population.shift(); // aging: the oldest dies

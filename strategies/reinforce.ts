@@ -12,10 +12,11 @@
 // as that sample's reward right away (it is a genuine on-policy sample, only its evaluation is
 // free), and the controller samples again.
 
+import { trialScore } from '../engine/core/trial.js';
 import type { Json, JsonObject, TrialRecord } from '../engine/core/types.js';
 import { Rng, deriveSeed } from '../engine/core/rng.js';
 import type { Ask, Strategy, StrategyContext, StrategyDefinition } from '../engine/core/strategy.js';
-import { PendingSet, RunningStats, checkSnapshot, toldChoices, trialScore } from './lib/common.js';
+import { PendingSet, RunningStats, checkSnapshot, toldChoices } from './lib/common.js';
 import { Adam, type Controller, LogitsController, LstmController } from './lib/controllers.js';
 
 export interface ReinforceOptions {

@@ -14,7 +14,7 @@ import { runSupernetJob } from '../engine/training/darts/job.js';
 import { searchSupernet } from '../engine/training/darts/search.js';
 import type { SupernetJob } from '../engine/training/darts/types.js';
 import { darts } from '../strategies/darts.js';
-import { supernetKey } from '../engine/core/strategy.js';
+import { supernetKey } from '../engine/core/trial.js';
 import { createSpace } from '../engine/space/index.js';
 import { deriveSeed } from '../engine/core/rng.js';
 import type { JsonObject, TrialRecord } from '../engine/core/types.js';

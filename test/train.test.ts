@@ -64,7 +64,7 @@ test('same job, same seed: same result; cancellation stops a trial; a terminated
   const ev = new TrainEvaluator({ workflow: wf, options: { epochs: 2, batch_size: 16, cancel_grace: 0.2 } });
   try {
     const none = new AbortController().signal;
-    const job = { trial: 1, arch: ARCH, key: 'k', seed: 42 };
+    const job = { trial: 1, arch: ARCH, key: 'k', seed: 42, attempt: 1 };
     const a = await ev.evaluate(job, { signal: none, report() {} });
     const b = await ev.evaluate({ ...job, trial: 2 }, { signal: none, report() {} });
     assert.equal(a.metrics, b.metrics, 'seeded initialisation and shuffling');

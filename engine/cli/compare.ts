@@ -5,7 +5,7 @@ import { Store } from '../store/store.js';
 import type { WorkflowConfig } from '../core/workflow.js';
 import { objectiveScore } from '../core/types.js';
 import { finalStage } from '../search/stages.js';
-import { isSupernetTrial } from '../search/loop.js';
+import { isSupernetTrial } from '../core/trial.js';
 import { line, UsageError, type Io } from './io.js';
 import { locateStore } from './locate-store.js';
 import { pickRun, round, runLine, type RunLine } from './runs.js';

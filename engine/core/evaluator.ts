@@ -10,6 +10,8 @@ export interface EvalJob {
   arch: Arch;
   key: string;
   seed: number;
+  /** 1 for the first evaluation of this trial, then one more per retry (the engine counts, across sessions). */
+  attempt: number;
 }
 
 export interface EvalContext {

@@ -56,8 +56,3 @@ export interface StrategyDefinition<O = JsonObject> {
   optionsSchema: JSONSchemaType<O> | Record<string, unknown>;
   create(options: O, ctx: StrategyContext): Strategy;
 }
-
-/** The trial key the engine gives a supernet proposal. */
-export function supernetKey(id: string): string {
-  return `supernet:${id}`;
-}

@@ -13,7 +13,7 @@ import { objectiveScore } from '../core/types.js';
 import type { Store } from '../store/store.js';
 import type { SearchSpace } from '../core/space.js';
 import type { Strategy } from '../core/strategy.js';
-import { supernetKey } from '../core/strategy.js';
+import { failedRecord, isSupernetTrial, supernetKey } from '../core/trial.js';
 import type { Evaluator } from '../core/evaluator.js';
 import type { Pruner } from '../core/pruner.js';
 import type { BudgetConfig, WorkflowConfig } from '../core/workflow.js';
@@ -160,7 +160,7 @@ class SearchLoop {
     }
     if (this.s.constraints)
       for (const r of store.rejected(runId, this.stage))
-        this.rejected.set(r.key, rejectedRecord(r.key, r.arch, r.measured, r.reason, r.at));
+        this.rejected.set(r.key, failedRecord(r.key, r.arch, r.reason, { rejected: true, measured: r.measured }, r.at));
     const cp = store.loadCheckpoint(runId, this.stage) as EngineCheckpoint | undefined;
     if (cp) {
       strategy.restore(cp.strategy);
@@ -263,13 +263,12 @@ class SearchLoop {
       }
       const violations = measured ? constraintViolations(this.s.constraints, measured) : [];
       if (measured && violations.length > 0) {
-        const rec = rejectedRecord(
+        const rec = failedRecord(
           key,
           arch,
-          measured,
           `rejected by constraints: ${violations.join('; ')}`,
+          { ...info, rejected: true, measured },
           Date.now(),
-          info,
         );
         store.transaction(() => {
           store.insertRejected(runId, this.stage, {
@@ -373,7 +372,13 @@ class SearchLoop {
         const run = supernet ? evaluator.supernet?.bind(evaluator) : evaluator.evaluate.bind(evaluator);
         if (!run) throw new FatalError(`trial ${trial.number} is a supernet search, which this evaluator cannot run`);
         const result = await run(
-          { trial: trial.number, arch: trial.arch, key: trial.key, seed: deriveSeed(trial.seed, 'attempt', attempt) },
+          {
+            trial: trial.number,
+            arch: trial.arch,
+            key: trial.key,
+            seed: deriveSeed(trial.seed, 'attempt', attempt),
+            attempt,
+          },
           {
             signal: controller.signal,
             report: (step, metrics) => {
@@ -467,33 +472,4 @@ class SearchLoop {
 function measuredOf(t: TrialRecord): Metrics {
   const m = t.info?.measured;
   return m && typeof m === 'object' && !Array.isArray(m) ? (m as Metrics) : {};
-}
-
-/** The record a strategy is told for a candidate the constraints rejected (number 0: not a trial). */
-function rejectedRecord(
-  key: string,
-  arch: Arch,
-  measured: Metrics,
-  reason: string,
-  at: number,
-  info?: JsonObject,
-): TrialRecord {
-  return {
-    number: 0,
-    key,
-    arch,
-    state: 'failed',
-    metrics: {},
-    seed: 0,
-    error: reason,
-    attempts: 0,
-    startedAt: at,
-    finishedAt: at,
-    info: { ...info, rejected: true, measured },
-  };
-}
-
-/** Whether a trial is a one-shot strategy's supernet search rather than a candidate. */
-export function isSupernetTrial(t: Pick<TrialRecord, 'info'>): boolean {
-  return t.info?.job === 'supernet';
 }

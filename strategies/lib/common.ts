@@ -1,33 +1,130 @@
-// Small helpers shared by the model-based strategies (q-learning, reinforce, bayesian): walking a
-// space's decision tree, turning trial records into scores, running statistics, and the bookkeeping
-// of proposals in flight. Everything here is plain data so that snapshots stay JSON.
+// Helpers shared by the strategies: sampling unseen architectures, tournaments, the seen-key set and
+// the bookkeeping of proposals in flight, running statistics, and snapshot checks. Everything here is
+// plain data so that snapshots stay JSON.
 
-import type { Decision, SearchSpace } from '../../engine/core/space.js';
-import type { Arch, Json, JsonObject, Objective, TrialRecord } from '../../engine/core/types.js';
-import { objectiveScore } from '../../engine/core/types.js';
+import type { Rng, RngState } from '../../engine/core/rng.js';
+import type { ChoicePriors, SearchSpace } from '../../engine/core/space.js';
+import type { Arch, Json, JsonObject } from '../../engine/core/types.js';
 
-/** Builds a complete choice sequence from the root, asking `pick` for each decision in turn. */
-export function walk(
+// Above this many architectures, listing the unseen ones to finish a space costs too much; such a
+// space is effectively never exhausted by a trial budget.
+const ENUMERATE_LIMIT = 200_000;
+
+/** A sample whose key is not in `seen`; when sampling keeps hitting seen ones in a small finite space,
+ *  a uniform pick among the unseen; null when the space is exhausted. In a huge space it may return a
+ *  seen architecture rather than stall (the engine dedups it). */
+export function sampleFresh(
   space: SearchSpace,
-  pick: (decision: Decision, prefix: readonly number[]) => number,
-  maxDepth = 10_000,
-): number[] {
-  const prefix: number[] = [];
-  for (let d = space.next(prefix); d !== null; d = space.next(prefix)) {
-    const c = pick(d, prefix);
-    if (!(Number.isInteger(c) && c >= 0 && c < d.choices.length)) {
-      throw new RangeError(`choice ${c} out of range for decision ${d.name}`);
-    }
-    prefix.push(c);
-    if (prefix.length > maxDepth) throw new Error('space decision tree deeper than expected');
+  rng: Rng,
+  seen: ReadonlySet<string>,
+  priors?: ChoicePriors,
+  tries = 50,
+): Arch | null {
+  const size = space.size();
+  if (seen.size >= size) return null;
+  let last: Arch | null = null;
+  for (let i = 0; i < tries; i++) {
+    last = space.sample(rng, priors);
+    if (!seen.has(space.key(last))) return last;
   }
-  return prefix;
+  if (size > ENUMERATE_LIMIT) return last;
+  const unseen: Arch[] = [];
+  for (const a of space.enumerate()) if (!seen.has(space.key(a))) unseen.push(a);
+  return unseen.length ? rng.pick(unseen) : null;
 }
 
-/** The score (larger is better) of a complete or pruned trial; null for failed trials or a missing metric. */
-export function trialScore(objective: Objective, trial: TrialRecord): number | null {
-  if (trial.state === 'failed') return null;
-  return objectiveScore(objective, trial.metrics);
+/** Warm-start architectures that belong to the space (others, e.g. from another space, are dropped). */
+export function validArchs(space: SearchSpace, archs: readonly Arch[] | undefined): Arch[] {
+  const out: Arch[] = [];
+  for (const a of archs ?? []) {
+    try {
+      out.push(space.validate(a));
+    } catch {
+      // not of this space: ignore
+    }
+  }
+  return out;
+}
+
+/** The best entry (highest score, first on ties) among a tournament drawn from `pool`. */
+export function tournament<T extends { score: number }>(pool: readonly T[], size: number, rng: Rng): T {
+  const contestants = rng.sample(pool, Math.max(1, Math.min(size, pool.length)));
+  let best = contestants[0];
+  for (const c of contestants) if (c.score > best.score) best = c;
+  return best;
+}
+
+/** Throws unless `state` is a snapshot of strategy `type`; returns it as an object. */
+/** The snapshot `state` as an object, after checking that it is one of this strategy at this version. */
+export function checkSnapshot(state: Json, type: string, version: number): JsonObject {
+  if (state === null || typeof state !== 'object' || Array.isArray(state) || state.type !== type) {
+    throw new Error(`not a ${type} strategy snapshot`);
+  }
+  if (state.version !== version) throw new Error(`${type} snapshot version ${String(state.version)} is not ${version}`);
+  return state;
+}
+
+export function rngStateOf(v: Json): RngState {
+  if (!Array.isArray(v) || v.length !== 4 || !v.every((x) => typeof x === 'number'))
+    throw new Error('bad rng state in snapshot');
+  return v as RngState;
+}
+
+/** A scored architecture, as kept in populations. */
+export type Scored = { arch: Arch; key: string; score: number };
+
+/** Removes the first occurrence of `key` from a list of keys in flight; false when absent. */
+export function takeKey(pending: string[], key: string): boolean {
+  const i = pending.indexOf(key);
+  if (i < 0) return false;
+  pending.splice(i, 1);
+  return true;
+}
+
+/**
+ * The keys a strategy has proposed, snapshotted compactly: as the architectures' choice indices
+ * ("3.0.4|1.2.2|...") rather than their keys, which are several times longer. A snapshot is
+ * written after every trial, so its size decides the engine's overhead on long runs.
+ */
+export class SeenKeys {
+  private readonly keys = new Set<string>();
+  private readonly codes: string[] = [];
+
+  constructor(private readonly space: SearchSpace) {}
+
+  has(key: string): boolean {
+    return this.keys.has(key);
+  }
+
+  get size(): number {
+    return this.keys.size;
+  }
+
+  /** The set itself, for sampleFresh. */
+  get set(): ReadonlySet<string> {
+    return this.keys;
+  }
+
+  add(arch: Arch): string {
+    const key = this.space.key(arch);
+    if (!this.keys.has(key)) {
+      this.keys.add(key);
+      this.codes.push(this.space.choicesOf(arch).join('.'));
+    }
+    return key;
+  }
+
+  snapshot(): string {
+    return this.codes.join('|');
+  }
+
+  static restore(space: SearchSpace, snapshot: Json | undefined): SeenKeys {
+    const seen = new SeenKeys(space);
+    if (typeof snapshot === 'string' && snapshot !== '') {
+      for (const code of snapshot.split('|')) seen.add(space.decode(code === '' ? [] : code.split('.').map(Number)));
+    }
+    return seen;
+  }
 }
 
 /** Welford running mean and variance. */
@@ -146,17 +243,6 @@ export function cloneJson<T extends Json>(v: T): T {
 }
 
 /** Validates that a restored snapshot belongs to the strategy type that reads it. */
-export function checkSnapshot(state: Json, type: string, version: number): JsonObject {
-  if (state === null || typeof state !== 'object' || Array.isArray(state)) {
-    throw new Error(`${type}: snapshot must be an object`);
-  }
-  if (state.type !== type || state.version !== version) {
-    throw new Error(
-      `${type}: snapshot of another strategy or version (${String(state.type)} v${String(state.version)})`,
-    );
-  }
-  return state;
-}
 
 /** A Map<string, number> as JSON pairs and back. */
 export function mapToJson(m: Map<string, number>): Json {

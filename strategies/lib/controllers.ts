@@ -9,7 +9,8 @@
 
 import type { Rng } from '../../engine/core/rng.js';
 import type { Decision, SearchSpace } from '../../engine/core/space.js';
-import { softmax, walk } from './common.js';
+import { walk } from '../../engine/space/tree.js';
+import { softmax } from './common.js';
 
 export interface Controller {
   readonly params: Float64Array;

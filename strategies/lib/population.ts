@@ -6,7 +6,7 @@
 import type { Arch, Json } from '../../engine/core/types.js';
 import { Rng } from '../../engine/core/rng.js';
 import type { Ask, StrategyContext } from '../../engine/core/strategy.js';
-import { rngStateOf, sampleFresh, takeKey, validArchs } from './search.js';
+import { rngStateOf, sampleFresh, takeKey, validArchs } from './common.js';
 
 export interface Breeding {
   rng: Rng;

@@ -9,6 +9,7 @@ import { Rng, deriveSeed } from '../../engine/core/rng.js';
 import type { SearchSpace } from '../../engine/core/space.js';
 import type { Arch, Json, JsonObject, TrialRecord } from '../../engine/core/types.js';
 import type { Ask, Strategy } from '../../engine/core/strategy.js';
+import { failedRecord } from '../../engine/core/trial.js';
 
 export interface ScreenOptions {
   fraction: number;
@@ -54,18 +55,8 @@ export class ScreenedStrategy implements Strategy {
   }
 
   private rejected(arch: Arch, p: number): TrialRecord {
-    return {
-      number: 0,
-      key: this.space.key(arch),
-      arch,
-      state: 'failed',
-      metrics: {},
-      seed: 0,
-      error: `screened out: predicted ${round(p)} below the top-${this.o.fraction} threshold ${round(this.threshold)}`,
-      attempts: 0,
-      startedAt: 0,
-      info: { screened: true },
-    };
+    const why = `screened out: predicted ${round(p)} below the top-${this.o.fraction} threshold ${round(this.threshold)}`;
+    return failedRecord(this.space.key(arch), arch, why, { screened: true });
   }
 
   tell(trial: TrialRecord): void {

@@ -49,7 +49,10 @@ export default async function overhead(emit: Emit, args: string[]): Promise<void
     const t0 = performance.now();
     for (let i = 0; i < trials; i++) {
       const arch = space.sample(rng);
-      await evaluator.evaluate({ trial: i + 1, arch, key: space.key(arch), seed: i }, { signal, report() {} });
+      await evaluator.evaluate(
+        { trial: i + 1, arch, key: space.key(arch), seed: i, attempt: 1 },
+        { signal, report() {} },
+      );
     }
     const seconds = (performance.now() - t0) / 1000;
     emit({ reference: 'evaluator-only', calls: trials, calls_per_second: Math.round(trials / seconds) });

@@ -38,7 +38,6 @@ export interface TrainEvaluatorConfig {
 
 export class TrainEvaluator implements Evaluator {
   readonly pool: TrainPool;
-  private readonly attempts = new Map<number, number>();
   private readonly keeper: ModelKeeper | undefined;
   private readonly backend: BackendChoice;
 
@@ -63,14 +62,12 @@ export class TrainEvaluator implements Evaluator {
 
   async evaluate(job: EvalJob, ctx: EvalContext): Promise<EvalResult> {
     const wf = this.cfg.workflow;
-    const attempt = (this.attempts.get(job.trial) ?? 0) + 1;
-    this.attempts.set(job.trial, attempt);
     const settings = resolveSettings(this.cfg.options, job.arch);
     const r = await this.pool.train(
       {
         type: 'train',
         trial: job.trial,
-        attempt,
+        attempt: job.attempt,
         arch: job.arch,
         key: job.key,
         seed: job.seed,
@@ -119,15 +116,13 @@ export class TrainEvaluator implements Evaluator {
    */
   async supernet(job: EvalJob, ctx: EvalContext): Promise<EvalResult> {
     const wf = this.cfg.workflow;
-    const attempt = (this.attempts.get(job.trial) ?? 0) + 1;
-    this.attempts.set(job.trial, attempt);
     const request = (job.arch as { supernet?: SupernetRequest } | null)?.supernet;
     if (!request || typeof request.id !== 'string') throw new TrialError('a supernet trial without its request', false);
     const r = await this.pool.supernet(
       {
         type: 'supernet',
         trial: job.trial,
-        attempt,
+        attempt: job.attempt,
         seed: job.seed,
         request,
         space: wf.space,
