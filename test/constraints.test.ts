@@ -35,7 +35,7 @@ test('params: { max: N } is never violated; rejections are recorded, not counted
     const wf = loadWorkflow(file);
     const s = await startRun(store, wf);
     assert.is(s.status, 'complete', s.reason);
-    const trials = store.trials(s.run);
+    const trials = store.trials(s.run, '');
     assert.is(trials.length, 10, 'rejected candidates do not use the budget');
     assert.equal(
       trials.map((t) => t.number),
@@ -58,7 +58,7 @@ test('params: { max: N } is never violated; rejections are recorded, not counted
     const grown = { ...wf, budget: { ...wf.budget, trials: feasible.length }, source: { ...wf.source, hash: 'grown' } };
     const r = await resumeRun(store, s.run, grown);
     assert.is(r.status, 'complete', r.reason);
-    const all = store.trials(s.run);
+    const all = store.trials(s.run, '');
     assert.ok(all.every((t) => t.metrics.params <= max));
     assert.ok(all.length <= feasible.length);
     const again = store.rejected(s.run);
@@ -75,7 +75,7 @@ test('without a table column the engine measures the built model (proxy on digit
   const store = Store.open(':memory:');
   const s = await startRun(store, constrained);
   assert.is(s.status, 'complete', s.reason);
-  const trials = store.trials(s.run);
+  const trials = store.trials(s.run, '');
   assert.is(trials.length, 6);
   for (const t of trials) {
     assert.ok(t.metrics.params <= 6000, String(t.metrics.params));

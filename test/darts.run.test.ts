@@ -35,7 +35,7 @@ test('digits-darts (tiny): supernet trial with progress and alphas per epoch, th
     onEvent: (e: SearchEvent) => void (e.type === 'trial-progress' && progress.push(e)),
   });
   assert.is(s.status, 'complete', s.reason);
-  const trials = store.trials(s.run);
+  const trials = store.trials(s.run, '');
   assert.is(trials.length, 2);
   const [sn, derived] = trials;
   assert.is(sn.key, 'supernet:darts');

@@ -432,7 +432,7 @@ test('engine: the supernet runs as one trial, the derived cells as trials of the
   const o1 = await p;
   assert.is(o1.status, 'stopped');
   assert.equal(
-    store.trials(runId).map((t) => [t.key, t.state]),
+    store.trials(runId, '').map((t) => [t.key, t.state]),
     [[supernetKey('darts'), 'running']],
   );
 
@@ -442,7 +442,7 @@ test('engine: the supernet runs as one trial, the derived cells as trials of the
   assert.is(o2.status, 'complete');
   assert.is(ev2.supernets, 1);
   assert.is(ev2.evaluations, 2);
-  const trials = store.trials(runId);
+  const trials = store.trials(runId, '');
   assert.equal(
     trials.map((t) => t.state),
     ['complete', 'complete', 'complete'],

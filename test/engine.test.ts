@@ -19,7 +19,7 @@ const fixture = (name: string) => loadWorkflow(join(FIXTURES, 'engine', name));
 const rea = () => loadWorkflow(join(ROOT, 'workflows', 'nb201-regularized-evolution.yaml'));
 
 function keysAndNumbers(store: Store, run: number) {
-  const trials = store.trials(run);
+  const trials = store.trials(run, '');
   return { trials, keys: new Set(trials.map((t) => t.key)), numbers: trials.map((t) => t.number) };
 }
 
@@ -46,7 +46,7 @@ test('the same workflow and seed give the same run', async () => {
   const seq = async (seed: number) => {
     const store = Store.open(':memory:');
     const s = await startRun(store, { ...rea(), seed, budget: { trials: 60, failures: 5 } });
-    const keys = store.trials(s.run).map((t) => t.key);
+    const keys = store.trials(s.run, '').map((t) => t.key);
     store.close();
     return keys;
   };
@@ -70,7 +70,7 @@ test('candidates missing from the table fail without retries; the failure budget
   const s = await startRun(store, fixture('tiny-partial.yaml'));
   assert.is(s.status, 'failed');
   assert.match(s.reason, /failure budget of 1/);
-  const failed = store.trials(s.run).filter((t) => t.state === 'failed');
+  const failed = store.trials(s.run, '').filter((t) => t.state === 'failed');
   assert.is(failed.length, 2);
   assert.ok(failed.every((t) => t.attempts === 1 && /is not in benchmark table/.test(t.error ?? '')));
   store.close();
@@ -104,7 +104,7 @@ test('a transient failure is retried with a fresh seed and then succeeds', async
     async close() {},
   });
   assert.is(outcome.status, 'complete');
-  const trials = store.trials(runId);
+  const trials = store.trials(runId, '');
   assert.ok(trials.every((t) => t.state === 'complete'));
   assert.equal(
     trials.filter((t) => t.number % 3 === 0).map((t) => t.attempts),
@@ -138,7 +138,7 @@ test('a non-retryable trial error fails the trial once', async () => {
     async close() {},
   });
   assert.is(outcome.status, 'complete');
-  const t2 = store.trials(runId)[1];
+  const t2 = store.trials(runId, '')[1];
   assert.is(t2.state, 'failed');
   assert.is(t2.attempts, 1);
   assert.match(t2.error ?? '', /out of memory/);
@@ -179,12 +179,12 @@ test('resume accepts a grown budget and refuses any other change', async () => {
   const wf = { ...rea(), budget: { trials: 40, failures: 5 } };
   const first = await startRun(store, wf);
   assert.is(first.trials, 40);
-  const before = store.trials(first.run);
+  const before = store.trials(first.run, '');
   const grown = { ...wf, budget: { trials: 70, failures: 5 }, source: { ...wf.source, hash: 'edited' } };
   const second = await resumeRun(store, first.run, grown);
   assert.is(second.status, 'complete');
   assert.is(second.trials, 70);
-  assert.equal(store.trials(second.run).slice(0, 40), before);
+  assert.equal(store.trials(second.run, '').slice(0, 40), before);
   const changed = {
     ...grown,
     strategy: { ...grown.strategy, sample: 7 },

@@ -255,7 +255,7 @@ test('a search with meta through the engine finds the target optimum sooner than
     const store = Store.open(':memory:');
     const s = await startRun(store, { ...wf, budget: { trials: 40, failures: 5 } });
     assert.is(s.status, 'complete', s.reason);
-    const trials = store.trials(s.run);
+    const trials = store.trials(s.run, '');
     store.close();
     return Math.max(...trials.map((t) => t.metrics.accuracy));
   };
@@ -277,7 +277,7 @@ test('a run with meta (warm start + screening) resumes from its checkpoint with 
   const grown = { ...wf, budget: { trials: 30, failures: 5 }, source: { ...wf.source, hash: 'grown' } };
   const second = await resumeRun(store, first.run, grown);
   assert.is(second.status, 'complete', second.reason);
-  const trials = store.trials(first.run);
+  const trials = store.trials(first.run, '');
   assert.is(trials.length, 30);
   assert.is(new Set(trials.map((t) => t.key)).size, 30);
   assert.ok(

@@ -207,7 +207,7 @@ test('the proxy evaluator scores chain candidates on digits through the engine (
   const store = Store.open(':memory:');
   const s = await startRun(store, wf);
   assert.is(s.status, 'complete', s.reason);
-  const trials = store.trials(s.run);
+  const trials = store.trials(s.run, '');
   assert.is(trials.length, 6);
   for (const t of trials) {
     assert.is(t.state, 'complete', t.error);

@@ -41,7 +41,7 @@ function finalTrials(storePath: string): TrialRecord[] {
   const store = Store.open(storePath);
   try {
     const run = store.latestRun();
-    return run ? store.trials(run.id).filter((t) => t.state !== 'running') : [];
+    return run ? store.trials(run.id, '').filter((t) => t.state !== 'running') : [];
   } finally {
     store.close();
   }
@@ -63,7 +63,7 @@ function checkComplete(storePath: string, before: TrialRecord[]) {
   const store = Store.open(storePath);
   const run = store.latestRun();
   assert.ok(run);
-  const trials = store.trials(run!.id);
+  const trials = store.trials(run!.id, '');
   store.close();
   assert.is(run!.status, 'complete');
   assert.is(trials.length, BUDGET, 'exactly the budget');

@@ -20,7 +20,7 @@ test('a worker killed mid-training: the trial is retried and the run completes',
     const summary = await startRun(store, wf, {
       onEvent: (e) => e.type === 'trial-retry' && retries.push(`${e.number}: ${e.error}`),
     });
-    const trials = store.trials(summary.run);
+    const trials = store.trials(summary.run, '');
     store.close();
     assert.is(summary.status, 'complete', summary.reason);
     assert.is(summary.trials, 4);

@@ -39,7 +39,7 @@ test('Ctrl-C during training exits 130; nas resume completes the budget', async 
     assert.ok(stopped.ms < 10_000, `stopped ${stopped.ms} ms after Ctrl-C`);
     let store = Store.open(storePath);
     const run = store.latestRun()!;
-    const before = store.trials(run.id);
+    const before = store.trials(run.id, '');
     store.close();
     assert.is(run.status, 'stopped');
     const done = before.filter((t) => t.state === 'complete');
@@ -53,7 +53,7 @@ test('Ctrl-C during training exits 130; nas resume completes the budget', async 
     assert.is(json.status, 'complete');
     assert.is(json.trials, 6);
     store = Store.open(storePath);
-    const after = store.trials(run.id);
+    const after = store.trials(run.id, '');
     store.close();
     assert.is(after.length, 6);
     assert.ok(after.every((t) => t.state === 'complete'));

@@ -25,7 +25,7 @@ test('a run trains every candidate in the pool and keeps the top-K models', asyn
     const summary = await startRun(store, wf, { onEvent: (e) => e.type === 'trial-progress' && progress.push(e.step) });
     assert.is(summary.status, 'complete', summary.reason);
     assert.is(summary.trials, 4);
-    const trials = store.trials(summary.run);
+    const trials = store.trials(summary.run, '');
     store.close();
     for (const t of trials) {
       assert.is(t.state, 'complete', t.error);
@@ -128,7 +128,7 @@ test('early stopping (asha) prunes trials, which keep their learning curve', asy
     };
     const store = Store.open(join(dir, 's.sqlite'));
     const summary = await startRun(store, wf);
-    const trials = store.trials(summary.run);
+    const trials = store.trials(summary.run, '');
     store.close();
     assert.is(summary.status, 'complete', summary.reason);
     const pruned = trials.filter((t) => t.state === 'pruned');

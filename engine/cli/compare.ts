@@ -4,7 +4,7 @@
 import { Store } from '../store/store.js';
 import type { WorkflowConfig } from '../core/workflow.js';
 import { objectiveScore } from '../core/types.js';
-import { finalStage } from '../search/stages.js';
+import { finalStage } from '../core/stages.js';
 import { isSupernetTrial } from '../core/trial.js';
 import { line, UsageError, type Io } from './io.js';
 import { locateStore } from './locate-store.js';

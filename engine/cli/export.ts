@@ -9,7 +9,7 @@ import type { WorkflowConfig } from '../core/workflow.js';
 import { MODEL_FILE, WEIGHTS_FILE } from '../training/model/files.js';
 import { META_FILE, trialModelDir } from '../evaluation/train/models.js';
 import { bestTrials } from './inspect.js';
-import { finalStage } from '../search/stages.js';
+import { finalStage } from '../core/stages.js';
 import { line, UsageError, type Io } from './io.js';
 import { locateStore } from './locate-store.js';
 

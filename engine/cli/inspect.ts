@@ -2,7 +2,8 @@
 
 import { Store, type RunRow } from '../store/store.js';
 import type { TrialRecord, TrialState } from '../core/types.js';
-import { finalStage, rankedTrials } from '../search/stages.js';
+import { rankedTrials } from '../search/stages.js';
+import { finalStage } from '../core/stages.js';
 import { paretoFront } from '../core/pareto.js';
 import type { WorkflowConfig } from '../core/workflow.js';
 import { line, UsageError, type Io } from './io.js';

@@ -38,10 +38,13 @@ usage:
                                              stores/knowledge files -> a shareable knowledge file
   nas meta show SOURCE...|WORKFLOW.yaml [--json]
                                              what knowledge holds, or what a workflow's meta: transfers
+
+  --debug (any command): print the stack trace of an internal error
 `;
 
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
   const [verb, ...rest] = argv;
+  const debug = rest.includes('--debug');
   try {
     const { values, positionals } = parseArgs({
       args: rest,
@@ -56,6 +59,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         out: { type: 'string' },
         name: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
+        debug: { type: 'boolean' },
       },
     });
     const intFlag = (name: string, v: string | undefined) => {
@@ -119,7 +123,23 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       io.stderr.write(`nas: ${(e as Error).message}\n`);
       return e instanceof UsageError || !(e instanceof FatalError) ? 2 : 1;
     }
-    io.stderr.write(`nas: internal error: ${(e as Error).stack ?? String(e)}\n`);
+    io.stderr.write(internalError(e, debug));
     return 70;
   }
+}
+
+/** A bug's report: one line by default, the stack (causes included) with --debug. */
+export function internalError(e: unknown, debug: boolean): string {
+  if (!debug) {
+    return `nas: internal error: ${e instanceof Error ? e.message : String(e)} (run again with --debug for the stack trace)\n`;
+  }
+  let text = `nas: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`;
+  for (
+    let c = e instanceof Error ? e.cause : undefined;
+    c !== undefined;
+    c = c instanceof Error ? c.cause : undefined
+  ) {
+    text += `\ncaused by: ${c instanceof Error ? (c.stack ?? c.message) : String(c)}`;
+  }
+  return text + '\n';
 }

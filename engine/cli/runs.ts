@@ -7,7 +7,7 @@ import type { WorkflowConfig } from '../core/workflow.js';
 import { bestTrials } from './inspect.js';
 import { line, UsageError, type Io } from './io.js';
 import { locateStore } from './locate-store.js';
-import { finalStage } from '../search/stages.js';
+import { finalStage } from '../core/stages.js';
 
 export function pickRun(store: StoreT, target: string): RunRow {
   const id = Number(target);

@@ -45,3 +45,17 @@ export function objectiveScore(objective: Objective, metrics: Metrics | undefine
   if (typeof v !== 'number' || Number.isNaN(v)) return null;
   return objective.mode === 'max' ? v : -v;
 }
+
+/**
+ * Why a search (a run, or one stage of it) ended, as data: code decides from this, never from the
+ * human-readable reason. A stage ended by 'trial-budget' or 'stage-time' re-opens when that budget grows.
+ */
+export type StopCause =
+  | 'trial-budget'
+  | 'time-budget'
+  | 'stage-time'
+  | 'strategy-done'
+  | 'duplicates'
+  | 'failure-budget'
+  | 'interrupted'
+  | 'fatal';

@@ -65,6 +65,8 @@ export interface MetaConfig {
   prune_ops?: boolean;
   /** learn: evaluation: evaluate only candidates the predictor places in this top fraction (default 0.5; 1 = off). */
   screen?: number;
+  /** Multi-stage source runs: learn from the final stage (default, the run's result) or from every stage. */
+  stages?: 'final' | 'all';
 }
 
 export interface StrategyConfig extends JsonObject {

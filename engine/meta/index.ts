@@ -65,7 +65,7 @@ export function prepareMeta(wf: WorkflowConfig, space: SearchSpace, knowledge?: 
   if (!meta) return { space, wrap: (s) => s, summary: {} };
   const o = { ...META_DEFAULTS, ...meta };
   const learn = new Set(meta.learn ?? ['space', 'strategy', 'evaluation']);
-  const tasks = knowledge ?? loadKnowledge(meta.from);
+  const tasks = knowledge ?? loadKnowledge(meta.from, { stages: meta.stages ?? 'final' });
   const target = describeTask(wf);
   const topts: TransferOptions = {
     similarity: o.similarity,

@@ -8,6 +8,8 @@ import { createSpace } from '../space/index.js';
 import { valueKey } from '../space/tree.js';
 import { objectiveScore, type Objective } from '../core/types.js';
 import type { SpaceConfig, WorkflowConfig } from '../core/workflow.js';
+import { stageWorkflow } from '../core/stages.js';
+import { isSupernetTrial } from '../core/trial.js';
 import { describeTask } from './task.js';
 import {
   KNOWLEDGE_FORMAT,
@@ -39,6 +41,8 @@ function isSqlite(path: string): boolean {
 export interface ReadOptions {
   /** Only these run ids of a store (default: every run with complete trials). */
   runs?: number[];
+  /** Multi-stage runs: a task from the final stage's trials (default, the run's result), or one per stage. */
+  stages?: 'final' | 'all';
   /** Runs with fewer complete trials are skipped (default 1). */
   minTrials?: number;
 }
@@ -55,34 +59,43 @@ export function readStore(path: string, opts: ReadOptions = {}): TaskKnowledge[]
     const out: TaskKnowledge[] = [];
     for (const run of store.listRuns()) {
       if (opts.runs && !opts.runs.includes(run.id)) continue;
-      const wf = run.config as unknown as WorkflowConfig;
-      if (!wf?.space || !wf.objective || !wf.evaluation) continue;
-      const all = store.trials(run.id);
-      const trials = knownTrials(wf.objective, all);
-      if (trials.length < (opts.minTrials ?? 1)) continue;
-      let task: TaskDescriptor;
-      try {
-        task = describeTask(wf);
-      } catch (e) {
-        // the dataset is gone: keep what can be said without it
-        task = { kind: 'other', evaluation: String(wf.evaluation.type) };
-        void e;
+      const config = run.config as unknown as WorkflowConfig;
+      if (!config?.space || !config.objective || !config.evaluation) continue;
+      for (const { stage, wf } of searchesOf(config, opts.stages ?? 'final')) {
+        const all = store.trials(run.id, stage).filter((t) => !isSupernetTrial(t));
+        const trials = knownTrials(wf.objective, all);
+        if (trials.length < (opts.minTrials ?? 1)) continue;
+        let task: TaskDescriptor;
+        try {
+          task = describeTask(wf);
+        } catch {
+          // the dataset is gone: keep what can be said without it
+          task = { kind: 'other', evaluation: String(wf.evaluation.type) };
+        }
+        out.push({
+          id: stage ? `${path}#${run.id}/${stage}` : `${path}#${run.id}`,
+          name: stage ? `${run.name}/${stage}` : run.name,
+          task,
+          space: wf.space,
+          decisions: decisionsOf(wf.space),
+          objective: wf.objective,
+          trials,
+          evaluated: all.filter((t) => t.state !== 'running').length,
+        });
       }
-      out.push({
-        id: `${path}#${run.id}`,
-        name: run.name,
-        task,
-        space: wf.space,
-        decisions: decisionsOf(wf.space),
-        objective: wf.objective,
-        trials,
-        evaluated: all.filter((t) => t.state !== 'running').length,
-      });
     }
     return out;
   } finally {
     store.close();
   }
+}
+
+/** The searches of a run as (stage, workflow): the run itself, or its final stage, or every stage. */
+function searchesOf(wf: WorkflowConfig, which: 'final' | 'all'): { stage: string; wf: WorkflowConfig }[] {
+  const stages = wf.stages ?? [];
+  if (stages.length === 0) return [{ stage: '', wf }];
+  const chosen = which === 'all' ? stages : stages.slice(-1);
+  return chosen.map((st) => ({ stage: st.name, wf: stageWorkflow(wf, st) }));
 }
 
 function knownTrials(objective: Objective, trials: ReturnType<Store['trials']>): KnownTrial[] {

@@ -5,7 +5,7 @@ import type { RunRow, StageRow, Store } from '../store/store.js';
 import type { Json, Objective, TrialRecord } from '../core/types.js';
 import type { WorkflowConfig } from '../core/workflow.js';
 import { isSupernetTrial } from '../core/trial.js';
-import { finalStage, objectivesOf, stageWorkflow } from '../search/stages.js';
+import { finalStage, objectivesOf, stageWorkflow } from '../core/stages.js';
 import { paretoFront, rankTrials } from '../core/pareto.js';
 import { lineageEdges, lineageOf, type LineageStep } from '../search/lineage.js';
 

@@ -8,7 +8,7 @@
 
 import { deriveSeed } from '../core/rng.js';
 import { FatalError, TrialError, errorMessage } from '../core/errors.js';
-import type { Arch, CurvePoint, Json, JsonObject, Metrics, TrialRecord } from '../core/types.js';
+import type { Arch, CurvePoint, Json, JsonObject, Metrics, StopCause, TrialRecord } from '../core/types.js';
 import { objectiveScore } from '../core/types.js';
 import type { Store } from '../store/store.js';
 import type { SearchSpace } from '../core/space.js';
@@ -17,9 +17,6 @@ import { failedRecord, isSupernetTrial, supernetKey } from '../core/trial.js';
 import type { Evaluator } from '../core/evaluator.js';
 import type { Pruner } from '../core/pruner.js';
 import type { BudgetConfig, WorkflowConfig } from '../core/workflow.js';
-
-/** How the reason of a stage ended by its own time budget begins (the run then goes on to the next stage). */
-export const STAGE_TIME_REASON = 'stage time budget';
 
 export type SearchEvent =
   | { type: 'trial-started'; trial: TrialRecord }
@@ -31,6 +28,8 @@ export type SearchEvent =
 
 export interface SearchOutcome {
   status: 'complete' | 'stopped' | 'failed';
+  /** Why it ended, for code to decide on; `reason` says it to people. */
+  cause: StopCause;
   reason: string;
   best?: TrialRecord;
 }
@@ -108,7 +107,7 @@ class SearchLoop {
   private finalCount = 0;
   private failures = 0;
   private best: TrialRecord | undefined;
-  private stopReason: { status: SearchOutcome['status']; reason: string } | undefined;
+  private stopReason: { status: SearchOutcome['status']; cause: StopCause; reason: string } | undefined;
   private fatal: Error | undefined;
   private lastMark = Date.now();
 
@@ -119,16 +118,19 @@ class SearchLoop {
 
   async run(): Promise<SearchOutcome> {
     const { store, runId } = this.s;
-    const onAbort = () => this.stop('stopped', 'interrupted');
+    const onAbort = () => this.stop('stopped', 'interrupted', 'interrupted');
     this.s.signal?.addEventListener('abort', onAbort);
     let timer: NodeJS.Timeout | undefined;
     try {
       const resumed = this.restore();
       const deadline = this.deadline();
       if (deadline !== undefined) {
-        timer = setTimeout(() => this.stop('complete', deadline.reason), Math.max(0, deadline.at - Date.now()));
+        timer = setTimeout(
+          () => this.stop('complete', deadline.cause, deadline.reason),
+          Math.max(0, deadline.at - Date.now()),
+        );
       }
-      if (this.s.signal?.aborted) this.stop('stopped', 'interrupted');
+      if (this.s.signal?.aborted) this.stop('stopped', 'interrupted', 'interrupted');
       for (const t of resumed) this.dispatch(t);
       await this.loop();
     } catch (e) {
@@ -141,8 +143,11 @@ class SearchLoop {
       store.addElapsed(runId, Date.now() - this.lastMark, this.stage);
       if (this.unsaved && !this.fatal) this.checkpoint();
     }
-    if (this.fatal) return { status: 'failed', reason: errorMessage(this.fatal), best: this.best };
-    const end = this.stopReason ?? { status: 'complete' as const, reason: 'done' };
+    // a FatalError is an expected way to fail (one line for the user); anything else is a bug
+    // (a TypeError in a strategy, say) and goes up with its stack to the CLI's internal-error path
+    if (this.fatal && !(this.fatal instanceof FatalError)) throw this.fatal;
+    if (this.fatal) return { status: 'failed', cause: 'fatal', reason: errorMessage(this.fatal), best: this.best };
+    const end = this.stopReason ?? { status: 'complete' as const, cause: 'strategy-done' as const, reason: 'done' };
     return { ...end, best: this.best };
   }
 
@@ -176,13 +181,14 @@ class SearchLoop {
    * or a stage's own (the stage's search time), whichever comes first. The reasons differ: a spent
    * run budget stops the run, a spent stage budget only ends the stage.
    */
-  private deadline(): { at: number; reason: string } | undefined {
+  private deadline(): { at: number; cause: StopCause; reason: string } | undefined {
     const { store, runId } = this.s;
-    const ends: { at: number; reason: string }[] = [];
+    const ends: { at: number; cause: StopCause; reason: string }[] = [];
     if (this.budget.time !== undefined) {
       const spent = store.getRun(runId)?.elapsedMs ?? 0;
       ends.push({
         at: Date.now() + this.budget.time * 1000 - spent,
+        cause: 'time-budget',
         reason: `time budget of ${this.budget.time}s reached`,
       });
     }
@@ -190,7 +196,8 @@ class SearchLoop {
       const spent = store.stages(runId).find((r) => r.stage === this.stage)?.elapsedMs ?? 0;
       ends.push({
         at: Date.now() + this.budget.stageTime * 1000 - spent,
-        reason: `${STAGE_TIME_REASON} of ${this.budget.stageTime}s reached`,
+        cause: 'stage-time',
+        reason: `stage time budget of ${this.budget.stageTime}s reached`,
       });
     }
     return ends.sort((a, b) => a.at - b.at)[0];
@@ -222,14 +229,15 @@ class SearchLoop {
         else if (++duplicates >= maxDup) {
           this.stop(
             'complete',
+            'duplicates',
             `the strategy proposed only evaluated architectures ${maxDup} times in a row (space exhausted?)`,
           );
         }
       }
       if (this.inflight.size === 0) {
         if (this.stopReason) return;
-        if (strategyDone) return this.stop('complete', 'the strategy has nothing more to propose');
-        if (!this.canPropose()) return this.stop('complete', this.budgetReason());
+        if (strategyDone) return this.stop('complete', 'strategy-done', 'the strategy has nothing more to propose');
+        if (!this.canPropose()) return this.stop('complete', 'trial-budget', this.budgetReason());
         if (waits) throw new FatalError('the strategy waits for results while no trial is running (a strategy bug)');
         continue;
       }
@@ -349,7 +357,7 @@ class SearchLoop {
       .then((r) => this.finish(trial, r))
       .catch((e: unknown) => {
         this.fatal ??= e instanceof Error ? e : new Error(String(e));
-        this.stop('failed', errorMessage(e));
+        this.stop('failed', 'fatal', errorMessage(e));
       })
       .finally(() => {
         this.inflight.delete(trial.number);
@@ -439,6 +447,7 @@ class SearchLoop {
     if (done.state === 'failed' && this.failures > this.budget.failures) {
       this.stop(
         'failed',
+        'failure-budget',
         `${this.failures} trials failed, more than the failure budget of ${this.budget.failures}; last error: ${done.error}`,
       );
     }
@@ -461,9 +470,9 @@ class SearchLoop {
     this.s.store.saveCheckpoint(this.s.runId, this.stage, cp as unknown as Json);
   }
 
-  private stop(status: SearchOutcome['status'], reason: string): void {
+  private stop(status: SearchOutcome['status'], cause: StopCause, reason: string): void {
     if (this.stopReason) return;
-    this.stopReason = { status, reason };
+    this.stopReason = { status, cause, reason };
     for (const c of this.controllers.values()) c.abort();
   }
 }

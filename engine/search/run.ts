@@ -1,13 +1,14 @@
 // Starting and resuming runs: a workflow + a store -> a finished (or stopped) run.
 
-import { FatalError } from '../core/errors.js';
+import { FatalError, errorMessage } from '../core/errors.js';
 import type { Metrics, Arch, JsonObject } from '../core/types.js';
 import type { Store, RunRow } from '../store/store.js';
 import type { WorkflowConfig } from '../core/workflow.js';
 import { resumeIncompatibilities } from './compatibility.js';
 import type { SearchEvent, SearchOutcome } from './loop.js';
 import { searchOnce } from './session.js';
-import { runStages, finalStage } from './stages.js';
+import { runStages } from './stages.js';
+import { finalStage } from '../core/stages.js';
 import { paretoFront } from '../core/pareto.js';
 
 export interface RunOptions {
@@ -73,9 +74,17 @@ export async function resumeRun(
 }
 
 async function execute(store: Store, runId: number, wf: WorkflowConfig, opts: RunOptions): Promise<RunSummary> {
-  const outcome: SearchOutcome = wf.stages?.length
-    ? await runStages(store, runId, wf, opts)
-    : await searchOnce(store, runId, wf, '', opts);
+  let outcome: SearchOutcome;
+  try {
+    outcome = wf.stages?.length
+      ? await runStages(store, runId, wf, opts)
+      : await searchOnce(store, runId, wf, '', opts);
+  } catch (e) {
+    // a bug: the run is marked failed (nothing completed is lost; `nas resume` can continue it once
+    // fixed) and the error goes on, stack and all, to the caller
+    store.setRunStatus(runId, 'failed', `internal error: ${errorMessage(e)}`);
+    throw e;
+  }
   store.setRunStatus(runId, outcome.status, outcome.reason);
   return summarize(store, runId, outcome);
 }

@@ -2,6 +2,7 @@
 // (with meta-learning and an earlier stage's seeds), pruner, evaluator and the pre-evaluation measuring
 // for constraints, then runs the ask/tell loop.
 
+import { FatalError } from '../core/errors.js';
 import type { Store } from '../store/store.js';
 import type { WarmStart } from '../core/strategy.js';
 import type { WorkflowConfig } from '../core/workflow.js';
@@ -58,6 +59,9 @@ export async function searchOnce(
       await evaluator.close();
     }
   } catch (e) {
-    return { status: 'failed', reason: (e as Error).message };
+    // an expected failure (missing data, a broken backend) ends the search with its one-line reason;
+    // anything else is a bug and goes up with its stack
+    if (e instanceof FatalError) return { status: 'failed', cause: 'fatal', reason: e.message };
+    throw e;
   }
 }

@@ -6,40 +6,15 @@
 // so `nas resume` skips them and continues the one that was interrupted.
 
 import type { Store } from '../store/store.js';
-import type { Objective, TrialRecord, JsonObject } from '../core/types.js';
+import type { Objective, StopCause, TrialRecord, JsonObject } from '../core/types.js';
 import type { StageConfig, WorkflowConfig } from '../core/workflow.js';
+import { objectivesOf, stageWorkflow } from '../core/stages.js';
 import { makeSpace } from './components.js';
-import { STAGE_TIME_REASON, type SearchOutcome } from './loop.js';
+import type { SearchOutcome } from './loop.js';
 import { isSupernetTrial } from '../core/trial.js';
 import { rankTrials } from '../core/pareto.js';
 import type { Seed } from '../../strategies/wrappers/seeded.js';
 import { searchOnce, type SessionOptions } from './session.js';
-
-/** The workflow one stage runs with: the run's, with the stage's sections. */
-export function stageWorkflow(wf: WorkflowConfig, st: StageConfig): WorkflowConfig {
-  const { stages: _stages, objectives: _o, ...rest } = wf;
-  return {
-    ...rest,
-    objective: st.objective,
-    ...(st.objectives ? { objectives: st.objectives } : {}),
-    space: st.space,
-    strategy: st.strategy,
-    evaluation: st.evaluation,
-    budget: st.budget,
-  };
-}
-
-export function objectivesOf(wf: Pick<WorkflowConfig, 'objective' | 'objectives'>): Objective[] {
-  return wf.objectives ?? [wf.objective];
-}
-
-/** The stage whose results are the run's results: the last one (for a single-stage run, stage ''). */
-export function finalStage(wf: WorkflowConfig): { stage: string; objectives: Objective[]; workflow: WorkflowConfig } {
-  const last = wf.stages?.[wf.stages.length - 1];
-  if (!last) return { stage: '', objectives: objectivesOf(wf), workflow: wf };
-  const sw = stageWorkflow(wf, last);
-  return { stage: last.name, objectives: objectivesOf(sw), workflow: sw };
-}
 
 /** Complete candidate trials of a stage, best first (Pareto rank for several objectives). */
 export function rankedTrials(store: Store, runId: number, stage: string, objectives: Objective[]): TrialRecord[] {
@@ -82,6 +57,7 @@ export async function runStages(
   const stages = wf.stages ?? [];
   const done = new Map(store.stages(runId).map((r) => [r.stage, r]));
   let best: TrialRecord | undefined;
+  let cause: StopCause = 'strategy-done'; // why the last stage ended
   for (const [i, st] of stages.entries()) {
     const sw = stageWorkflow(wf, st);
     const row = done.get(st.name);
@@ -90,14 +66,15 @@ export async function runStages(
     const laterStarted = [...done.values()].some((r) => r.position > i);
     const grew =
       row !== undefined &&
-      ((row.reason?.startsWith('trial budget') &&
+      ((row.ended === 'trial-budget' &&
         sw.budget.trials !== undefined &&
         store.trials(runId, st.name).length < sw.budget.trials) ||
-        (row.reason?.startsWith(STAGE_TIME_REASON) &&
+        (row.ended === 'stage-time' &&
           sw.budget.stageTime !== undefined &&
           row.elapsedMs < sw.budget.stageTime * 1000));
     if (row?.status === 'complete' && (laterStarted || !grew)) {
       best = rankedTrials(store, runId, st.name, [sw.objective])[0] ?? best;
+      cause = row.ended ?? cause;
       continue;
     }
     opts.onEvent?.({
@@ -111,16 +88,24 @@ export async function runStages(
     store.setStageStatus(runId, st.name, i, 'running', null);
     const seeds = st.from ? seedsFor(store, runId, wf, st) : undefined;
     const out = await searchOnce(store, runId, sw, st.name, opts, seeds);
-    const timeUp = out.status === 'complete' && /^time budget/.test(out.reason);
-    store.setStageStatus(runId, st.name, i, timeUp ? 'stopped' : out.status, out.reason);
+    // the run's time budget stops the run inside this stage: the stage is re-entered on resume
+    const timeUp = out.cause === 'time-budget';
+    store.setStageStatus(runId, st.name, i, timeUp ? 'stopped' : out.status, out.reason, out.cause);
     best = out.best ?? best;
+    cause = out.cause;
     if (out.status !== 'complete' || timeUp) {
       return {
         status: out.status,
+        cause: out.cause,
         reason: `stage ${st.name} (${i + 1}/${stages.length}): ${out.reason}`,
         ...(best ? { best } : {}),
       };
     }
   }
-  return { status: 'complete', reason: `${stages.length} stages done`, ...(best ? { best } : {}) };
+  return {
+    status: 'complete',
+    cause,
+    reason: `${stages.length} stages done`,
+    ...(best ? { best } : {}),
+  };
 }

@@ -2,7 +2,7 @@
 // checkpoint of its strategy (per stage), its stages' progress and the candidates constraints rejected.
 // Tables added later are created with IF NOT EXISTS, so older stores open unchanged. `user_version` versions the schema so later changes can migrate.
 
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 export const SCHEMA_SQL = `
 CREATE TABLE IF NOT EXISTS runs (
@@ -54,6 +54,7 @@ CREATE TABLE IF NOT EXISTS stages (
   started_at  INTEGER NOT NULL,
   finished_at INTEGER,
   elapsed_ms  INTEGER NOT NULL DEFAULT 0, -- wall time spent searching in this stage, over all sessions (schema 2)
+  ended       TEXT,                       -- why it ended, a StopCause (schema 3)
   PRIMARY KEY (run_id, stage)
 );
 -- Candidates rejected by hard constraints before evaluation: recorded, never counted as trials.
@@ -72,4 +73,18 @@ CREATE TABLE IF NOT EXISTS rejected (
 /** Columns added to existing tables after their first version: added on open where missing. */
 export const ADDED_COLUMNS: { table: string; column: string; definition: string }[] = [
   { table: 'stages', column: 'elapsed_ms', definition: 'INTEGER NOT NULL DEFAULT 0' }, // schema 2
+  { table: 'stages', column: 'ended', definition: 'TEXT' }, // schema 3
+];
+
+/**
+ * Data migrations run once when a store of an older schema is opened (after ADDED_COLUMNS).
+ * Schema 3: stages ended by a budget before `ended` existed get it from the reason they recorded.
+ */
+export const MIGRATIONS: { to: number; sql: string }[] = [
+  {
+    to: 3,
+    sql: `UPDATE stages SET ended = 'trial-budget' WHERE ended IS NULL AND reason LIKE 'trial budget%';
+          UPDATE stages SET ended = 'stage-time' WHERE ended IS NULL AND reason LIKE 'stage time budget%';
+          UPDATE stages SET ended = 'time-budget' WHERE ended IS NULL AND reason LIKE 'time budget%';`,
+  },
 ];

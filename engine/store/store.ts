@@ -7,8 +7,8 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { FatalError } from '../core/errors.js';
-import type { Json, JsonObject, Metrics, TrialRecord, TrialState, CurvePoint } from '../core/types.js';
-import { ADDED_COLUMNS, SCHEMA_SQL, SCHEMA_VERSION } from './schema.js';
+import type { Json, JsonObject, Metrics, StopCause, TrialRecord, TrialState, CurvePoint } from '../core/types.js';
+import { ADDED_COLUMNS, MIGRATIONS, SCHEMA_SQL, SCHEMA_VERSION } from './schema.js';
 
 export type RunStatus = 'running' | 'complete' | 'stopped' | 'failed';
 
@@ -37,6 +37,8 @@ export interface StageRow {
   position: number;
   status: RunStatus;
   reason: string | null;
+  /** Why it ended (null while running, or when it failed before the search began). */
+  ended: StopCause | null;
   startedAt: number;
   finishedAt: number | null;
   /** Wall time spent searching in this stage, over all sessions. */
@@ -127,6 +129,7 @@ export class Store {
         const columns = db.prepare(`SELECT name FROM pragma_table_info('${table}')`).all() as { name: string }[];
         if (!columns.some((c) => c.name === column)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${definition}`);
       }
+      for (const m of MIGRATIONS) if (version < m.to) db.exec(m.sql);
       db.pragma(`user_version = ${SCHEMA_VERSION}`);
     })();
     return new Store(path, db);
@@ -260,7 +263,8 @@ export class Store {
       throw new FatalError(`trial ${t.number} of run ${runId} is not running; it cannot be finished twice`);
   }
 
-  trials(runId: number, stage = ''): TrialRecord[] {
+  /** The trials of one stage of a run ('' is the whole of a single-stage run), by number. */
+  trials(runId: number, stage: string): TrialRecord[] {
     const rows = this.stmt('SELECT * FROM trials WHERE run_id = ? AND stage = ? ORDER BY number').all(
       runId,
       stage,
@@ -291,13 +295,20 @@ export class Store {
     return counts;
   }
 
-  /** Records that a stage started (first time) or ended. */
-  setStageStatus(runId: number, stage: string, position: number, status: RunStatus, reason: string | null): void {
+  /** Records that a stage started (first time) or ended, and why it ended. */
+  setStageStatus(
+    runId: number,
+    stage: string,
+    position: number,
+    status: RunStatus,
+    reason: string | null,
+    ended: StopCause | null = null,
+  ): void {
     const now = Date.now();
     this.stmt(
-      `INSERT INTO stages (run_id, stage, position, status, reason, started_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (run_id, stage) DO UPDATE SET status = excluded.status, reason = excluded.reason, finished_at = excluded.finished_at`,
-    ).run(runId, stage, position, status, reason, now, status === 'running' ? null : now);
+      `INSERT INTO stages (run_id, stage, position, status, reason, ended, started_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (run_id, stage) DO UPDATE SET status = excluded.status, reason = excluded.reason, ended = excluded.ended, finished_at = excluded.finished_at`,
+    ).run(runId, stage, position, status, reason, ended, now, status === 'running' ? null : now);
   }
 
   stages(runId: number): StageRow[] {
@@ -306,6 +317,7 @@ export class Store {
       position: number;
       status: RunStatus;
       reason: string | null;
+      ended: StopCause | null;
       started_at: number;
       finished_at: number | null;
       elapsed_ms: number;
@@ -315,6 +327,7 @@ export class Store {
       position: r.position,
       status: r.status,
       reason: r.reason,
+      ended: r.ended,
       startedAt: r.started_at,
       finishedAt: r.finished_at,
       elapsedMs: r.elapsed_ms,

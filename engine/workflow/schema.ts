@@ -127,6 +127,12 @@ export function buildWorkflowSchema(registries: Registries = defaultRegistries()
               description:
                 'learn: evaluation: evaluate only candidates predicted in this top fraction (default 0.5; 1 = no screening).',
             },
+            stages: {
+              enum: ['final', 'all'],
+              default: 'final',
+              description:
+                "Multi-stage source runs: learn from the final stage's trials (the run's result) or from every stage.",
+            },
           },
           { required: ['from'] },
         ),

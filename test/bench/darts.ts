@@ -26,7 +26,7 @@ export default async function dartsBench(emit: Emit, args: string[]): Promise<vo
   const store = Store.open(':memory:');
   const run = await startRun(store, { ...base, seed });
   if (run.status !== 'complete') throw new Error(`darts run ${run.status}: ${run.reason}`);
-  const trials = store.trials(run.run);
+  const trials = store.trials(run.run, '');
   const supernet = trials.find((t) => t.info?.job === 'supernet') as TrialRecord;
   const derived = trials.filter((t) => t.info?.origin === 'darts-derived' && t.state === 'complete');
   if (!supernet || derived.length === 0) throw new Error('the darts run has no supernet trial or no derived trial');
@@ -42,7 +42,7 @@ export default async function dartsBench(emit: Emit, args: string[]): Promise<vo
     budget: { trials: nRandom, failures: nRandom },
   });
   const random = rstore
-    .trials(rrun.run)
+    .trials(rrun.run, '')
     .filter((t) => t.state === 'complete')
     .map((t) => t.metrics.accuracy);
   const info = supernet.info ?? {};

@@ -20,7 +20,7 @@ async function run(path: string, wf: WorkflowConfig) {
     const t0 = performance.now();
     const s = await startRun(store, wf);
     if (s.status === 'failed') throw new Error(`${wf.name}: ${s.reason}`);
-    const trials = store.trials(s.run).sort((a, b) => a.number - b.number);
+    const trials = store.trials(s.run, '').sort((a, b) => a.number - b.number);
     return { trials, seconds: Math.round((performance.now() - t0) / 100) / 10 };
   } finally {
     store.close();

@@ -32,7 +32,7 @@ async function measureOne(wf: WorkflowConfig, column: string, budget: number): P
       evaluation: { ...wf.evaluation, metric: column },
     });
     if (s.status === 'failed') throw new Error(s.reason);
-    for (const t of store.trials(s.run).sort((a, b) => a.number - b.number))
+    for (const t of store.trials(s.run, '').sort((a, b) => a.number - b.number))
       if ((t.metrics[column] ?? -Infinity) >= opt) return t.number;
     return budget + 1;
   } finally {

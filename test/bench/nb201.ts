@@ -73,7 +73,9 @@ export async function measureStrategy(
     const store = Store.open(':memory:');
     const summary = await startRun(store, run);
     if (summary.status === 'failed') throw new Error(`${wf.strategy.type} seed ${seed}: ${summary.reason}`);
-    runs.push(store.trials(summary.run).flatMap((t) => (t.metrics[column] === undefined ? [] : [t.metrics[column]])));
+    runs.push(
+      store.trials(summary.run, '').flatMap((t) => (t.metrics[column] === undefined ? [] : [t.metrics[column]])),
+    );
     store.close();
   }
   return figuresOf(wf.strategy.type, column, budget, runs, (performance.now() - t0) / 1000);
