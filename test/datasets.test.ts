@@ -22,7 +22,10 @@ function fractions(ds: Dataset): number[] {
 function range(a: Float32Array): [number, number] {
   let lo = Infinity;
   let hi = -Infinity;
-  for (const v of a) ((lo = Math.min(lo, v)), (hi = Math.max(hi, v)));
+  for (const v of a) {
+    lo = Math.min(lo, v);
+    hi = Math.max(hi, v);
+  }
   return [lo, hi];
 }
 
@@ -118,7 +121,10 @@ test('standardisation uses training statistics only', () => {
   for (let j = 0; j < d; j++) {
     let s = 0;
     let sq = 0;
-    for (let i = 0; i < train.n; i++) ((s += train.x[i * d + j]), (sq += train.x[i * d + j] ** 2));
+    for (let i = 0; i < train.n; i++) {
+      s += train.x[i * d + j];
+      sq += train.x[i * d + j] ** 2;
+    }
     const mean = s / train.n;
     assert.ok(Math.abs(mean) < 1e-5, `train mean ${mean}`);
     assert.ok(Math.abs(sq / train.n - mean * mean - 1) < 1e-4, 'train std 1');

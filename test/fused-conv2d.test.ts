@@ -143,7 +143,9 @@ test('tf.fused.conv2d reaches NasFusedConv2D on wasm, in training and inference,
   const dilated = await kernels(() => {
     try {
       tf.grad(conv({ dilations: 2 }))(x);
-    } catch {}
+    } catch {
+      // only which kernels ran matters here, not whether this gradient exists
+    }
   });
   assert.ok(dilated.includes('Conv2D') && !dilated.includes(FUSED_CONV2D), `dilation 2: ${dilated.join(',')}`);
   await tf.setBackend('cpu');

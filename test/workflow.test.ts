@@ -116,7 +116,11 @@ test('chain choices are completed from the layer defaults; durations become seco
   assert.is(l.dataset?.source, 'csv:' + join(FIXTURES, 'valid', 'data', 'tiny.csv'));
   assert.equal(l.dataset?.split, { validation: 0.2 });
   assert.is(l.dataset?.label, 'label');
-  assert.equal(l.meta, { from: [join(FIXTURES, 'valid', 'data', 'past-knowledge.json')], learn: ['strategy'], stages: 'final' });
+  assert.equal(l.meta, {
+    from: [join(FIXTURES, 'valid', 'data', 'past-knowledge.json')],
+    learn: ['strategy'],
+    stages: 'final',
+  });
   if (l.space.kind !== 'chain') throw new Error('chain expected');
   assert.equal(Object.keys(l.space.layers.choose), ['dense', 'dropout', 'batch_norm']);
   assert.equal(l.space.layers.choose.batch_norm, {});

@@ -20,7 +20,7 @@ export const MEASURABLE = ['params', 'flops', 'latency'] as const;
 export function metricsToMeasure(wf: WorkflowConfig): string[] {
   const want = new Set<string>(Object.keys(wf.constraints ?? {}));
   const def = getEvaluator(wf.evaluation.type);
-  let reported: string[] = [];
+  let reported: string[];
   try {
     reported = def ? def.metrics(optionsOf(wf.evaluation)) : [];
   } catch {

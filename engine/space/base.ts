@@ -92,7 +92,7 @@ export abstract class TreeSpace<A extends Arch> extends DecisionSpace<A> {
     try {
       choices = choicesFromValues(this, (name) => this.valueAt(value, name));
     } catch (e) {
-      throw new Error(`not a ${this.kind} architecture of this space: ${(e as Error).message}`);
+      throw new Error(`not a ${this.kind} architecture of this space: ${(e as Error).message}`, { cause: e });
     }
     const arch = this.decode(choices);
     if (valueKey(arch) !== valueKey(value)) {

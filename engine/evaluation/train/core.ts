@@ -3,10 +3,9 @@
 // worker, and in-process where a test or `nas export` needs the same data (same split, same scaling).
 
 import * as tf from '@tensorflow/tfjs';
-import { FatalError, TrialError } from '../../core/errors.js';
+import { TrialError } from '../../core/errors.js';
 import { deriveSeed, Rng } from '../../core/rng.js';
 import type { Json, Metrics } from '../../core/types.js';
-import type { DatasetConfig, SpaceConfig } from '../../core/workflow.js';
 import { prepareData } from '../../training/datasets/prepare.js';
 import {
   buildModel,

@@ -3,7 +3,7 @@
 // transport details of the local pool), so another transport (a queue, another machine) can carry
 // the same jobs.
 
-import type { Arch, Json, Metrics } from '../../core/types.js';
+import type { Arch, Metrics } from '../../core/types.js';
 import type { DatasetConfig, SpaceConfig } from '../../core/workflow.js';
 import type { BackendChoice, BackendName } from '../../training/backend.js';
 import type { MessagePort } from 'node:worker_threads';

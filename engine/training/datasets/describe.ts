@@ -70,14 +70,20 @@ function landmarks(ds: Dataset, sample: number, seed: number): { nn: number; cen
     let bestY = -1;
     for (let j = 0; j < fit.n; j++) {
       const t = dist2(score.x, i, fit.x, j, d);
-      if (t < best) ((best = t), (bestY = fit.y[j]));
+      if (t < best) {
+        best = t;
+        bestY = fit.y[j];
+      }
     }
     if (bestY === score.y[i]) nnRight++;
     best = Infinity;
     for (let c = 0; c < ds.classes; c++) {
       if (counts[c] === 0) continue;
       const t = dist2(score.x, i, centroids, c, d);
-      if (t < best) ((best = t), (bestY = c));
+      if (t < best) {
+        best = t;
+        bestY = c;
+      }
     }
     if (bestY === score.y[i]) centroidRight++;
   }

@@ -18,7 +18,11 @@ function allocate(counts: number[], total: number): number[] {
   const quota = exact.map(Math.floor);
   let left = total - quota.reduce((a, b) => a + b, 0);
   const order = counts.map((_, k) => k).sort((a, b) => exact[b] - quota[b] - (exact[a] - quota[a]) || a - b);
-  for (const k of order) if (left > 0 && quota[k] < counts[k]) (quota[k]++, left--);
+  for (const k of order)
+    if (left > 0 && quota[k] < counts[k]) {
+      quota[k]++;
+      left--;
+    }
   // a class that got nothing borrows one sample from the largest quota, so every class stays present
   for (let k = 0; k < counts.length; k++) {
     if (quota[k] > 0 || counts[k] === 0) continue;

@@ -19,7 +19,7 @@ import * as tf from '@tensorflow/tfjs';
 import { asWasm, type TensorInfo } from './wasm-ops.js';
 import { heapOffset, nativeKernels } from './native/module.js';
 
-type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: {}; attrs?: tf.NamedAttrMap };
+type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: object; attrs?: tf.NamedAttrMap };
 
 function poolInfo(args: KernelArgs): { dy: TensorInfo; input: TensorInfo; info: tf.backend_util.Conv2DInfo } {
   const attrs = (args.attrs ?? {}) as unknown as tf.AvgPoolGradAttrs & { dimRoundingMode?: 'floor' | 'round' | 'ceil' };

@@ -16,7 +16,7 @@ import { heapOffset, nativeKernels } from './native/module.js';
 
 function conv2dBackpropFilter(args: {
   inputs: tf.NamedTensorInfoMap;
-  backend: {};
+  backend: object;
   attrs?: tf.NamedAttrMap;
 }): TensorInfo {
   const backend = asWasm(args.backend);

@@ -13,7 +13,7 @@ import { croppedGradient, gradientExtent } from './padded.js';
 
 function conv2dBackpropInput(args: {
   inputs: tf.NamedTensorInfoMap;
-  backend: {};
+  backend: object;
   attrs?: tf.NamedAttrMap;
 }): TensorInfo {
   const backend = asWasm(args.backend);

@@ -58,7 +58,7 @@ export function convolve(
   return fromChannelsLast(backend, y, channelsFirst);
 }
 
-function conv2d(args: { inputs: tf.NamedTensorInfoMap; backend: {}; attrs?: tf.NamedAttrMap }): TensorInfo {
+function conv2d(args: { inputs: tf.NamedTensorInfoMap; backend: object; attrs?: tf.NamedAttrMap }): TensorInfo {
   const { x, filter } = args.inputs as unknown as { x: TensorInfo; filter: TensorInfo };
   return convolve(asWasm(args.backend), x, filter, (args.attrs ?? {}) as unknown as tf.Conv2DAttrs, undefined, false);
 }

@@ -30,7 +30,7 @@ interface FusedConv2DAttrs {
   activation: 'relu' | 'linear';
 }
 
-function fusedConv2d(args: { inputs: tf.NamedTensorInfoMap; backend: {}; attrs?: tf.NamedAttrMap }): TensorInfo {
+function fusedConv2d(args: { inputs: tf.NamedTensorInfoMap; backend: object; attrs?: tf.NamedAttrMap }): TensorInfo {
   const { x, filter, bias } = args.inputs as unknown as { x: TensorInfo; filter: TensorInfo; bias?: TensorInfo };
   const a = args.attrs as unknown as FusedConv2DAttrs;
   const attrs: tf.Conv2DAttrs = {

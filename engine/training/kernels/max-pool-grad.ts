@@ -14,7 +14,7 @@ import * as tf from '@tensorflow/tfjs';
 import { asWasm, type TensorInfo } from './wasm-ops.js';
 import { heapOffset, nativeKernels } from './native/module.js';
 
-function maxPoolGrad(args: { inputs: tf.NamedTensorInfoMap; backend: {}; attrs?: tf.NamedAttrMap }): TensorInfo {
+function maxPoolGrad(args: { inputs: tf.NamedTensorInfoMap; backend: object; attrs?: tf.NamedAttrMap }): TensorInfo {
   const backend = asWasm(args.backend);
   const attrs = (args.attrs ?? {}) as unknown as tf.MaxPoolGradAttrs;
   const { dy, input } = args.inputs as unknown as { dy: TensorInfo; input: TensorInfo };

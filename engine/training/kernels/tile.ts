@@ -39,7 +39,7 @@ export function repeatView(shape: readonly number[], reps: readonly number[]): [
   return [a, r, b];
 }
 
-function tile(args: { inputs: tf.NamedTensorInfoMap; backend: {}; attrs?: tf.NamedAttrMap }): TensorInfo {
+function tile(args: { inputs: tf.NamedTensorInfoMap; backend: object; attrs?: tf.NamedAttrMap }): TensorInfo {
   const backend = asWasm(args.backend);
   const { reps } = (args.attrs ?? {}) as unknown as tf.TileAttrs;
   const { x } = args.inputs as unknown as { x: TensorInfo };

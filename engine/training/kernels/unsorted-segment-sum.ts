@@ -10,7 +10,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { asWasm, call, dispose, reshape, type TensorInfo } from './wasm-ops.js';
 
-function unsortedSegmentSum(args: { inputs: tf.NamedTensorInfoMap; backend: {}; attrs?: tf.NamedAttrMap }): TensorInfo {
+function unsortedSegmentSum(args: {
+  inputs: tf.NamedTensorInfoMap;
+  backend: object;
+  attrs?: tf.NamedAttrMap;
+}): TensorInfo {
   const backend = asWasm(args.backend);
   const { numSegments } = (args.attrs ?? {}) as unknown as tf.UnsortedSegmentSumAttrs;
   const { x, segmentIds } = args.inputs as unknown as { x: TensorInfo; segmentIds: TensorInfo };
