@@ -7,9 +7,10 @@
 
 import { Rng, deriveSeed } from '../../engine/core/rng.js';
 import type { SearchSpace } from '../../engine/core/space.js';
-import type { Arch, Json, JsonObject, TrialRecord } from '../../engine/core/types.js';
+import type { Arch, Json, TrialRecord } from '../../engine/core/types.js';
 import type { Ask, Strategy } from '../../engine/core/strategy.js';
 import { failedRecord } from '../../engine/core/trial.js';
+import { unwrapSnapshot, wrapSnapshot } from './snapshot.js';
 
 export interface ScreenOptions {
   fraction: number;
@@ -69,15 +70,14 @@ export class ScreenedStrategy implements Strategy {
   }
 
   snapshot(): Json {
-    return { screened: { inner: this.inner.snapshot(), rejected: this.screened, passed: this.passed } } as JsonObject;
+    return wrapSnapshot('screened', { rejected: this.screened, passed: this.passed }, this.inner.snapshot());
   }
 
-  restore(state: Json): void {
-    const s = (state as JsonObject | null)?.screened as JsonObject | undefined;
-    if (!s || typeof s !== 'object') throw new Error('not a screened strategy snapshot');
-    this.inner.restore(s.inner as Json);
-    this.screened = Number(s.rejected ?? 0);
-    this.passed = Number(s.passed ?? 0);
+  restore(snapshot: Json): void {
+    const { state, inner } = unwrapSnapshot(snapshot, 'screened');
+    this.inner.restore(inner);
+    this.screened = Number(state.rejected ?? 0);
+    this.passed = Number(state.passed ?? 0);
   }
 }
 

@@ -5,6 +5,7 @@
 
 import type { Arch, Json, JsonObject, TrialRecord } from '../../engine/core/types.js';
 import type { Ask, Strategy } from '../../engine/core/strategy.js';
+import { unwrapSnapshot, wrapSnapshot } from './snapshot.js';
 
 export interface Seed {
   arch: Arch;
@@ -34,13 +35,13 @@ export class SeededStrategy implements Strategy {
   }
 
   snapshot(): Json {
-    return { type: 'seeded', next: this.next, seeds: this.seeds.map((s) => s.key), inner: this.inner.snapshot() };
+    return wrapSnapshot('seeded', { next: this.next, seeds: this.seeds.map((s) => s.key) }, this.inner.snapshot());
   }
 
-  restore(state: Json): void {
-    const j = state as { type?: string; next?: number; inner?: Json };
-    if (j?.type !== 'seeded' || typeof j.next !== 'number') throw new Error('not a seeded-stage checkpoint');
-    this.next = j.next;
-    this.inner.restore(j.inner ?? null);
+  restore(snapshot: Json): void {
+    const { state, inner } = unwrapSnapshot(snapshot, 'seeded');
+    if (typeof state.next !== 'number') throw new Error('seeded snapshot without its position');
+    this.next = state.next;
+    this.inner.restore(inner);
   }
 }
