@@ -58,7 +58,7 @@ const VERSION = 1;
 const LENGTHSCALES = [0.75, 1, 1.5, 2, 3];
 const NOISES = [1e-3, 0.05];
 
-interface Scored {
+interface Candidate {
   key: string;
   arch: Arch;
   mu: number;
@@ -240,8 +240,8 @@ export class BayesianStrategy implements Strategy {
   }
 
   /** Candidates from mutations and random samples, with their posterior means. */
-  private scorePool(gp: GaussianProcess): Scored[] {
-    const out: Scored[] = [];
+  private scorePool(gp: GaussianProcess): Candidate[] {
+    const out: Candidate[] = [];
     for (const c of this.candidates()) {
       const { k, mu, sdBound } = gp.mean_(this.encoding(c.key, c.arch));
       out.push({ key: c.key, arch: c.arch, mu, sdBound, k: () => k });
@@ -253,7 +253,7 @@ export class BayesianStrategy implements Strategy {
    * Every architecture not evaluated yet, with its posterior mean. The squared distances from each
    * observation to every architecture are computed once and kept (one column per observation).
    */
-  private scoreAll(gp: GaussianProcess, X: SparseVec[], nObs: number): Scored[] {
+  private scoreAll(gp: GaussianProcess, X: SparseVec[], nObs: number): Candidate[] {
     const space = this.ctx.space;
     if (!this.all) {
       this.all = [];
@@ -305,7 +305,7 @@ export class BayesianStrategy implements Strategy {
     }
     const kern = (col: Uint8Array | Float32Array, c: number) =>
       col instanceof Uint8Array ? table[col[c]] : gp.kernel(col[c]);
-    const out: Scored[] = [];
+    const out: Candidate[] = [];
     const scale = gp.priorSd;
     const noise = gp.hyper.noise;
     for (let c = 0; c < N; c++) {

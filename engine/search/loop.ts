@@ -35,7 +35,7 @@ export interface SearchOutcome {
 }
 
 /** Decides after each reported step whether a trial should stop early (early-stopping rules). */
-export interface SearchSession {
+export interface SearchSetup {
   store: Store;
   runId: number;
   stage?: string;
@@ -87,7 +87,7 @@ type Attempt =
   | { kind: 'failed'; error: string; curve: CurvePoint[] }
   | { kind: 'interrupted' };
 
-export async function runSearch(s: SearchSession): Promise<SearchOutcome> {
+export async function runSearch(s: SearchSetup): Promise<SearchOutcome> {
   return new SearchLoop(s).run();
 }
 
@@ -111,7 +111,7 @@ class SearchLoop {
   private fatal: Error | undefined;
   private lastMark = Date.now();
 
-  constructor(private readonly s: SearchSession) {
+  constructor(private readonly s: SearchSetup) {
     this.stage = s.stage ?? '';
     this.budget = s.budget ?? s.workflow.budget;
   }

@@ -6,7 +6,7 @@ import type { Store, RunRow } from '../store/store.js';
 import type { WorkflowConfig } from '../core/workflow.js';
 import { resumeIncompatibilities } from './compatibility.js';
 import type { SearchEvent, SearchOutcome } from './loop.js';
-import { searchOnce } from './session.js';
+import { searchOnce } from './search-once.js';
 import { runStages } from './stages.js';
 import { finalStage } from '../core/stages.js';
 import { paretoFront } from '../core/pareto.js';

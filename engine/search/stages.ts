@@ -14,7 +14,7 @@ import type { SearchOutcome } from './loop.js';
 import { isSupernetTrial } from '../core/trial.js';
 import { rankTrials } from '../core/pareto.js';
 import type { Seed } from '../../strategies/wrappers/seeded.js';
-import { searchOnce, type SessionOptions } from './session.js';
+import { searchOnce, type SearchOptions } from './search-once.js';
 
 /** Complete candidate trials of a stage, best first (Pareto rank for several objectives). */
 export function rankedTrials(store: Store, runId: number, stage: string, objectives: Objective[]): TrialRecord[] {
@@ -52,7 +52,7 @@ export async function runStages(
   store: Store,
   runId: number,
   wf: WorkflowConfig,
-  opts: SessionOptions,
+  opts: SearchOptions,
 ): Promise<SearchOutcome> {
   const stages = wf.stages ?? [];
   const done = new Map(store.stages(runId).map((r) => [r.stage, r]));

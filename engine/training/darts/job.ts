@@ -11,7 +11,7 @@ import { prepareData } from '../datasets/prepare.js';
 import { CellSupernet, type Supernet } from './supernet.js';
 import { collapseReason, deriveCells, deriveFromScores, softmaxRows } from './derive.js';
 import { ChainSupernet, chainCollapseReason, deriveChains } from './chain.js';
-import { resolveDarts, searchSupernet, type SearchData, type SearchOutcome } from './search.js';
+import { resolveDarts, searchSupernet, type SearchData, type SupernetSearchOutcome } from './search.js';
 import type { SupernetJob, SupernetResult } from './types.js';
 
 export interface SupernetHooks {
@@ -110,7 +110,7 @@ export async function runSupernetJob(
     tf.engine().endScope();
   }
 
-  function result(out: SearchOutcome, net: Supernet): SupernetResult {
+  function result(out: SupernetSearchOutcome, net: Supernet): SupernetResult {
     return {
       type: 'supernet',
       cancelled: out.cancelled,

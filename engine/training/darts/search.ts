@@ -34,7 +34,7 @@ export interface SearchHooks {
   deriveFromScores(scores: number[][]): Json[];
 }
 
-export interface SearchOutcome {
+export interface SupernetSearchOutcome {
   cancelled: boolean;
   metrics: Metrics;
   curve: { step: number; metrics: Metrics }[];
@@ -81,7 +81,7 @@ export async function searchSupernet(
   options: DartsOptions,
   seed: number,
   hooks: SearchHooks,
-): Promise<SearchOutcome> {
+): Promise<SupernetSearchOutcome> {
   const o = resolveDarts(options);
   const weights = net.params.weights;
   const wOpt: tf.Optimizer =
@@ -93,7 +93,7 @@ export async function searchSupernet(
   const B = Math.min(o.batch_size, nTrain);
   let steps = Math.ceil(nTrain / B);
   if (o.max_steps > 0) steps = Math.min(steps, o.max_steps);
-  const curve: SearchOutcome['curve'] = [];
+  const curve: SupernetSearchOutcome['curve'] = [];
   const alphas: AlphaEpoch[] = [];
   let metrics: Metrics = {};
   let cancelled = false;

@@ -13,7 +13,7 @@ import { makePruner } from './pruners.js';
 import { makeMeasure } from './measure.js';
 import { SeededStrategy, type Seed } from '../../strategies/wrappers/seeded.js';
 
-export interface SessionOptions {
+export interface SearchOptions {
   signal?: AbortSignal;
   onEvent?: (e: SearchEvent) => void;
 }
@@ -24,7 +24,7 @@ export async function searchOnce(
   runId: number,
   wf: WorkflowConfig,
   stage: string,
-  opts: SessionOptions,
+  opts: SearchOptions,
   seeds?: Seed[],
 ): Promise<SearchOutcome> {
   try {
