@@ -16,6 +16,7 @@ import type { Strategy } from '../../strategies/types.js';
 import { supernetKey } from '../../strategies/types.js';
 import type { Evaluator } from '../evaluation/types.js';
 import type { BudgetConfig, WorkflowConfig } from '../workflow/types.js';
+import { cutAt, OrderedPruning, scheduleOf, TellOrder } from './schedule.js';
 
 /** How the reason of a stage ended by its own time budget begins (the run then goes on to the next stage). */
 export const STAGE_TIME_REASON = 'stage time budget';
@@ -51,6 +52,8 @@ export interface SearchSession {
   strategy: Strategy;
   evaluator: Evaluator;
   pruner?: Pruner;
+  /** Fresh pruners for `schedule: reproducible`, which judges each trial against smaller numbers only (schedule.ts). */
+  newPruner?: () => Pruner;
   signal?: AbortSignal;
   onEvent?: (e: SearchEvent) => void;
   /** Consecutive proposals of already-evaluated keys after which the search counts as exhausted. */
@@ -116,10 +119,17 @@ class SearchLoop {
   private stopReason: { status: SearchOutcome['status']; reason: string } | undefined;
   private fatal: Error | undefined;
   private lastMark = Date.now();
+  /** `schedule: reproducible`: results told in number order (see schedule.ts); undefined when eager. */
+  private readonly order: TellOrder<{ trial: TrialRecord; attempt: Attempt }> | undefined;
+  private readonly pruning: OrderedPruning | undefined;
 
   constructor(private readonly s: SearchSession) {
     this.stage = s.stage ?? '';
     this.budget = s.budget ?? s.workflow.budget;
+    if (scheduleOf(s.workflow) === 'reproducible') {
+      this.order = new TellOrder();
+      if (s.newPruner) this.pruning = new OrderedPruning(s.newPruner);
+    }
   }
 
   async run(): Promise<SearchOutcome> {
@@ -143,6 +153,7 @@ class SearchLoop {
       this.s.signal?.removeEventListener('abort', onAbort);
       for (const c of this.controllers.values()) c.abort();
       await Promise.allSettled([...this.inflight.values()]);
+      if (!this.fatal) this.tellInOrder(); // results that arrived while stopping, as far as their turn came
       store.addElapsed(runId, Date.now() - this.lastMark, this.stage);
       if (this.unsaved && !this.fatal) this.checkpoint();
     }
@@ -161,7 +172,10 @@ class SearchLoop {
       this.nextNumber = Math.max(this.nextNumber, t.number + 1);
       this.total++;
       if (t.state === 'running') rerun.push(t);
-      else this.noteFinal(t);
+      else {
+        this.order?.markFinal(t.number);
+        this.noteFinal(t);
+      }
     }
     if (this.s.constraints)
       for (const r of store.rejected(runId, this.stage))
@@ -208,8 +222,9 @@ class SearchLoop {
     let strategyDone = false;
     for (;;) {
       if (this.fatal) throw this.fatal;
+      this.tellInOrder();
       let waits = false;
-      while (!this.stopReason && !strategyDone && this.inflight.size < this.s.workflow.parallel && this.canPropose()) {
+      while (!this.stopReason && !strategyDone && this.hasRoom() && this.canPropose()) {
         const a = strategy.ask();
         if ('done' in a) {
           strategyDone = true;
@@ -240,6 +255,18 @@ class SearchLoop {
       }
       await Promise.race(this.inflight.values());
     }
+  }
+
+  /** Eager: a free slot. Reproducible: trial k waits until trials 1..k-parallel are told. */
+  private hasRoom(): boolean {
+    const untold = this.order ? this.order.untold(this.nextNumber) : this.inflight.size;
+    return untold < this.s.workflow.parallel;
+  }
+
+  /** Reproducible schedule: records and tells every held result whose turn has come. */
+  private tellInOrder(): void {
+    for (let next = this.order?.next(); next; next = this.order?.next())
+      this.record(next.result.trial, next.result.attempt);
   }
 
   private canPropose(): boolean {
@@ -372,6 +399,7 @@ class SearchLoop {
       this.controllers.set(trial.number, controller);
       const curve: CurvePoint[] = [];
       let pruned = false;
+      let prunedAt: number | null = null;
       try {
         if (this.stopReason) return { kind: 'interrupted' };
         const supernet = isSupernetTrial(trial);
@@ -384,14 +412,18 @@ class SearchLoop {
             report: (step, metrics) => {
               curve.push({ step, metrics: { ...metrics } });
               this.s.onEvent?.({ type: 'trial-progress', number: trial.number, step, metrics });
-              if (!supernet && pruner?.shouldPrune(trial.number, step, metrics)) {
-                pruned = true;
-                controller.abort();
-              }
+              if (supernet || pruned) return;
+              if (this.order) {
+                // reproducible: decided now only when every smaller number is told (else when this one is)
+                if (this.pruning && this.order.toldThrough(trial.number - 1))
+                  prunedAt = this.pruning.pruneStep(trial.number, curve);
+                pruned = prunedAt !== null;
+              } else pruned = pruner?.shouldPrune(trial.number, step, metrics) ?? false;
+              if (pruned) controller.abort();
             },
           },
         );
-        if (pruned) return { kind: 'pruned', metrics: curve[curve.length - 1]?.metrics ?? {}, curve };
+        if (pruned) return prunedAttempt(curve, prunedAt);
         return {
           kind: 'done',
           metrics: result.metrics,
@@ -399,7 +431,7 @@ class SearchLoop {
           ...(result.info ? { info: result.info } : {}),
         };
       } catch (e) {
-        if (pruned) return { kind: 'pruned', metrics: curve[curve.length - 1]?.metrics ?? {}, curve };
+        if (pruned) return prunedAttempt(curve, prunedAt);
         if (controller.signal.aborted && this.stopReason) return { kind: 'interrupted' };
         if (e instanceof FatalError) throw e;
         const retryable = !(e instanceof TrialError) || e.retryable;
@@ -413,7 +445,16 @@ class SearchLoop {
 
   private finish(trial: TrialRecord, r: Attempt): void {
     if (r.kind === 'interrupted') return; // stays `running`: resume evaluates it again
+    if (this.order)
+      this.order.hold(trial.number, { trial, attempt: r }); // written and told in number order
+    else this.record(trial, r);
+  }
+
+  /** Writes a final result together with the tell and the checkpoint. */
+  private record(trial: TrialRecord, attempt: Attempt): void {
     const { store, runId, strategy } = this.s;
+    const r = this.judged(trial, attempt);
+    if (r.kind === 'interrupted') return;
     const done: TrialRecord = {
       ...trial,
       state: r.kind === 'done' ? 'complete' : r.kind,
@@ -444,11 +485,22 @@ class SearchLoop {
     }
   }
 
+  /**
+   * Reproducible schedule: a trial whose pruning could not be decided while it ran (a smaller number was
+   * not told yet) is judged now, against trials 1..n-1 only, and cut where it would have stopped.
+   */
+  private judged(trial: TrialRecord, r: Attempt): Attempt {
+    if (!this.pruning || isSupernetTrial(trial) || (r.kind !== 'done' && r.kind !== 'failed')) return r;
+    const step = this.pruning.pruneStep(trial.number, r.curve);
+    return step === null ? r : prunedAttempt(r.curve, step);
+  }
+
   private noteFinal(t: TrialRecord): void {
     this.finalCount++;
     if (t.state === 'failed') this.failures++;
     if (isSupernetTrial(t)) return; // a supernet is not a candidate: neither best nor pruning evidence
-    this.s.pruner?.observe(t);
+    if (this.pruning) this.pruning.observe(t);
+    else this.s.pruner?.observe(t);
     if (t.state !== 'complete') return;
     const score = objectiveScore(this.s.workflow.objective, t.metrics);
     const bestScore = this.best ? objectiveScore(this.s.workflow.objective, this.best.metrics) : null;
@@ -466,6 +518,12 @@ class SearchLoop {
     this.stopReason = { status, reason };
     for (const c of this.controllers.values()) c.abort();
   }
+}
+
+/** A trial stopped by its pruner: the curve up to the deciding step (null: all of it) and the metrics there. */
+function prunedAttempt(curve: CurvePoint[], step: number | null): Attempt {
+  if (step === null) return { kind: 'pruned', metrics: curve[curve.length - 1]?.metrics ?? {}, curve };
+  return { kind: 'pruned', ...cutAt(curve, step) };
 }
 
 /** What the engine measured before evaluation (kept in info.measured). */
