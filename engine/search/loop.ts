@@ -92,8 +92,8 @@ interface EngineCheckpoint {
 
 type Attempt =
   | { kind: 'done'; metrics: Metrics; curve: CurvePoint[]; info?: JsonObject }
-  | { kind: 'pruned'; metrics: Metrics; curve: CurvePoint[] }
-  | { kind: 'failed'; error: string; curve: CurvePoint[] }
+  | { kind: 'pruned'; metrics: Metrics; curve: CurvePoint[]; info?: JsonObject }
+  | { kind: 'failed'; error: string; curve: CurvePoint[]; info?: JsonObject }
   | { kind: 'interrupted' };
 
 export async function runSearch(s: SearchSession): Promise<SearchOutcome> {
@@ -400,6 +400,7 @@ class SearchLoop {
       const curve: CurvePoint[] = [];
       let pruned = false;
       let prunedAt: number | null = null;
+      let noted: JsonObject | undefined;
       try {
         if (this.stopReason) return { kind: 'interrupted' };
         const supernet = isSupernetTrial(trial);
@@ -409,6 +410,9 @@ class SearchLoop {
           { trial: trial.number, arch: trial.arch, key: trial.key, seed: deriveSeed(trial.seed, 'attempt', attempt) },
           {
             signal: controller.signal,
+            note: (info) => {
+              noted = { ...noted, ...info };
+            },
             report: (step, metrics) => {
               curve.push({ step, metrics: { ...metrics } });
               this.s.onEvent?.({ type: 'trial-progress', number: trial.number, step, metrics });
@@ -423,7 +427,7 @@ class SearchLoop {
             },
           },
         );
-        if (pruned) return prunedAttempt(curve, prunedAt);
+        if (pruned) return withInfo(prunedAttempt(curve, prunedAt), noted);
         return {
           kind: 'done',
           metrics: result.metrics,
@@ -431,11 +435,12 @@ class SearchLoop {
           ...(result.info ? { info: result.info } : {}),
         };
       } catch (e) {
-        if (pruned) return prunedAttempt(curve, prunedAt);
+        if (pruned) return withInfo(prunedAttempt(curve, prunedAt), noted);
         if (controller.signal.aborted && this.stopReason) return { kind: 'interrupted' };
         if (e instanceof FatalError) throw e;
         const retryable = !(e instanceof TrialError) || e.retryable;
-        if (!retryable || attempt > workflow.retries) return { kind: 'failed', error: errorMessage(e), curve };
+        if (!retryable || attempt > workflow.retries)
+          return { kind: 'failed', error: errorMessage(e), curve, ...(noted ? { info: noted } : {}) };
         this.s.onEvent?.({ type: 'trial-retry', number: trial.number, attempt, error: errorMessage(e) });
       } finally {
         this.controllers.delete(trial.number);
@@ -462,7 +467,7 @@ class SearchLoop {
       finishedAt: Date.now(),
       ...(r.curve.length > 0 ? { curve: r.curve } : {}),
       ...(r.kind === 'failed' ? { error: r.error } : {}),
-      ...(r.kind === 'done' && r.info ? { info: { ...trial.info, ...r.info } } : {}),
+      ...(r.info ? { info: { ...trial.info, ...r.info } } : {}),
     };
     store.transaction(() => {
       store.finishTrial(runId, this.stage, done);
@@ -492,7 +497,7 @@ class SearchLoop {
   private judged(trial: TrialRecord, r: Attempt): Attempt {
     if (!this.pruning || isSupernetTrial(trial) || (r.kind !== 'done' && r.kind !== 'failed')) return r;
     const step = this.pruning.pruneStep(trial.number, r.curve);
-    return step === null ? r : prunedAttempt(r.curve, step);
+    return step === null ? r : withInfo(prunedAttempt(r.curve, step), r.info);
   }
 
   private noteFinal(t: TrialRecord): void {
@@ -524,6 +529,10 @@ class SearchLoop {
 function prunedAttempt(curve: CurvePoint[], step: number | null): Attempt {
   if (step === null) return { kind: 'pruned', metrics: curve[curve.length - 1]?.metrics ?? {}, curve };
   return { kind: 'pruned', ...cutAt(curve, step) };
+}
+
+function withInfo(a: Attempt, info: JsonObject | undefined): Attempt {
+  return info && a.kind !== 'interrupted' && a.kind !== 'done' ? { ...a, info } : a;
 }
 
 /** What the engine measured before evaluation (kept in info.measured). */

@@ -9,6 +9,7 @@ import type { SearchEvent, SearchOutcome } from './loop.js';
 import { searchOnce } from './session.js';
 import { runStages, finalStage } from './stages.js';
 import { paretoFront } from './pareto.js';
+import { collectInputs } from './inputs.js';
 
 export interface RunOptions {
   signal?: AbortSignal;
@@ -33,6 +34,7 @@ export async function startRun(store: Store, wf: WorkflowConfig, opts: RunOption
     workflowHash: wf.source.hash,
     config: wf as unknown as JsonObject,
   });
+  store.saveInputs(runId, collectInputs(wf));
   return execute(store, runId, wf, opts);
 }
 
@@ -64,6 +66,7 @@ export async function resumeRun(
       workflowHash: edited.source.hash,
       config: edited as unknown as JsonObject,
     });
+    store.saveInputs(runId, collectInputs(edited));
     wf = edited;
   } else if (edited) {
     wf = { ...wf, parallel: edited.parallel };

@@ -83,6 +83,7 @@ export class TrainEvaluator implements Evaluator {
       },
       { signal: ctx.signal, onProgress: (p) => ctx.report(p.epoch, p.metrics) },
     );
+    ctx.note?.({ backend: r.backend });
     if (r.cancelled || ctx.signal.aborted) throw new TrialError(`stopped after ${r.epochs} epoch(s)`);
     const metrics: Metrics = r.metrics;
     const info: JsonObject = {
