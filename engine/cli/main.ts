@@ -19,7 +19,7 @@ const HELP = `nas — declarative neural architecture search
 
 usage:
   nas validate FILE...                       check workflows; FILE:LINE:COL: message per problem
-  nas run FILE [--store PATH] [--json] [--parallel N]
+  nas run FILE [--store PATH] [--json] [--parallel N] [--verbose]
                                              run a search (default store: runs/<name>.sqlite)
   nas resume [--store PATH] [RUN | FILE] [--json]
                                              continue an interrupted run (a grown budget is picked up)
@@ -60,6 +60,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         out: { type: 'string' },
         name: { type: 'string' },
         first: { type: 'string' },
+        verbose: { type: 'boolean', short: 'v' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -74,6 +75,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       json: values.json,
       top: intFlag('top', values.top),
       parallel: intFlag('parallel', values.parallel),
+      verbose: values.verbose,
     };
     switch (verb) {
       case 'validate':
@@ -86,7 +88,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       case 'reproduce':
         return await reproduceCommand(
           positionals[0],
-          { store: flags.store, json: flags.json, out: values.out, first: intFlag('first', values.first) },
+          { ...flags, out: values.out, first: intFlag('first', values.first) },
           io,
         );
       case 'status':

@@ -15,12 +15,14 @@ import { line, UsageError, type Io } from './io.js';
 import { locateStore } from './locate-store.js';
 import { pickRun } from './runs.js';
 import { interruptSignal } from './interrupt.js';
+import { withVerbose } from './verbose.js';
 
 export interface ReproduceFlags {
   store?: string;
   out?: string;
   first?: number;
   json?: boolean;
+  verbose?: boolean;
 }
 
 export async function reproduceCommand(target: string | undefined, flags: ReproduceFlags, io: Io): Promise<number> {
@@ -54,7 +56,7 @@ export async function reproduceCommand(target: string | undefined, flags: Reprod
       let summary;
       try {
         summary = await progress.wrap(`nas reproduce run ${run.id} ${run.name} (into ${outPath})`, () =>
-          startRun(out, wf, { signal, onEvent: (e) => progress.onEvent(e) }),
+          startRun(out, wf, { signal, onEvent: withVerbose(flags.verbose, io, (e) => progress.onEvent(e)) }),
         );
       } finally {
         dispose();

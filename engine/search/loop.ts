@@ -497,7 +497,8 @@ class SearchLoop {
   private judged(trial: TrialRecord, r: Attempt): Attempt {
     if (!this.pruning || isSupernetTrial(trial) || (r.kind !== 'done' && r.kind !== 'failed')) return r;
     const step = this.pruning.pruneStep(trial.number, r.curve);
-    return step === null ? r : withInfo(prunedAttempt(r.curve, step), r.info);
+    // pruned_late: the trial trained past the step where it stops (the time `schedule: eager` saves here)
+    return step === null ? r : withInfo(prunedAttempt(r.curve, step), { ...r.info, pruned_late: true });
   }
 
   private noteFinal(t: TrialRecord): void {
