@@ -44,6 +44,7 @@ test('OrderedPruning judges trial n against trials below n only, whatever was ob
   assert.is(p.pruneStep(3, curve(0.76, 0.9)), null, 'median of trials 1, 2 at step 1 is 0.75');
   assert.is(p.pruneStep(3, curve(0.7, 0.9)), 1, 'below the median at step 1');
   assert.is(p.pruneStep(5, curve(0.79, 0.95)), 1, 'trial 5 counts trial 4 (median 0.8 at step 1)');
+  assert.is(p.pruneStep(5, curve(0.79, 0.95), 2), null, 'judged against trials 1..2 only (median 0.75)');
   assert.equal(cutAt(curve(0.7, 0.9), 1), { curve: curve(0.7), metrics: { accuracy: 0.7 } });
 });
 

@@ -153,7 +153,9 @@ class SearchLoop {
       this.s.signal?.removeEventListener('abort', onAbort);
       for (const c of this.controllers.values()) c.abort();
       await Promise.allSettled([...this.inflight.values()]);
-      if (!this.fatal) this.tellInOrder(); // results that arrived while stopping, as far as their turn came
+      // A run that ends (strategy exhausted, failure or time budget) keeps the results that arrived, in
+      // order; an interrupted one leaves them to be re-run, so resume continues the same asks and tells.
+      if (!this.fatal && this.stopReason?.status !== 'stopped') while (this.tellNext());
       store.addElapsed(runId, Date.now() - this.lastMark, this.stage);
       if (this.unsaved && !this.fatal) this.checkpoint();
     }
@@ -222,30 +224,35 @@ class SearchLoop {
     let strategyDone = false;
     for (;;) {
       if (this.fatal) throw this.fatal;
-      this.tellInOrder();
-      let waits = false;
-      while (!this.stopReason && !strategyDone && this.hasRoom() && this.canPropose()) {
-        const a = strategy.ask();
-        if ('done' in a) {
-          strategyDone = true;
-          break;
+      // Reproducible: one held result told at a time, each followed by the asks it allows, so the
+      // strategy sees the same interleaving of tells and asks however results arrive.
+      let waits: boolean;
+      do {
+        waits = false;
+        while (!this.stopReason && !strategyDone && this.hasRoom() && this.canPropose()) {
+          const a = strategy.ask();
+          if ('done' in a) {
+            strategyDone = true;
+            break;
+          }
+          if ('wait' in a) {
+            waits = true;
+            break;
+          }
+          if ('supernet' in a) {
+            this.proposeSupernet(a.supernet, a.info);
+            continue;
+          }
+          if (this.propose(a.arch, a.info)) duplicates = 0;
+          else if (++duplicates >= maxDup) {
+            this.stop(
+              'complete',
+              `the strategy proposed only evaluated architectures ${maxDup} times in a row (space exhausted?)`,
+            );
+          }
         }
-        if ('wait' in a) {
-          waits = true;
-          break;
-        }
-        if ('supernet' in a) {
-          this.proposeSupernet(a.supernet, a.info);
-          continue;
-        }
-        if (this.propose(a.arch, a.info)) duplicates = 0;
-        else if (++duplicates >= maxDup) {
-          this.stop(
-            'complete',
-            `the strategy proposed only evaluated architectures ${maxDup} times in a row (space exhausted?)`,
-          );
-        }
-      }
+        // once stopping, held results are not told (no asks would follow them): resume re-runs those trials
+      } while (!this.stopReason && this.tellNext());
       if (this.inflight.size === 0) {
         if (this.stopReason) return;
         if (strategyDone) return this.stop('complete', 'the strategy has nothing more to propose');
@@ -263,10 +270,11 @@ class SearchLoop {
     return untold < this.s.workflow.parallel;
   }
 
-  /** Reproducible schedule: records and tells every held result whose turn has come. */
-  private tellInOrder(): void {
-    for (let next = this.order?.next(); next; next = this.order?.next())
-      this.record(next.result.trial, next.result.attempt);
+  /** Reproducible schedule: records and tells the next held result if its turn has come. */
+  private tellNext(): boolean {
+    const next = this.order?.next();
+    if (next) this.record(next.result.trial, next.result.attempt);
+    return next !== undefined;
   }
 
   private canPropose(): boolean {
@@ -418,9 +426,11 @@ class SearchLoop {
               this.s.onEvent?.({ type: 'trial-progress', number: trial.number, step, metrics });
               if (supernet || pruned) return;
               if (this.order) {
-                // reproducible: decided now only when every smaller number is told (else when this one is)
-                if (this.pruning && this.order.toldThrough(trial.number - 1))
-                  prunedAt = this.pruning.pruneStep(trial.number, curve);
+                // reproducible: judged against trials 1..n-parallel, told before trial n was asked (resumed
+                // with a smaller --parallel they may not be: then it is judged when told)
+                const through = this.evidenceThrough(trial.number);
+                if (this.pruning && this.order.toldThrough(through))
+                  prunedAt = this.pruning.pruneStep(trial.number, curve, through);
                 pruned = prunedAt !== null;
               } else pruned = pruner?.shouldPrune(trial.number, step, metrics) ?? false;
               if (pruned) controller.abort();
@@ -490,13 +500,18 @@ class SearchLoop {
     }
   }
 
+  /** The pruning evidence of trial n under the reproducible schedule: trials 1..n-parallel. */
+  private evidenceThrough(number: number): number {
+    return number - this.s.workflow.parallel;
+  }
+
   /**
-   * Reproducible schedule: a trial whose pruning could not be decided while it ran (a smaller number was
-   * not told yet) is judged now, against trials 1..n-1 only, and cut where it would have stopped.
+   * Reproducible schedule: a trial whose pruning could not be decided while it ran (its evidence was not
+   * all told yet) is judged now, against trials 1..n-1 only, and cut where it would have stopped.
    */
   private judged(trial: TrialRecord, r: Attempt): Attempt {
     if (!this.pruning || isSupernetTrial(trial) || (r.kind !== 'done' && r.kind !== 'failed')) return r;
-    const step = this.pruning.pruneStep(trial.number, r.curve);
+    const step = this.pruning.pruneStep(trial.number, r.curve, this.evidenceThrough(trial.number));
     // pruned_late: the trial trained past the step where it stops (the time `schedule: eager` saves here)
     return step === null ? r : withInfo(prunedAttempt(r.curve, step), { ...r.info, pruned_late: true });
   }

@@ -8,10 +8,10 @@
 //   once trials 1..k-parallel have been told. A result that arrives early is held in memory and written
 //   to the store when it is told (in the same transaction as the strategy checkpoint, as in eager), so
 //   the store only ever holds a prefix 1..told of final trials and resume replays the same sequence of
-//   asks and tells. Pruning decisions for trial n are taken against trials 1..n-1 only, and only once
-//   they are all told: live when trial n is the oldest untold trial, else when it is told (its curve is
-//   then cut at the step where it would have been stopped). Either way the decision is a function of
-//   the curves alone, never of timing.
+//   asks and tells. Pruning decisions for trial n are taken against trials 1..n-parallel only: those
+//   were told before n was asked, so n is judged at every step as it runs, and the decision is a
+//   function of the curves alone, never of timing. (Should they not all be told, after a resume with a
+//   smaller parallel, n is judged when it is told, its curve cut where it would have stopped.)
 
 import type { CurvePoint, TrialRecord } from '../types.js';
 import type { Pruner } from './loop.js';
@@ -66,9 +66,11 @@ export class TellOrder<R> {
 }
 
 /**
- * Pruning decisions taken from the trials with smaller numbers only: a fresh pruner observes the told
- * trials before `number` (in number order) and is then shown the trial's curve step by step. The cost
- * is O(told trials) per decision, small next to a training epoch.
+ * Pruning decisions taken from trials with smaller numbers only: a fresh pruner observes the told trials
+ * numbered up to `through` (in number order) and is then shown the trial's curve step by step. The loop
+ * passes through = n - parallel: those trials were all told before trial n was asked, so the decision
+ * can be taken at every step while n runs, never waiting for its neighbours in flight. The cost is
+ * O(told trials) per decision, small next to a training epoch.
  */
 export class OrderedPruning {
   private readonly history: TrialRecord[] = [];
@@ -80,10 +82,10 @@ export class OrderedPruning {
     this.history.push(trial);
   }
 
-  /** The first step of `curve` at which trial `number` is stopped, or null. */
-  pruneStep(number: number, curve: readonly CurvePoint[]): number | null {
+  /** The first step of `curve` at which trial `number` is stopped (judged against trials 1..through), or null. */
+  pruneStep(number: number, curve: readonly CurvePoint[], through = number - 1): number | null {
     const p = this.newPruner();
-    for (const t of this.history) if (t.number < number) p.observe(t);
+    for (const t of this.history) if (t.number <= through) p.observe(t);
     for (const point of curve) if (p.shouldPrune(number, point.step, point.metrics)) return point.step;
     return null;
   }

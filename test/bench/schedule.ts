@@ -6,6 +6,7 @@
 // `pruned_late` = trials judged only when told (they trained past the step where they stop).
 // Args: --reps N (default 3), --workloads a,b.
 
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -58,6 +59,9 @@ export default async function schedule(emit: Emit, args: string[]): Promise<void
             busy: round(busy / (seconds * wf.parallel)),
             best: summary.best?.metrics[wf.objective.metric] ?? null,
             best_trial: summary.best?.number ?? null,
+            // digests: equal across repetitions when the schedule reproduces (keys in number order; the whole table)
+            keys: digest(trials.map((t) => t.key)),
+            table: digest(trials.map((t) => [t.key, t.state, t.metrics])),
           });
         }
       }
@@ -74,6 +78,10 @@ export default async function schedule(emit: Emit, args: string[]): Promise<void
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+function digest(x: unknown): string {
+  return createHash('sha256').update(JSON.stringify(x)).digest('hex').slice(0, 12);
 }
 
 function round(x: number): number {
