@@ -224,35 +224,33 @@ class SearchLoop {
     let strategyDone = false;
     for (;;) {
       if (this.fatal) throw this.fatal;
-      // Reproducible: one held result told at a time, each followed by the asks it allows, so the
-      // strategy sees the same interleaving of tells and asks however results arrive.
-      let waits: boolean;
-      do {
-        waits = false;
-        while (!this.stopReason && !strategyDone && this.hasRoom() && this.canPropose()) {
-          const a = strategy.ask();
-          if ('done' in a) {
-            strategyDone = true;
-            break;
-          }
-          if ('wait' in a) {
-            waits = true;
-            break;
-          }
-          if ('supernet' in a) {
-            this.proposeSupernet(a.supernet, a.info);
-            continue;
-          }
-          if (this.propose(a.arch, a.info)) duplicates = 0;
-          else if (++duplicates >= maxDup) {
-            this.stop(
-              'complete',
-              `the strategy proposed only evaluated architectures ${maxDup} times in a row (space exhausted?)`,
-            );
-          }
+      let waits = false;
+      while (!this.stopReason && !strategyDone && this.hasRoom() && this.canPropose()) {
+        const a = strategy.ask();
+        if ('done' in a) {
+          strategyDone = true;
+          break;
         }
-        // once stopping, held results are not told (no asks would follow them): resume re-runs those trials
-      } while (!this.stopReason && this.tellNext());
+        if ('wait' in a) {
+          waits = true;
+          break;
+        }
+        if ('supernet' in a) {
+          this.proposeSupernet(a.supernet, a.info);
+          continue;
+        }
+        if (this.propose(a.arch, a.info)) duplicates = 0;
+        else if (++duplicates >= maxDup) {
+          this.stop(
+            'complete',
+            `the strategy proposed only evaluated architectures ${maxDup} times in a row (space exhausted?)`,
+          );
+        }
+      }
+      // Reproducible: one held result told at a time, each followed by the asks it allows (the loop comes
+      // back here), so the strategy sees the same interleaving however results arrive. Once stopping,
+      // held results are not told (no asks would follow them): resume re-runs those trials.
+      if (!this.stopReason && this.tellNext()) continue;
       if (this.inflight.size === 0) {
         if (this.stopReason) return;
         if (strategyDone) return this.stop('complete', 'the strategy has nothing more to propose');
@@ -507,7 +505,7 @@ class SearchLoop {
 
   /**
    * Reproducible schedule: a trial whose pruning could not be decided while it ran (its evidence was not
-   * all told yet) is judged now, against trials 1..n-1 only, and cut where it would have stopped.
+   * all told yet) is judged now, against trials 1..n-parallel, and cut where it would have stopped.
    */
   private judged(trial: TrialRecord, r: Attempt): Attempt {
     if (!this.pruning || isSupernetTrial(trial) || (r.kind !== 'done' && r.kind !== 'failed')) return r;
