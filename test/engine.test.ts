@@ -145,14 +145,14 @@ test('a non-retryable trial error fails the trial once', async () => {
   assert.match(t2.error ?? '', /out of memory/);
 });
 
-test('a store from schema 1 opens with the columns added since, its runs intact; a newer one is refused', () => {
+test('a store from schema 1 opens with the columns and tables added since, its runs intact; a newer one is refused', () => {
   const dir = scratch('store-migration');
   const file = join(dir, 'old.sqlite');
   const store = Store.open(file);
   store.close();
-  // what schema 1 wrote: the stages table without elapsed_ms
+  // what schema 1 wrote: the stages table without elapsed_ms, no run_inputs (schema 3)
   const db = new Database(file);
-  db.exec(`DROP TABLE stages;
+  db.exec(`DROP TABLE stages; DROP TABLE run_inputs;
     CREATE TABLE stages (run_id INTEGER NOT NULL REFERENCES runs(id), stage TEXT NOT NULL, position INTEGER NOT NULL,
       status TEXT NOT NULL, reason TEXT, started_at INTEGER NOT NULL, finished_at INTEGER, PRIMARY KEY (run_id, stage));
     INSERT INTO runs (name, workflow_file, workflow_text, workflow_hash, config, status, created_at, updated_at)
@@ -166,6 +166,9 @@ test('a store from schema 1 opens with the columns added since, its runs intact;
     [['screen', 'trial budget of 5 reached', 0, 'trial-budget']],
     'schema 3 migrates why an old stage ended from its reason, once',
   );
+  assert.equal(reopened.inputs(1), [], 'no inputs recorded for an old run');
+  reopened.saveInputs(1, [{ kind: 'env', name: 'node', hash: null, value: 'v20' }]);
+  assert.equal(reopened.inputs(1), [{ kind: 'env', name: 'node', hash: null, value: 'v20' }]);
   reopened.addElapsed(1, 1234, 'screen');
   assert.is(reopened.stages(1)[0].elapsedMs, 1234);
   reopened.close();

@@ -8,6 +8,7 @@ import { paretoFront } from '../core/pareto.js';
 import type { WorkflowConfig } from '../core/workflow.js';
 import { line, UsageError, type Io } from './io.js';
 import { locateStore } from './locate-store.js';
+import { inputLines, inputsJson } from './inputs-view.js';
 
 export function statusCommand(target: string | undefined, flags: { store?: string; json?: boolean }, io: Io): number {
   const store = Store.open(locateStore(flags.store));
@@ -27,6 +28,7 @@ export function statusCommand(target: string | undefined, flags: { store?: strin
         elapsed_s: Math.round(r.elapsedMs / 100) / 10,
         ...(wf.stages ? { stages: stageRows(store, r.id, wf) } : {}),
         best: best ? { number: best.number, key: best.key, metrics: best.metrics } : null,
+        inputs: inputsJson(store, r.id),
       };
     });
     if (flags.json) line(io.stdout, JSON.stringify(rows));
@@ -47,6 +49,7 @@ export function statusCommand(target: string | undefined, flags: { store?: strin
           `  ${r.stages ? 'in all, ' : ''}${trialLine(r.trials, r.stages ? undefined : r.budget.trials)}; ${r.elapsed_s}s`,
         );
         if (r.best) line(io.stdout, `  best: trial ${r.best.number} ${r.best.key} ${JSON.stringify(r.best.metrics)}`);
+        for (const l of inputLines(store, r.run)) line(io.stdout, l);
       }
     }
     return 0;

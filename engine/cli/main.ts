@@ -13,16 +13,20 @@ import { reportCommand } from './report.js';
 import { runsCommand } from './runs.js';
 import { compareCommand } from './compare.js';
 import { initCommand } from './init.js';
+import { reproduceCommand } from './reproduce.js';
 
 const HELP = `nas — declarative neural architecture search
 
 usage:
   nas validate FILE...                       check workflows; FILE:LINE:COL: message per problem
-  nas run FILE [--store PATH] [--json] [--parallel N]
+  nas run FILE [--store PATH] [--json] [--parallel N] [--verbose]
                                              run a search (default store: runs/<name>.sqlite)
   nas resume [--store PATH] [RUN | FILE] [--json]
                                              continue an interrupted run (a grown budget is picked up)
-  nas status [--store PATH] [RUN] [--json]   runs, trial counts and best so far
+  nas status [--store PATH] [RUN] [--json]   runs, trial counts, best so far, recorded inputs and environment
+  nas reproduce [--store PATH] [RUN] [--out NEW_STORE] [--first N] [--json]
+                                             rerun a stored run into a new store and compare it trial by
+                                             trial; exit 0 identical, 1 with the first difference
   nas best [--store PATH] [--top K] [RUN] [--json]
                                              the best trials of a run
   nas export [--store PATH] [--run N] [--trial N] [--out DIR] [--json]
@@ -58,6 +62,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         trial: { type: 'string' },
         out: { type: 'string' },
         name: { type: 'string' },
+        first: { type: 'string' },
+        verbose: { type: 'boolean', short: 'v' },
         help: { type: 'boolean', short: 'h' },
         debug: { type: 'boolean' },
       },
@@ -73,6 +79,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       json: values.json,
       top: intFlag('top', values.top),
       parallel: intFlag('parallel', values.parallel),
+      verbose: values.verbose,
     };
     switch (verb) {
       case 'validate':
@@ -82,6 +89,12 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         return await runCommand(positionals[0], flags, io);
       case 'resume':
         return await resumeCommand(positionals[0], flags, io);
+      case 'reproduce':
+        return await reproduceCommand(
+          positionals[0],
+          { ...flags, out: values.out, first: intFlag('first', values.first) },
+          io,
+        );
       case 'status':
         return statusCommand(positionals[0], flags, io);
       case 'best':

@@ -10,11 +10,13 @@ import { createProgress } from './progress.js';
 import { line, UsageError, type Io } from './io.js';
 import { defaultStorePath, locateStore } from './locate-store.js';
 import { interruptSignal } from './interrupt.js';
+import { withVerbose } from './verbose.js';
 
 export interface RunFlags {
   store?: string;
   json?: boolean;
   parallel?: number;
+  verbose?: boolean;
 }
 
 export async function runCommand(file: string | undefined, flags: RunFlags, io: Io): Promise<number> {
@@ -27,7 +29,7 @@ export async function runCommand(file: string | undefined, flags: RunFlags, io: 
     const { signal, dispose } = interruptSignal(io);
     try {
       const summary = await progress.wrap(`nas run ${wf.name} (store ${storePath})`, () =>
-        startRun(store, wf, { signal, onEvent: (e) => progress.onEvent(e) }),
+        startRun(store, wf, { signal, onEvent: withVerbose(flags.verbose, io, (e) => progress.onEvent(e)) }),
       );
       return report(summary, flags, io, storePath);
     } finally {
@@ -68,7 +70,10 @@ export async function resumeCommand(target: string | undefined, flags: RunFlags,
     const { signal, dispose } = interruptSignal(io);
     try {
       const summary = await progress.wrap(`nas resume run ${run.id} ${run.name} (store ${storePath})`, () =>
-        resumeRun(store, run.id, edited, { signal, onEvent: (e) => progress.onEvent(e) }),
+        resumeRun(store, run.id, edited, {
+          signal,
+          onEvent: withVerbose(flags.verbose, io, (e) => progress.onEvent(e)),
+        }),
       );
       return report(summary, flags, io, storePath);
     } finally {

@@ -18,6 +18,8 @@ export interface EvalContext {
   signal: AbortSignal;
   /** Intermediate results (per epoch); the engine may abort the job after it (pruning). */
   report(step: number, metrics: Metrics): void;
+  /** Facts about the evaluation (the backend it ran on) kept with the trial even when it is stopped early. */
+  note?(info: JsonObject): void;
 }
 
 export interface EvalResult {

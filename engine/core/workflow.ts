@@ -115,6 +115,8 @@ export interface WorkflowConfig {
   parallel: number;
   /** Retries of a failed trial before it counts as failed. */
   retries: number;
+  /** How trials are scheduled (engine/search/schedule.ts); absent in runs stored before it existed (eager). */
+  schedule?: 'reproducible' | 'eager';
   meta?: MetaConfig;
   /** Where it came from: the file, its directory (paths are relative to it), its text and hash. */
   source: { file: string; dir: string; text: string; hash: string };

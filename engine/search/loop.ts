@@ -17,6 +17,7 @@ import { failedRecord, isSupernetTrial, supernetKey } from '../core/trial.js';
 import type { Evaluator } from '../core/evaluator.js';
 import type { Pruner } from '../core/pruner.js';
 import type { BudgetConfig, WorkflowConfig } from '../core/workflow.js';
+import { cutAt, OrderedPruning, scheduleOf, TellOrder } from './schedule.js';
 
 export type SearchEvent =
   | { type: 'trial-started'; trial: TrialRecord }
@@ -45,6 +46,8 @@ export interface SearchSetup {
   strategy: Strategy;
   evaluator: Evaluator;
   pruner?: Pruner;
+  /** Fresh pruners for `schedule: reproducible`, which judges each trial against smaller numbers only (schedule.ts). */
+  newPruner?: () => Pruner;
   signal?: AbortSignal;
   onEvent?: (e: SearchEvent) => void;
   /** Consecutive proposals of already-evaluated keys after which the search counts as exhausted. */
@@ -83,8 +86,8 @@ interface EngineCheckpoint {
 
 type Attempt =
   | { kind: 'done'; metrics: Metrics; curve: CurvePoint[]; info?: JsonObject }
-  | { kind: 'pruned'; metrics: Metrics; curve: CurvePoint[] }
-  | { kind: 'failed'; error: string; curve: CurvePoint[] }
+  | { kind: 'pruned'; metrics: Metrics; curve: CurvePoint[]; info?: JsonObject }
+  | { kind: 'failed'; error: string; curve: CurvePoint[]; info?: JsonObject }
   | { kind: 'interrupted' };
 
 export async function runSearch(s: SearchSetup): Promise<SearchOutcome> {
@@ -110,10 +113,17 @@ class SearchLoop {
   private stopReason: { status: SearchOutcome['status']; cause: StopCause; reason: string } | undefined;
   private fatal: Error | undefined;
   private lastMark = Date.now();
+  /** `schedule: reproducible`: results told in number order (see schedule.ts); undefined when eager. */
+  private readonly order: TellOrder<{ trial: TrialRecord; attempt: Attempt }> | undefined;
+  private readonly pruning: OrderedPruning | undefined;
 
   constructor(private readonly s: SearchSetup) {
     this.stage = s.stage ?? '';
     this.budget = s.budget ?? s.workflow.budget;
+    if (scheduleOf(s.workflow) === 'reproducible') {
+      this.order = new TellOrder();
+      if (s.newPruner) this.pruning = new OrderedPruning(s.newPruner);
+    }
   }
 
   async run(): Promise<SearchOutcome> {
@@ -140,6 +150,9 @@ class SearchLoop {
       this.s.signal?.removeEventListener('abort', onAbort);
       for (const c of this.controllers.values()) c.abort();
       await Promise.allSettled([...this.inflight.values()]);
+      // A run that ends (strategy exhausted, failure or time budget) keeps the results that arrived, in
+      // order; an interrupted one leaves them to be re-run, so resume continues the same asks and tells.
+      if (!this.fatal && this.stopReason?.status !== 'stopped') while (this.tellNext());
       store.addElapsed(runId, Date.now() - this.lastMark, this.stage);
       if (this.unsaved && !this.fatal) this.checkpoint();
     }
@@ -161,7 +174,10 @@ class SearchLoop {
       this.nextNumber = Math.max(this.nextNumber, t.number + 1);
       this.total++;
       if (t.state === 'running') rerun.push(t);
-      else this.noteFinal(t);
+      else {
+        this.order?.markFinal(t.number);
+        this.noteFinal(t);
+      }
     }
     if (this.s.constraints)
       for (const r of store.rejected(runId, this.stage))
@@ -211,7 +227,7 @@ class SearchLoop {
     for (;;) {
       if (this.fatal) throw this.fatal;
       let waits = false;
-      while (!this.stopReason && !strategyDone && this.inflight.size < this.s.workflow.parallel && this.canPropose()) {
+      while (!this.stopReason && !strategyDone && this.hasRoom() && this.canPropose()) {
         const a = strategy.ask();
         if ('done' in a) {
           strategyDone = true;
@@ -234,6 +250,10 @@ class SearchLoop {
           );
         }
       }
+      // Reproducible: one held result told at a time, each followed by the asks it allows (the loop comes
+      // back here), so the strategy sees the same interleaving however results arrive. Once stopping,
+      // held results are not told (no asks would follow them): resume re-runs those trials.
+      if (!this.stopReason && this.tellNext()) continue;
       if (this.inflight.size === 0) {
         if (this.stopReason) return;
         if (strategyDone) return this.stop('complete', 'strategy-done', 'the strategy has nothing more to propose');
@@ -243,6 +263,19 @@ class SearchLoop {
       }
       await Promise.race(this.inflight.values());
     }
+  }
+
+  /** Eager: a free slot. Reproducible: trial k waits until trials 1..k-parallel are told. */
+  private hasRoom(): boolean {
+    const untold = this.order ? this.order.untold(this.nextNumber) : this.inflight.size;
+    return untold < this.s.workflow.parallel;
+  }
+
+  /** Reproducible schedule: records and tells the next held result if its turn has come. */
+  private tellNext(): boolean {
+    const next = this.order?.next();
+    if (next) this.record(next.result.trial, next.result.attempt);
+    return next !== undefined;
   }
 
   private canPropose(): boolean {
@@ -374,6 +407,8 @@ class SearchLoop {
       this.controllers.set(trial.number, controller);
       const curve: CurvePoint[] = [];
       let pruned = false;
+      let prunedAt: number | null = null;
+      let noted: JsonObject | undefined;
       try {
         if (this.stopReason) return { kind: 'interrupted' };
         const supernet = isSupernetTrial(trial);
@@ -389,17 +424,26 @@ class SearchLoop {
           },
           {
             signal: controller.signal,
+            note: (info) => {
+              noted = { ...noted, ...info };
+            },
             report: (step, metrics) => {
               curve.push({ step, metrics: { ...metrics } });
               this.s.onEvent?.({ type: 'trial-progress', number: trial.number, step, metrics });
-              if (!supernet && pruner?.shouldPrune(trial.number, step, metrics)) {
-                pruned = true;
-                controller.abort();
-              }
+              if (supernet || pruned) return;
+              if (this.order) {
+                // reproducible: judged against trials 1..n-parallel, told before trial n was asked (resumed
+                // with a smaller --parallel they may not be: then it is judged when told)
+                const through = this.evidenceThrough(trial.number);
+                if (this.pruning && this.order.toldThrough(through))
+                  prunedAt = this.pruning.pruneStep(trial.number, curve, through);
+                pruned = prunedAt !== null;
+              } else pruned = pruner?.shouldPrune(trial.number, step, metrics) ?? false;
+              if (pruned) controller.abort();
             },
           },
         );
-        if (pruned) return { kind: 'pruned', metrics: curve[curve.length - 1]?.metrics ?? {}, curve };
+        if (pruned) return withInfo(prunedAttempt(curve, prunedAt), noted);
         return {
           kind: 'done',
           metrics: result.metrics,
@@ -407,11 +451,12 @@ class SearchLoop {
           ...(result.info ? { info: result.info } : {}),
         };
       } catch (e) {
-        if (pruned) return { kind: 'pruned', metrics: curve[curve.length - 1]?.metrics ?? {}, curve };
+        if (pruned) return withInfo(prunedAttempt(curve, prunedAt), noted);
         if (controller.signal.aborted && this.stopReason) return { kind: 'interrupted' };
         if (e instanceof FatalError) throw e;
         const retryable = !(e instanceof TrialError) || e.retryable;
-        if (!retryable || attempt > workflow.retries) return { kind: 'failed', error: errorMessage(e), curve };
+        if (!retryable || attempt > workflow.retries)
+          return { kind: 'failed', error: errorMessage(e), curve, ...(noted ? { info: noted } : {}) };
         this.s.onEvent?.({ type: 'trial-retry', number: trial.number, attempt, error: errorMessage(e) });
       } finally {
         this.controllers.delete(trial.number);
@@ -421,7 +466,16 @@ class SearchLoop {
 
   private finish(trial: TrialRecord, r: Attempt): void {
     if (r.kind === 'interrupted') return; // stays `running`: resume evaluates it again
+    if (this.order)
+      this.order.hold(trial.number, { trial, attempt: r }); // written and told in number order
+    else this.record(trial, r);
+  }
+
+  /** Writes a final result together with the tell and the checkpoint. */
+  private record(trial: TrialRecord, attempt: Attempt): void {
     const { store, runId, strategy } = this.s;
+    const r = this.judged(trial, attempt);
+    if (r.kind === 'interrupted') return;
     const done: TrialRecord = {
       ...trial,
       state: r.kind === 'done' ? 'complete' : r.kind,
@@ -429,7 +483,7 @@ class SearchLoop {
       finishedAt: Date.now(),
       ...(r.curve.length > 0 ? { curve: r.curve } : {}),
       ...(r.kind === 'failed' ? { error: r.error } : {}),
-      ...(r.kind === 'done' && r.info ? { info: { ...trial.info, ...r.info } } : {}),
+      ...(r.info ? { info: { ...trial.info, ...r.info } } : {}),
     };
     store.transaction(() => {
       store.finishTrial(runId, this.stage, done);
@@ -453,11 +507,28 @@ class SearchLoop {
     }
   }
 
+  /** The pruning evidence of trial n under the reproducible schedule: trials 1..n-parallel. */
+  private evidenceThrough(number: number): number {
+    return number - this.s.workflow.parallel;
+  }
+
+  /**
+   * Reproducible schedule: a trial whose pruning could not be decided while it ran (its evidence was not
+   * all told yet) is judged now, against trials 1..n-parallel, and cut where it would have stopped.
+   */
+  private judged(trial: TrialRecord, r: Attempt): Attempt {
+    if (!this.pruning || isSupernetTrial(trial) || (r.kind !== 'done' && r.kind !== 'failed')) return r;
+    const step = this.pruning.pruneStep(trial.number, r.curve, this.evidenceThrough(trial.number));
+    // pruned_late: the trial trained past the step where it stops (the time `schedule: eager` saves here)
+    return step === null ? r : withInfo(prunedAttempt(r.curve, step), { ...r.info, pruned_late: true });
+  }
+
   private noteFinal(t: TrialRecord): void {
     this.finalCount++;
     if (t.state === 'failed') this.failures++;
     if (isSupernetTrial(t)) return; // a supernet is not a candidate: neither best nor pruning evidence
-    this.s.pruner?.observe(t);
+    if (this.pruning) this.pruning.observe(t);
+    else this.s.pruner?.observe(t);
     if (t.state !== 'complete') return;
     const score = objectiveScore(this.s.workflow.objective, t.metrics);
     const bestScore = this.best ? objectiveScore(this.s.workflow.objective, this.best.metrics) : null;
@@ -475,6 +546,16 @@ class SearchLoop {
     this.stopReason = { status, cause, reason };
     for (const c of this.controllers.values()) c.abort();
   }
+}
+
+/** A trial stopped by its pruner: the curve up to the deciding step (null: all of it) and the metrics there. */
+function prunedAttempt(curve: CurvePoint[], step: number | null): Attempt {
+  if (step === null) return { kind: 'pruned', metrics: curve[curve.length - 1]?.metrics ?? {}, curve };
+  return { kind: 'pruned', ...cutAt(curve, step) };
+}
+
+function withInfo(a: Attempt, info: JsonObject | undefined): Attempt {
+  return info && a.kind !== 'interrupted' && a.kind !== 'done' ? { ...a, info } : a;
 }
 
 /** What the engine measured before evaluation (kept in info.measured). */

@@ -10,6 +10,7 @@ import { searchOnce } from './search-once.js';
 import { runStages } from './stages.js';
 import { finalStage } from '../core/stages.js';
 import { paretoFront } from '../core/pareto.js';
+import { collectInputs } from './inputs.js';
 
 export interface RunOptions {
   signal?: AbortSignal;
@@ -34,6 +35,7 @@ export async function startRun(store: Store, wf: WorkflowConfig, opts: RunOption
     workflowHash: wf.source.hash,
     config: wf as unknown as JsonObject,
   });
+  store.saveInputs(runId, collectInputs(wf));
   return execute(store, runId, wf, opts);
 }
 
@@ -65,6 +67,7 @@ export async function resumeRun(
       workflowHash: edited.source.hash,
       config: edited as unknown as JsonObject,
     });
+    store.saveInputs(runId, collectInputs(edited));
     wf = edited;
   } else if (edited) {
     wf = { ...wf, parallel: edited.parallel };

@@ -36,7 +36,8 @@ export async function searchOnce(
     }
     let strategy = meta.wrap(makeStrategy(wf, meta.space, warmStart));
     if (seeds) strategy = new SeededStrategy(strategy, seeds);
-    const pruner = makePruner(wf.objective, wf.evaluation.early_stopping as Parameters<typeof makePruner>[1]);
+    const newPruner = () => makePruner(wf.objective, wf.evaluation.early_stopping as Parameters<typeof makePruner>[1]);
+    const pruner = newPruner();
     const evaluator = await makeEvaluator(wf, space, { id: runId, storePath: store.path, ...(stage ? { stage } : {}) });
     try {
       const measure = await makeMeasure(wf, evaluator);
@@ -50,6 +51,7 @@ export async function searchOnce(
         strategy,
         evaluator,
         pruner,
+        ...(pruner ? { newPruner: () => newPruner()! } : {}),
         signal: opts.signal,
         onEvent: opts.onEvent,
         ...(measure ? { measure } : {}),

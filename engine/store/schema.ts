@@ -68,6 +68,16 @@ CREATE TABLE IF NOT EXISTS rejected (
   at       INTEGER NOT NULL,
   PRIMARY KEY (run_id, stage, key)
 );
+-- What a run depends on (schema 3): its workflow and extends texts, content hashes of its dataset and
+-- knowledge files, and the environment (package versions, backend, Node, platform, CPU architecture).
+CREATE TABLE IF NOT EXISTS run_inputs (
+  run_id INTEGER NOT NULL REFERENCES runs(id),
+  kind   TEXT NOT NULL CHECK (kind IN ('workflow', 'extends', 'dataset', 'knowledge', 'env')),
+  name   TEXT NOT NULL,                   -- file path, or the environment entry's name
+  hash   TEXT,                            -- sha256 of a file's bytes ('missing' when unreadable)
+  value  TEXT,                            -- a workflow's or base's text, an environment entry's value
+  PRIMARY KEY (run_id, kind, name)
+);
 `;
 
 /** Columns added to existing tables after their first version: added on open where missing. */

@@ -53,6 +53,17 @@ export interface RejectedRecord {
   at: number;
 }
 
+/** One thing a run depends on (table run_inputs; engine/search/inputs.ts collects them). */
+export interface RunInput {
+  kind: 'workflow' | 'extends' | 'dataset' | 'knowledge' | 'env';
+  /** A file path, or an environment entry's name. */
+  name: string;
+  /** sha256 of a file's bytes ('missing' when it cannot be read); null for env entries. */
+  hash: string | null;
+  /** A workflow's or base's text, or an environment entry's value. */
+  value: string | null;
+}
+
 export interface NewRun {
   name: string;
   workflowFile: string;
@@ -203,6 +214,22 @@ export class Store {
     this.stmt(
       'UPDATE runs SET workflow_file = ?, workflow_text = ?, workflow_hash = ?, config = ?, updated_at = ? WHERE id = ?',
     ).run(wf.workflowFile, wf.workflowText, wf.workflowHash, JSON.stringify(wf.config), Date.now(), id);
+  }
+
+  /** Replaces what run `id` depends on (recorded when it starts, and again when resume takes an edited workflow). */
+  saveInputs(id: number, inputs: readonly RunInput[]): void {
+    this.transaction(() => {
+      this.stmt('DELETE FROM run_inputs WHERE run_id = ?').run(id);
+      const insert = this.stmt('INSERT INTO run_inputs (run_id, kind, name, hash, value) VALUES (?, ?, ?, ?, ?)');
+      for (const i of inputs) insert.run(id, i.kind, i.name, i.hash, i.value);
+    });
+  }
+
+  /** What run `id` depends on, in recording order; empty for runs made before schema 3. */
+  inputs(id: number): RunInput[] {
+    return this.stmt('SELECT kind, name, hash, value FROM run_inputs WHERE run_id = ? ORDER BY rowid').all(
+      id,
+    ) as RunInput[];
   }
 
   /** Adds search time to the run and, for a stage of a staged run, to that stage. */

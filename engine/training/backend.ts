@@ -28,16 +28,30 @@ function loadWasm(): Promise<boolean> {
   return wasmLoaded;
 }
 
-/** tfjs-node registers the 'tensorflow' backend as a side effect of being imported. */
+/** Why tfjs-node did not load in this thread (for the one line `--verbose` prints), if it did not. */
+let nativeFailure: string | undefined;
+
+/**
+ * tfjs-node registers the 'tensorflow' backend as a side effect of being imported. It is an optional
+ * dependency: where its install script cannot download libtensorflow, npm drops it, or it is present
+ * but its native binding fails to load. NAS_TFJS_NODE_MODULE names another module to import in its
+ * place (tests use one that fails to load, as a broken install does).
+ */
 async function loadTensorflow(): Promise<boolean> {
-  const name = '@tensorflow/tfjs-node';
+  const name = process.env.NAS_TFJS_NODE_MODULE || '@tensorflow/tfjs-node';
   try {
     // A variable specifier keeps tsc from requiring the optional package's types.
     await import(name);
-    return tf.findBackendFactory('tensorflow') != null;
-  } catch {
-    return false;
+    if (tf.findBackendFactory('tensorflow') != null) return true;
+    nativeFailure = `${name} loaded but registered no 'tensorflow' backend`;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    nativeFailure =
+      code === 'ERR_MODULE_NOT_FOUND' && !process.env.NAS_TFJS_NODE_MODULE
+        ? `${name} is not installed`
+        : `${name} did not load (${(e instanceof Error ? e.message : String(e)).split('\n')[0]})`;
   }
+  return false;
 }
 
 async function trySet(name: BackendName): Promise<boolean> {
@@ -64,7 +78,7 @@ async function initOne(name: BackendName): Promise<boolean> {
  * Initialises the requested backend and returns the name of the one in use.
  * An explicit choice that cannot load throws; 'auto' falls back down the list.
  */
-export async function initBackend(choice: BackendChoice): Promise<BackendName> {
+export async function initBackend(choice: BackendChoice, onNote?: (line: string) => void): Promise<BackendName> {
   const order: BackendName[] = choice === 'auto' ? ['tensorflow', 'wasm', 'cpu'] : [choice];
   // Fixes for the cpu backend's kernels (AvgPoolGrad); idempotent, and registered whatever
   // the choice, since code in this thread may still switch to cpu. Likewise the gradients.
@@ -73,6 +87,8 @@ export async function initBackend(choice: BackendChoice): Promise<BackendName> {
   for (const name of order) {
     if (await initOne(name)) {
       await tf.ready();
+      if (choice === 'auto' && name !== 'tensorflow' && nativeFailure)
+        onNote?.(`backend auto: ${nativeFailure}; training on ${name}`);
       return name;
     }
   }

@@ -86,6 +86,12 @@ export function buildWorkflowSchema(registries: Registries = defaultRegistries()
         ),
         parallel: int(1, { description: "Trials evaluated at once; default: the machine's cores." }),
         retries: int(0, { default: 2 }),
+        schedule: {
+          enum: ['reproducible', 'eager'],
+          default: 'reproducible',
+          description:
+            'reproducible: results told in trial order, trial k asked once trials 1..k-parallel are told (same file + seed = same trials); eager: ask and tell as trials finish (faster, timing-dependent).',
+        },
         meta: obj(
           {
             from: list({ type: 'string', minLength: 1, 'x-path': 'file' }),

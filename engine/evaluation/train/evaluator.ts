@@ -80,10 +80,13 @@ export class TrainEvaluator implements Evaluator {
       },
       { signal: ctx.signal, onProgress: (p) => ctx.report(p.epoch, p.metrics) },
     );
+    const note: JsonObject = r.backendNote ? { backend_note: r.backendNote } : {};
+    ctx.note?.({ backend: r.backend, seconds: Math.round(r.seconds * 1000) / 1000, ...note });
     if (r.cancelled || ctx.signal.aborted) throw new TrialError(`stopped after ${r.epochs} epoch(s)`);
     const metrics: Metrics = r.metrics;
     const info: JsonObject = {
       backend: r.backend,
+      ...note,
       epochs: r.epochs,
       seconds: Math.round(r.seconds * 1000) / 1000,
       train_samples: r.data.train,

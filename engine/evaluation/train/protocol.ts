@@ -68,6 +68,8 @@ export interface TrainResult {
   metrics: Metrics;
   curve: { step: number; metrics: Metrics }[];
   backend: BackendName;
+  /** How backend 'auto' fell back, on the first result of a worker where it did (see backend.ts). */
+  backendNote?: string;
   epochs: number;
   seconds: number;
   /** Facts an exported model needs to be used: the input shape, class names, and the tabular scaling. */

@@ -20,13 +20,15 @@ import { runSupernetJob } from '../../training/darts/job.js';
 
 let backend: Promise<BackendName> | undefined;
 let backendChoice: BackendChoice | undefined;
+/** How 'auto' fell back (tfjs-node did not load), sent once with this worker's first training result. */
+let backendNote: string | undefined;
 let tasks = 0;
 
 function ensureBackend(choice: BackendChoice): Promise<BackendName> {
   if (!backend || backendChoice !== choice) {
     backendChoice = choice;
     // a backend that cannot load will not load on a retry either: the run stops with a clear message
-    backend = initBackend(choice).catch((e: unknown) => {
+    backend = initBackend(choice, (line) => (backendNote = line)).catch((e: unknown) => {
       throw new FatalError(`training backend: ${e instanceof Error ? e.message : String(e)}`);
     });
   }
@@ -53,7 +55,9 @@ async function train(job: TrainJob): Promise<TrainResult> {
       onEpoch: (epoch, metrics) => port?.postMessage({ epoch, metrics } satisfies ProgressMessage),
       ...(onBatch ? { onBatch } : {}),
     });
-    return result;
+    const note = backendNote;
+    backendNote = undefined;
+    return note ? { ...result, backendNote: note } : result;
   } finally {
     port?.close();
   }

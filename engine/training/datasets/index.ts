@@ -9,4 +9,4 @@ export { fitScaling, applyScaling } from './standardize.js';
 export { stratifiedSubsample } from './sample.js';
 export { describeDataset, type DatasetFeatures, type DescribeOptions } from './describe.js';
 export { toTensors } from './tensors.js';
-export { BUILTIN_DATASETS } from './sources.js';
+export { BUILTIN_DATASETS, sourceFiles } from './sources.js';

@@ -20,6 +20,12 @@ function digitsDir(): string {
   }
 }
 
+/** The files builtin:mnist reads (one JSON file per digit). */
+export function mnistFiles(): string[] {
+  const dir = digitsDir();
+  return Array.from({ length: 10 }, (_, digit) => join(dir, `${digit}.json`));
+}
+
 export function loadMnist(): RawDataset {
   const dir = digitsDir();
   const parts: number[][] = [];

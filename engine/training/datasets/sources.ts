@@ -3,9 +3,9 @@
 
 import { FatalError } from '../../core/errors.js';
 import { loadCsv } from './csv.js';
-import { loadIdx } from './idx.js';
+import { labelsFileFor, loadIdx } from './idx.js';
 import { loadJson } from './json.js';
-import { loadMnist } from './mnist.js';
+import { loadMnist, mnistFiles } from './mnist.js';
 import { shippedDataFile } from './root.js';
 import type { RawDataset } from './types.js';
 
@@ -47,4 +47,21 @@ export function loadSource(source: string, label: string): RawDataset {
     default:
       throw new FatalError(`dataset source "${source}": expected builtin:NAME, csv:PATH, idx:PATH or json:PATH`);
   }
+}
+
+/** The files a source reads, for content hashes (a run records them; `nas reproduce` compares them). */
+export function sourceFiles(source: string): string[] {
+  const colon = source.indexOf(':');
+  const scheme = colon < 0 ? '' : source.slice(0, colon);
+  const rest = source.slice(colon + 1);
+  if (scheme === 'builtin') {
+    if (rest === 'mnist') return mnistFiles();
+    return (BUILTIN_DATASETS as readonly string[]).includes(rest) ? [shippedDataFile(`${rest}.csv`)] : [];
+  }
+  if (scheme === 'idx') {
+    const [images, given] = rest.split(',').map((s) => s.trim());
+    const labels = given || labelsFileFor(images);
+    return labels ? [images, labels] : [images];
+  }
+  return scheme === 'csv' || scheme === 'json' ? [rest] : [];
 }

@@ -10,6 +10,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { LAYER_TYPES } from '../../space/layers.js';
 import type { SeededInit } from './init.js';
+import { SeededDropout } from './dropout.js';
 import { activationParam, boolParam, intParam, rateParam, unbuildable } from './params.js';
 import type { ChainLayer, ChainModelSpec } from './types.js';
 
@@ -110,7 +111,8 @@ const BUILDERS: Record<string, (layer: ChainLayer, x: T, ctx: Ctx) => T> = {
   max_pool: (layer, x, ctx) => pool('max', layer, x, ctx),
   avg_pool: (layer, x, ctx) => pool('avg', layer, x, ctx),
   batch_norm: (_layer, x, ctx) => tf.layers.batchNormalization({ momentum: BN_MOMENTUM, name: ctx.name }).apply(x) as T,
-  dropout: (layer, x, ctx) => tf.layers.dropout({ rate: rateParam(layer, 'rate'), name: ctx.name }).apply(x) as T,
+  dropout: (layer, x, ctx) =>
+    new SeededDropout({ rate: rateParam(layer, 'rate'), name: ctx.name }, ctx.init.dropout()).apply(x) as T,
   dense(layer, x, ctx) {
     const flat = x.shape.length > 2 ? (tf.layers.flatten({ name: `${ctx.name}_flatten` }).apply(x) as T) : x;
     return tf.layers
