@@ -13,6 +13,7 @@ import { reportCommand } from './report.js';
 import { runsCommand } from './runs.js';
 import { compareCommand } from './compare.js';
 import { initCommand } from './init.js';
+import { explainCommand } from './explain.js';
 
 const HELP = `nas — declarative neural architecture search
 
@@ -32,6 +33,8 @@ usage:
   nas runs [--store PATH] [--json]           every run of a store, one line each
   nas compare [--store PATH] [RUN...] [--json]
                                              runs side by side: best, trials to reach it, best-so-far
+  nas explain [--store PATH] [RUN] [--stage NAME] [--json]
+                                             which decisions explain the objective, and the best trial's
   nas init [TEMPLATE] [--out FILE] [--name NAME]
                                              start a workflow from an example (no TEMPLATE: list them)
   nas meta export SOURCE... [--out FILE] [--top K]
@@ -55,6 +58,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         trial: { type: 'string' },
         out: { type: 'string' },
         name: { type: 'string' },
+        stage: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -90,6 +94,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         return runsCommand(flags, io);
       case 'compare':
         return compareCommand(positionals, flags, io);
+      case 'explain':
+        return explainCommand(positionals[0], { ...flags, stage: values.stage }, io);
       case 'init':
         return initCommand(positionals[0], { out: values.out, name: values.name, json: values.json }, io);
       case 'export':
