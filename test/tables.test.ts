@@ -8,7 +8,7 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { main } from '../engine/cli/main.js';
-import { archSummary, compact, metricText, sig, table } from '../engine/cli/format.js';
+import { archSummary, compact, metricText, sig, table } from '../engine/report/format.js';
 import { FIXTURES, scratch } from './helpers/paths.js';
 import { buildFixtureStore } from './helpers/fixture-store.js';
 import type { Json } from '../engine/types.js';

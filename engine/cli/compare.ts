@@ -9,7 +9,7 @@ import { isSupernetTrial } from '../search/loop.js';
 import { line, UsageError, type Io } from './io.js';
 import { locateStore } from './locate-store.js';
 import { pickRun, runLine, type RunLine } from './runs.js';
-import { duration, metricText, table as aligned } from './format.js';
+import { duration, metricText, table as aligned } from '../report/format.js';
 
 export interface Comparison extends RunLine {
   /** Final-stage trials it took to reach its best, and the best-so-far after 25/50/75/100 % of them. */

@@ -6,7 +6,7 @@ import { explainRun, ExplainError, type Explanation } from '../report/importance
 import { line, UsageError, type Io } from './io.js';
 import { locateStore } from './locate-store.js';
 import { pickRun } from './runs.js';
-import { sig, table } from './format.js';
+import { sig, table } from '../report/format.js';
 
 export function explainCommand(
   target: string | undefined,

@@ -7,7 +7,7 @@ import { paretoFront } from '../search/pareto.js';
 import type { WorkflowConfig } from '../workflow/types.js';
 import { line, UsageError, type Io } from './io.js';
 import { locateStore } from './locate-store.js';
-import { archSummary, duration, metricColumns, metricText, table } from './format.js';
+import { archSummary, duration, metricColumns, metricText, table } from '../report/format.js';
 
 export function statusCommand(target: string | undefined, flags: { store?: string; json?: boolean }, io: Io): number {
   const store = Store.open(locateStore(flags.store));

@@ -14,6 +14,7 @@ import { runsCommand } from './runs.js';
 import { compareCommand } from './compare.js';
 import { initCommand } from './init.js';
 import { explainCommand } from './explain.js';
+import { dashboardCommand } from './dashboard.js';
 
 const HELP = `nas — declarative neural architecture search
 
@@ -35,6 +36,8 @@ usage:
                                              runs side by side: best, trials to reach it, best-so-far
   nas explain [--store PATH] [RUN] [--stage NAME] [--json]
                                              which decisions explain the objective, and the best trial's
+  nas dashboard [--store PATH ...] [--port N] [--host H] [--new-token]
+                                             live, read-only web view of stores (default 127.0.0.1:8080)
   nas init [TEMPLATE] [--out FILE] [--name NAME]
                                              start a workflow from an example (no TEMPLATE: list them)
   nas meta export SOURCE... [--out FILE] [--top K]
@@ -46,6 +49,8 @@ usage:
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
   const [verb, ...rest] = argv;
   try {
+    // the dashboard takes repeated --store and flags of its own
+    if (verb === 'dashboard') return await dashboardCommand(rest, io);
     const { values, positionals } = parseArgs({
       args: rest,
       allowPositionals: true,

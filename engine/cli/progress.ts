@@ -4,7 +4,7 @@ import { Listr } from 'listr2';
 import type { SearchEvent } from '../search/loop.js';
 import type { TrialRecord } from '../types.js';
 import type { Io } from './io.js';
-import { duration, metricText, sig } from './format.js';
+import { duration, metricText, sig } from '../report/format.js';
 
 export interface Progress {
   onEvent(e: SearchEvent): void;

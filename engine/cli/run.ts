@@ -10,7 +10,7 @@ import { createProgress } from './progress.js';
 import { line, UsageError, type Io } from './io.js';
 import { defaultStorePath, locateStore } from './locate-store.js';
 import { interruptSignal } from './interrupt.js';
-import { archSummary, metricText } from './format.js';
+import { archSummary, metricText } from '../report/format.js';
 
 export interface RunFlags {
   store?: string;

@@ -8,7 +8,7 @@ import { bestTrials } from './inspect.js';
 import { line, UsageError, type Io } from './io.js';
 import { locateStore } from './locate-store.js';
 import { finalStage } from '../search/stages.js';
-import { duration, metricText, table } from './format.js';
+import { duration, metricText, table } from '../report/format.js';
 
 export function pickRun(store: StoreT, target: string): RunRow {
   const id = Number(target);

@@ -1,4 +1,4 @@
-// Terminal formatting: numbers people can read (4 significant digits, 12.7k / 1.2M for counts),
+// Formatting for terminals and the dashboard: numbers people can read (4 significant digits, 12.7k / 1.2M for counts),
 // a short summary of an architecture, and aligned tables. Exact values and full keys stay in --json.
 // Written here rather than taken from a table package: padding columns is a few lines, and the
 // packages (cli-table3, columnify) add borders or wrapping we do not want in piped output.

@@ -1,0 +1,78 @@
+// Opens the dashboard on a store of N trials, measures in the browser the first page render and the
+// handling of one SSE update (a trial written to the store while the page is open).
+
+import { startDashboard } from '../../engine/report/dashboard/server.js';
+import { buildBigStore } from './big-store.js';
+import { openPage } from './dashboard.js';
+
+export interface ScaleMeasure {
+  firstPageMs: number;
+  sseHandlingMs: number;
+  sseEndToEndMs: number;
+  countText: string | null;
+  rowsOnPage: number;
+  newTopRow: string | null;
+  countAfter: string | null;
+  secondPage: string | null;
+  navigations: number;
+  errors: string[];
+}
+
+type Timings = { firstPage: number | null; sse: { received: number; rendered: number; wall: number }[] };
+
+export async function measureDashboard(path: string, n: number): Promise<ScaleMeasure> {
+  const { store, run, space } = buildBigStore(path, n);
+  const dash = await startDashboard({ stores: [path] });
+  const b = await openPage(dash.url);
+  try {
+    const timings = () => b.page.evaluate(() => (window as unknown as { __nas: { timings: Timings } }).__nas.timings);
+    await b.page.waitForFunction(() => document.getElementById('count')?.textContent?.endsWith('trials match'));
+    await b.page.waitForSelector('#live.on');
+    const first = await timings();
+    const countText = await b.page.locator('#count').textContent();
+    const rowsOnPage = await b.page.locator('#trials-table tbody tr').count();
+    // a new trial, written by another connection as a run would
+    const arch = space.sample(new (await import('../../engine/rng.js')).Rng(99));
+    const written = Date.now();
+    store.insertTrial(run, '', {
+      number: n + 1,
+      key: `new:${space.key(arch)}`,
+      arch,
+      state: 'complete',
+      metrics: { accuracy: 0.99, loss: 0.01, params: 12_700 },
+      seed: 1,
+      attempts: 1,
+      startedAt: written,
+      finishedAt: written,
+    });
+    await b.page.waitForFunction(
+      () => (window as unknown as { __nas: { timings: Timings } }).__nas.timings.sse.length > 0,
+      null,
+      { timeout: 10_000 },
+    );
+    const after = await timings();
+    const sse = after.sse[0];
+    const newTopRow = await b.page.locator('#trials-table tbody tr:first-child td:first-child').textContent();
+    const countAfter = await b.page.locator('#count').textContent();
+    await b.page.click('#next');
+    await b.page.waitForFunction(() => document.getElementById('page-info')?.textContent?.startsWith('101'));
+    const secondPage = await b.page.locator('#page-info').textContent();
+    const navigations = await b.page.evaluate(() => performance.getEntriesByType('navigation').length);
+    return {
+      firstPageMs: first.firstPage ?? NaN,
+      sseHandlingMs: sse.rendered - sse.received,
+      sseEndToEndMs: sse.wall - written,
+      countText,
+      rowsOnPage,
+      newTopRow,
+      countAfter,
+      secondPage,
+      navigations,
+      errors: b.errors,
+    };
+  } finally {
+    await b.browser.close();
+    await dash.close();
+    store.close();
+  }
+}
