@@ -22,13 +22,15 @@ chromiumTest('20,000 trials: first page, an SSE update, paging', async () => {
       first_page_ms: Math.round(m.firstPageMs),
       sse_handling_ms: Math.round(m.sseHandlingMs),
       sse_store_to_screen_ms: Math.round(m.sseEndToEndMs),
+      sse_sorted_by_metric_ms: Math.round(m.sseSortedHandlingMs),
     }),
   );
   assert.is(m.countText, '20000 trials match');
   assert.is(m.rowsOnPage, 100, 'one page of rows in the DOM, not 20,000');
   assert.is(m.newTopRow, '20001', 'the new trial is at the top after the update');
   assert.is(m.countAfter, '20001 trials match');
-  assert.is(m.secondPage, '101–200 of 20001');
+  assert.is(m.sortedTopRow, '20002', 'sorted by accuracy, the new best trial comes to the top');
+  assert.is(m.secondPage, '101–200 of 20002');
   assert.is(m.navigations, 1, 'no reload');
   assert.equal(m.errors, []);
 });

@@ -582,6 +582,7 @@ async function renderImportance(): Promise<void> {
 // ---- live updates ----------------------------------------------------------------------------------
 
 let pageTimer: number | undefined;
+let pendingTiming: { received: number; trials: number } | undefined;
 function onTrials(trials: Trial[], received: number): void {
   const mine = trials.filter((t) => current && t.store === current.store && t.run === current.run);
   const added: Trial[] = [];
@@ -630,12 +631,21 @@ function onTrials(trials: Trial[], received: number): void {
       if (tr) tr.replaceWith(rowOf(t, cols));
     }
   }
+  if (!live) {
+    // order and count need the server: query the page soon (and time it from this event)
+    pendingTiming ??= { received, trials: mine.length };
+    window.clearTimeout(pageTimer);
+    pageTimer = undefined;
+  }
+  // the live view is checked against the server too, once things calm down
   if (pageTimer === undefined)
     pageTimer = window.setTimeout(
       () => {
         pageTimer = undefined;
+        const pt = pendingTiming;
+        pendingTiming = undefined;
         void loadPage().then(() => {
-          if (!live) timings.sse.push({ received, rendered: performance.now(), wall: Date.now(), trials: mine.length });
+          if (pt) timings.sse.push({ ...pt, rendered: performance.now(), wall: Date.now() });
         });
       },
       live ? 1000 : 30,
