@@ -133,9 +133,7 @@ export class StoreReader {
   }
 
   /** Light columns of every trial of a run (no arch, curve or info): for plots over many trials. */
-  columns(
-    runId: number,
-  ): {
+  columns(runId: number): {
     stage: string;
     number: number;
     state: TrialState;
