@@ -40,11 +40,12 @@ test('nas runs and nas compare list and compare the runs of a store', () => {
   const runs = nas(['runs', '--store', store], dir);
   assert.is(runs.status, 0, runs.stderr);
   const lines = runs.stdout.trim().split('\n');
-  assert.is(lines.length, 2);
-  assert.match(lines[0], /^run 1 my-search: complete, \d+ trials, regularized-evolution, best accuracy=\d/);
+  assert.is(lines.length, 3, 'a header and a line per run');
+  assert.match(lines[0], /^run +name +status +trials +stages +strategy +best +at +time +created \(UTC\)$/);
+  assert.match(lines[1], /^ +1 +my-search +complete \([^)]*\) +\d+ +- +regularized-evolution +accuracy=\d/);
   assert.match(
-    lines[1],
-    /^run 2 nb201-stages: complete, 48 trials in 3 stages \(screen > evolve > final\), random > regularized-evolution > regularized-evolution, best accuracy=\S+ \(final #\d\)/,
+    lines[2],
+    /^ +2 +nb201-stages +complete \(3 stages done\) +48 +screen > evolve > final +random > regularized-evolution > regularized-evolution +accuracy=\S+ +final #\d/,
   );
   const json = JSON.parse(nas(['runs', '--store', store, '--json'], dir).stdout) as {
     run: number;
@@ -57,10 +58,7 @@ test('nas runs and nas compare list and compare the runs of a store', () => {
   );
   const cmp = nas(['compare', '--store', store, '1', '2'], dir);
   assert.is(cmp.status, 0, cmp.stderr);
-  assert.match(
-    cmp.stdout,
-    /^run +name +strategy +status +trials +best +at trial +best at 25\/50\/75\/100 % +seconds$/m,
-  );
+  assert.match(cmp.stdout, /^run +name +strategy +status +trials +best +at trial +best at 25\/50\/75\/100 % +time$/m);
   const rows = JSON.parse(nas(['compare', '--store', store, '--json'], dir).stdout) as {
     run: number;
     best_so_far: number[];

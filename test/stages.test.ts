@@ -60,9 +60,9 @@ test('nas status shows each stage with its own trial budget', async () => {
     Object.entries(BUDGETS).map(([name, n]) => [name, 'complete', n, n]),
   );
   const text = capture(false);
-  assert.match(text, /stage screen: complete \(trial budget of 25 reached\), 25\/25 trials/);
-  assert.match(text, /in all, 48 trials: 48 complete/);
-  assert.not.match(text, /\/30 trials/, "the workflow's own trial budget applies to no stage");
+  assert.match(text, /\n +stage screen +complete \(trial budget of 25 reached\) +25\/25 +25 /);
+  assert.match(text, /\n +1 +nb201-stages +complete \(3 stages done\) +48 +48 /, 'the run in all');
+  assert.not.match(text, /\/30 /, "the workflow's own trial budget applies to no stage");
   rmSync(dir, { recursive: true, force: true });
 });
 

@@ -8,7 +8,8 @@ import { finalStage } from '../core/stages.js';
 import { isSupernetTrial } from '../core/trial.js';
 import { line, UsageError, type Io } from './io.js';
 import { locateStore } from './locate-store.js';
-import { pickRun, round, runLine, type RunLine } from './runs.js';
+import { pickRun, runLine, type RunLine } from './runs.js';
+import { duration, metricText, table as aligned } from '../report/format.js';
 
 export interface Comparison extends RunLine {
   /** Final-stage trials it took to reach its best, and the best-so-far after 25/50/75/100 % of them. */
@@ -65,27 +66,23 @@ export function compareCommand(
       'best',
       'at trial',
       'best at 25/50/75/100 %',
-      'seconds',
+      'time',
     ];
-    const table = rows.map((r) => [
-      String(r.run),
-      r.name,
-      r.strategy,
-      r.status,
-      String(r.trials),
-      r.best?.value === null || r.best === null ? '-' : round(r.best.value),
-      r.trials_to_best === null ? '-' : String(r.trials_to_best),
-      r.best_so_far.map((v) => (v === null ? '-' : round(v))).join(' / '),
-      String(r.elapsed_s),
-    ]);
-    const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => row[i].length)));
-    const fmt = (cells: string[]) =>
-      cells
-        .map((c, i) => c.padEnd(widths[i]))
-        .join('  ')
-        .trimEnd();
-    line(io.stdout, fmt(header));
-    for (const row of table) line(io.stdout, fmt(row));
+    const cells = rows.map((r) => {
+      const metric = r.objective.split(' ')[0];
+      return [
+        String(r.run),
+        r.name,
+        r.strategy,
+        r.status,
+        String(r.trials),
+        r.best === null ? '-' : metricText(metric, r.best.value),
+        r.trials_to_best === null ? '-' : String(r.trials_to_best),
+        r.best_so_far.map((v) => metricText(metric, v)).join(' / '),
+        duration(r.elapsed_s),
+      ];
+    });
+    for (const l of aligned(header, cells)) line(io.stdout, l);
     return 0;
   } finally {
     store.close();

@@ -9,6 +9,7 @@ import type { WorkflowConfig } from '../core/workflow.js';
 import { line, UsageError, type Io } from './io.js';
 import { locateStore } from './locate-store.js';
 import { inputLines, inputsJson } from './inputs-view.js';
+import { archSummary, duration, metricColumns, metricText, table } from '../report/format.js';
 
 export function statusCommand(target: string | undefined, flags: { store?: string; json?: boolean }, io: Io): number {
   const store = Store.open(locateStore(flags.store));
@@ -32,24 +33,15 @@ export function statusCommand(target: string | undefined, flags: { store?: strin
       };
     });
     if (flags.json) line(io.stdout, JSON.stringify(rows));
+    else if (rows.length === 0) line(io.stdout, 'no runs in this store');
     else {
-      if (rows.length === 0) line(io.stdout, 'no runs in this store');
+      for (const l of statusTable(rows, store)) line(io.stdout, l);
+      // what each run depends on (issue #15): under the table, run by run
       for (const r of rows) {
-        line(io.stdout, `run ${r.run} ${r.name}: ${r.status}${r.reason ? ` (${r.reason})` : ''}`);
-        // a staged run's trial budgets are its stages'; the workflow's own applies to none of them
-        for (const st of r.stages ?? []) {
-          const time = `${st.elapsed_s}s${st.budget.stageTime !== undefined ? `/${st.budget.stageTime}s` : ''}`;
-          line(
-            io.stdout,
-            `  stage ${st.stage}: ${st.status}${st.reason ? ` (${st.reason})` : ''}, ${trialLine(st.trials, st.budget.trials)}; ${time}`,
-          );
-        }
-        line(
-          io.stdout,
-          `  ${r.stages ? 'in all, ' : ''}${trialLine(r.trials, r.stages ? undefined : r.budget.trials)}; ${r.elapsed_s}s`,
-        );
-        if (r.best) line(io.stdout, `  best: trial ${r.best.number} ${r.best.key} ${JSON.stringify(r.best.metrics)}`);
-        for (const l of inputLines(store, r.run)) line(io.stdout, l);
+        const inputs = inputLines(store, r.run);
+        if (inputs.length === 0) continue;
+        line(io.stdout, `run ${r.run} inputs:`);
+        for (const l of inputs) line(io.stdout, l);
       }
     }
     return 0;
@@ -73,9 +65,62 @@ function stageRows(store: Store, runId: number, wf: WorkflowConfig) {
   });
 }
 
-function trialLine(c: Record<TrialState, number>, budget: number | undefined): string {
-  const done = c.complete + c.pruned + c.failed;
-  return `${done}${budget ? `/${budget}` : ''} trials: ${c.complete} complete, ${c.pruned} pruned, ${c.failed} failed, ${c.running} interrupted`;
+type StatusRow = {
+  run: number;
+  name: string;
+  status: string;
+  reason: string | null;
+  budget: WorkflowConfig['budget'];
+  trials: Record<TrialState, number>;
+  elapsed_s: number;
+  stages?: ReturnType<typeof stageRows>;
+  best: { number: number; key: string; metrics: Record<string, number> } | null;
+};
+
+/** One line per run (and per stage of a staged run, indented under it), aligned. */
+function statusTable(rows: StatusRow[], store: Store): string[] {
+  const cells: string[][] = [];
+  const counts = (c: Record<TrialState, number>, budget: number | undefined) => [
+    `${c.complete + c.pruned + c.failed}${budget ? `/${budget}` : ''}`,
+    String(c.complete),
+    String(c.pruned),
+    String(c.failed),
+    String(c.running),
+  ];
+  for (const r of rows) {
+    const run = store.getRun(r.run);
+    const metric = run ? finalStage(run.config as unknown as WorkflowConfig).objectives[0].metric : '';
+    const best = r.best;
+    cells.push([
+      String(r.run),
+      r.name,
+      r.reason ? `${r.status} (${r.reason})` : r.status,
+      // a staged run's trial budgets are its stages'; the workflow's own applies to none of them
+      ...counts(r.trials, r.stages ? undefined : r.budget.trials),
+      duration(r.elapsed_s),
+      best ? `${metric}=${metricText(metric, best.metrics[metric])}` : '-',
+      best ? String(best.number) : '-',
+      best && run ? archSummary(bestTrials(store, run, 1)[0]?.arch ?? null, 40) : '-',
+    ]);
+    for (const st of r.stages ?? []) {
+      const time = `${duration(st.elapsed_s)}${st.budget.stageTime !== undefined ? `/${duration(st.budget.stageTime)}` : ''}`;
+      cells.push([
+        '',
+        `  stage ${st.stage}`,
+        st.reason ? `${st.status} (${st.reason})` : st.status,
+        ...counts(st.trials, st.budget.trials),
+        time,
+        '',
+        '',
+        '',
+      ]);
+    }
+  }
+  return table(
+    ['run', 'name', 'status', 'trials', 'complete', 'pruned', 'failed', 'running', 'time', 'best', 'trial', 'arch'],
+    cells,
+    ['right', 'left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'left', 'right', 'left'],
+  );
 }
 
 export function bestCommand(
@@ -97,9 +142,20 @@ export function bestCommand(
         io.stdout,
         JSON.stringify(best.map((t) => ({ number: t.number, key: t.key, arch: t.arch, metrics: t.metrics }))),
       );
+    else if (best.length === 0) line(io.stdout, `run ${run.id} has no complete trial yet`);
     else {
-      best.forEach((t, i) => line(io.stdout, `${i + 1}. trial ${t.number} ${t.key} ${JSON.stringify(t.metrics)}`));
-      if (best.length === 0) line(io.stdout, `run ${run.id} has no complete trial yet`);
+      const objectives = finalStage(run.config as unknown as WorkflowConfig).objectives.map((o) => o.metric);
+      const metrics = metricColumns(
+        best.map((t) => t.metrics),
+        objectives,
+      );
+      const rows = best.map((t, i) => [
+        String(i + 1),
+        String(t.number),
+        ...metrics.map((m) => metricText(m, t.metrics[m])),
+        archSummary(t.arch),
+      ]);
+      for (const l of table(['rank', 'trial', ...metrics, 'arch'], rows)) line(io.stdout, l);
     }
     return 0;
   } finally {

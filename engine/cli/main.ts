@@ -14,6 +14,8 @@ import { runsCommand } from './runs.js';
 import { compareCommand } from './compare.js';
 import { initCommand } from './init.js';
 import { reproduceCommand } from './reproduce.js';
+import { explainCommand } from './explain.js';
+import { dashboardCommand } from './dashboard.js';
 
 const HELP = `nas — declarative neural architecture search
 
@@ -36,6 +38,10 @@ usage:
   nas runs [--store PATH] [--json]           every run of a store, one line each
   nas compare [--store PATH] [RUN...] [--json]
                                              runs side by side: best, trials to reach it, best-so-far
+  nas explain [--store PATH] [RUN] [--stage NAME] [--json]
+                                             which decisions explain the objective, and the best trial's
+  nas dashboard [--store PATH ...] [--port N] [--host H] [--new-token]
+                                             live, read-only web view of stores (default 127.0.0.1:8080)
   nas init [TEMPLATE] [--out FILE] [--name NAME]
                                              start a workflow from an example (no TEMPLATE: list them)
   nas meta export SOURCE... [--out FILE] [--top K]
@@ -50,6 +56,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   const [verb, ...rest] = argv;
   const debug = rest.includes('--debug');
   try {
+    // the dashboard takes repeated --store and flags of its own
+    if (verb === 'dashboard') return await dashboardCommand(rest, io);
     const { values, positionals } = parseArgs({
       args: rest,
       allowPositionals: true,
@@ -64,6 +72,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         name: { type: 'string' },
         first: { type: 'string' },
         verbose: { type: 'boolean', short: 'v' },
+        stage: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         debug: { type: 'boolean' },
       },
@@ -107,6 +116,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         return runsCommand(flags, io);
       case 'compare':
         return compareCommand(positionals, flags, io);
+      case 'explain':
+        return explainCommand(positionals[0], { ...flags, stage: values.stage }, io);
       case 'init':
         return initCommand(positionals[0], { out: values.out, name: values.name, json: values.json }, io);
       case 'export':

@@ -11,6 +11,7 @@ import { line, UsageError, type Io } from './io.js';
 import { defaultStorePath, locateStore } from './locate-store.js';
 import { interruptSignal } from './interrupt.js';
 import { withVerbose } from './verbose.js';
+import { archSummary, metricText } from '../report/format.js';
 
 export interface RunFlags {
   store?: string;
@@ -103,7 +104,13 @@ function report(s: RunSummary, flags: RunFlags, io: Io, storePath: string): numb
     );
   } else {
     line(io.stdout, `run ${s.run}: ${s.status} (${s.reason}), ${s.trials} trials`);
-    if (s.best) line(io.stdout, `best: trial ${s.best.number} ${s.best.key} ${JSON.stringify(s.best.metrics)}`);
+    if (s.best) {
+      const metrics = Object.entries(s.best.metrics)
+        .map(([k, v]) => `${k}=${metricText(k, v)}`)
+        .join(' ');
+      line(io.stdout, `best: trial ${s.best.number}  ${metrics}  ${archSummary(s.best.arch, 80)}`);
+      line(io.stdout, '(full key and exact values: nas best --json)');
+    }
     if (s.status !== 'complete') line(io.stdout, `continue with: nas resume --store ${storePath} ${s.run}`);
   }
   return s.status === 'complete' ? 0 : s.status === 'stopped' ? 130 : 1;

@@ -8,6 +8,7 @@ import { bestTrials } from './inspect.js';
 import { line, UsageError, type Io } from './io.js';
 import { locateStore } from './locate-store.js';
 import { finalStage } from '../core/stages.js';
+import { duration, metricText, table } from '../report/format.js';
 
 export function pickRun(store: StoreT, target: string): RunRow {
   const id = Number(target);
@@ -76,22 +77,38 @@ export function runsCommand(flags: { store?: string; json?: boolean }, io: Io, c
     if (flags.json) line(io.stdout, JSON.stringify(lines));
     else if (lines.length === 0) line(io.stdout, `no runs in ${store.path}`);
     else {
-      for (const l of lines) {
-        const best = l.best
-          ? `best ${l.objective.split(' ')[0]}=${l.best.value === null ? '?' : round(l.best.value)} (${l.best.stage ? `${l.best.stage} ` : ''}#${l.best.number})`
-          : 'no best yet';
-        line(
-          io.stdout,
-          `run ${l.run} ${l.name}: ${l.status}, ${l.trials} trials${l.stages.length ? ` in ${l.stages.length} stages (${l.stages.join(' > ')})` : ''}, ${l.strategy}, ${best}, ${l.elapsed_s}s, ${l.created}`,
-        );
-      }
+      const rows = lines.map((l) => {
+        const metric = l.objective.split(' ')[0];
+        return [
+          String(l.run),
+          l.name,
+          l.reason ? `${l.status} (${l.reason})` : l.status,
+          String(l.trials),
+          l.stages.length ? l.stages.join(' > ') : '-',
+          l.strategy,
+          l.best ? `${metric}=${metricText(metric, l.best.value)}` : '-',
+          l.best ? `${l.best.stage ? `${l.best.stage} ` : ''}#${l.best.number}` : '-',
+          duration(l.elapsed_s),
+          l.created.slice(0, 16).replace('T', ' '),
+        ];
+      });
+      const header = ['run', 'name', 'status', 'trials', 'stages', 'strategy', 'best', 'at', 'time', 'created (UTC)'];
+      for (const t of table(header, rows, [
+        'right',
+        'left',
+        'left',
+        'right',
+        'left',
+        'left',
+        'left',
+        'left',
+        'right',
+        'left',
+      ]))
+        line(io.stdout, t);
     }
     return 0;
   } finally {
     store.close();
   }
-}
-
-export function round(v: number): string {
-  return String(Math.round(v * 10000) / 10000);
 }

@@ -8,6 +8,7 @@ import { isSupernetTrial } from '../core/trial.js';
 import { finalStage, objectivesOf, stageWorkflow } from '../core/stages.js';
 import { paretoFront, rankTrials } from '../core/pareto.js';
 import { lineageEdges, lineageOf, type LineageStep } from '../search/lineage.js';
+import { explainRun, ExplainError, type Explanation } from './importance/explain.js';
 
 export interface StageData {
   name: string; // '' for a single-stage run
@@ -35,6 +36,8 @@ export interface ReportData {
   ops: { op: string; best: number; all: number }[];
   /** Trials finished, all stages, in finishing order (for the progress plots). */
   timeline: { stage: string; trial: TrialRecord }[];
+  /** Decision importance of the final stage (absent with fewer than 5 complete trials). */
+  importance?: Explanation;
   generatedAt: number;
 }
 
@@ -84,8 +87,18 @@ export function collectReport(store: Store, run: RunRow): ReportData {
       bestStage.ranked.slice(0, Math.max(3, Math.ceil(bestStage.ranked.length * 0.2))),
     ),
     timeline,
+    ...importanceOf(store, run),
     generatedAt: Date.now(),
   };
+}
+
+function importanceOf(store: Store, run: RunRow): { importance?: Explanation } {
+  try {
+    return { importance: explainRun(store, run) };
+  } catch (e) {
+    if (e instanceof ExplainError) return {};
+    throw e;
+  }
 }
 
 /** The operations of an architecture: a cell's edge ops, a chain's layer types (with their main size). */

@@ -219,6 +219,27 @@ function stageTable(d: ReportData): string {
   return `<table><thead><tr><th>stage</th><th>strategy</th><th>evaluation</th><th>objective</th><th>from</th><th>complete/pruned/failed</th><th>status</th><th>best</th></tr></thead><tbody>${d.stages.map(row).join('')}</tbody></table>`;
 }
 
+/** Which decisions explain the objective (fANOVA on a random forest; see engine/report/importance). */
+function importanceSection(d: ReportData): string {
+  const e = d.importance;
+  if (!e) return '';
+  const plot = bars({
+    id: 'importance',
+    title: `Decision importance: share of ${e.metric}'s variance each decision explains alone`,
+    rows: e.decisions.slice(0, 16).map((x) => ({ label: x.name, values: [x.importance.mean] })),
+    names: ['fANOVA main effect'],
+  });
+  const best = e.best
+    ? `<p>Best trial #${e.best.number}: its decisions, by how much ${esc(e.metric)} is predicted to drop with another choice (± sd over ${e.trees} trees).</p><table><thead><tr><th>decision</th><th>choice</th><th>loss if changed</th><th>worst alternative</th><th>trials differing only here</th></tr></thead><tbody>${e.best.decisions
+        .map(
+          (x) =>
+            `<tr><td>${esc(x.name)}</td><td>${esc(x.value)}</td><td>${fmtNum(x.effect.mean)} ± ${fmtNum(x.effect.std)}</td><td>${x.worst ? `${esc(x.worst.value)} (−${fmtNum(x.worst.loss)})` : ''}</td><td>${esc(x.confirmed.map((c) => `#${c.number} ${c.value} ${fmtNum(c.metric)}`).join(', '))}</td></tr>`,
+        )
+        .join('')}</tbody></table>`
+    : '';
+  return `<h2>Decision importance</h2><p>fANOVA on a random forest over ${e.trials} complete trials (out-of-bag R² ${e.oob_r2 === null ? '-' : fmtNum(e.oob_r2)}); single decisions explain ${fmtNum(e.main_effects_total * 100)}% of the predicted variance. <code>nas explain</code> gives the marginal effect of every choice.</p>${plot}${best}`;
+}
+
 export function renderHtml(d: ReportData): string {
   const b = d.best;
   const title = `NAS report: ${d.run.name} (run ${d.run.id})`;
@@ -269,6 +290,7 @@ ${front}
 ${opsPlot(d)}
 <h2>Lineage across stages</h2>
 ${lineagePlot(d)}
+${importanceSection(d)}
 <script>
 (function () {
   var el = document.getElementById('generated');

@@ -56,6 +56,26 @@ export function renderMarkdown(d: ReportData): string {
     for (const o of d.ops.slice(0, 12))
       out.push(`| ${cell(o.op)} | ${Math.round(o.best * 100)}% | ${Math.round(o.all * 100)}% |`);
   }
+  if (d.importance) {
+    const e = d.importance;
+    out.push(
+      '',
+      '## Decision importance',
+      '',
+      `fANOVA on a random forest over ${e.trials} complete trials (out-of-bag R² ${e.oob_r2 === null ? '-' : fmtNum(e.oob_r2)}): the share of ${e.metric}'s variance each decision explains alone.`,
+      '',
+      '| decision | importance | best choice | worst choice |',
+      '|---|---|---|---|',
+    );
+    for (const x of e.decisions.slice(0, 16)) {
+      const sorted = [...x.choices].sort((a, b) => (e.mode === 'max' ? 1 : -1) * (b.marginal.mean - a.marginal.mean));
+      const top = sorted[0];
+      const low = sorted[sorted.length - 1];
+      out.push(
+        `| ${cell(x.name)} | ${fmtNum(x.importance.mean * 100)}% ± ${fmtNum(x.importance.std * 100)} | ${cell(top.value)} ${fmtNum(top.marginal.mean)} | ${cell(low.value)} ${fmtNum(low.marginal.mean)} |`,
+      );
+    }
+  }
   out.push('');
   return out.join('\n');
 }

@@ -72,7 +72,7 @@ export interface NewRun {
   config: JsonObject;
 }
 
-interface TrialDbRow {
+export interface TrialDbRow {
   number: number;
   key: string;
   arch: string;
@@ -87,7 +87,7 @@ interface TrialDbRow {
   finished_at: number | null;
 }
 
-interface RunDbRow {
+export interface RunDbRow {
   id: number;
   name: string;
   workflow_file: string;
@@ -399,7 +399,7 @@ export class Store {
   }
 }
 
-function toRun(r: RunDbRow): RunRow {
+export function toRun(r: RunDbRow): RunRow {
   return {
     id: r.id,
     name: r.name,
@@ -416,7 +416,7 @@ function toRun(r: RunDbRow): RunRow {
   };
 }
 
-function toTrial(r: TrialDbRow): TrialRecord {
+export function toTrial(r: TrialDbRow): TrialRecord {
   const t: TrialRecord = {
     number: r.number,
     key: r.key,

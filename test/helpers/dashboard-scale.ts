@@ -1,0 +1,106 @@
+// Opens the dashboard on a store of N trials, measures in the browser the first page render and the
+// handling of one SSE update (a trial written to the store while the page is open).
+
+import { startDashboard } from '../../engine/report/dashboard/server.js';
+import { buildBigStore } from './big-store.js';
+import { openPage } from './dashboard.js';
+
+export interface ScaleMeasure {
+  firstPageMs: number;
+  sseHandlingMs: number;
+  sseEndToEndMs: number;
+  /** The same with the table sorted by a metric: the page is queried again on the server. */
+  sseSortedHandlingMs: number;
+  sortedTopRow: string | null;
+  countText: string | null;
+  rowsOnPage: number;
+  newTopRow: string | null;
+  countAfter: string | null;
+  secondPage: string | null;
+  navigations: number;
+  errors: string[];
+}
+
+type Timings = { firstPage: number | null; sse: { received: number; rendered: number; wall: number }[] };
+
+export async function measureDashboard(path: string, n: number): Promise<ScaleMeasure> {
+  const { store, run, space } = buildBigStore(path, n);
+  const dash = await startDashboard({ stores: [path] });
+  const b = await openPage(dash.url);
+  try {
+    const timings = () => b.page.evaluate(() => (window as unknown as { __nas: { timings: Timings } }).__nas.timings);
+    await b.page.waitForFunction(() => document.getElementById('count')?.textContent?.endsWith('trials match'));
+    await b.page.waitForSelector('#live.on');
+    const first = await timings();
+    const countText = await b.page.locator('#count').textContent();
+    const rowsOnPage = await b.page.locator('#trials-table tbody tr').count();
+    // a new trial, written by another connection as a run would
+    const arch = space.sample(new (await import('../../engine/core/rng.js')).Rng(99));
+    const written = Date.now();
+    store.insertTrial(run, '', {
+      number: n + 1,
+      key: `new:${space.key(arch)}`,
+      arch,
+      state: 'complete',
+      metrics: { accuracy: 0.99, loss: 0.01, params: 12_700 },
+      seed: 1,
+      attempts: 1,
+      startedAt: written,
+      finishedAt: written,
+    });
+    await b.page.waitForFunction(
+      () => (window as unknown as { __nas: { timings: Timings } }).__nas.timings.sse.length > 0,
+      null,
+      { timeout: 10_000 },
+    );
+    const after = await timings();
+    const sse = after.sse[0];
+    const newTopRow = await b.page.locator('#trials-table tbody tr:first-child td:first-child').textContent();
+    const countAfter = await b.page.locator('#count').textContent();
+    // sorted by accuracy, high to low: the new, better trial must come to the top via the server
+    await b.page.click('#trials-table th[data-sort="metric:accuracy"]');
+    await b.page.waitForSelector('#trials-table th[data-sort="metric:accuracy"]:text("▼")');
+    const arch2 = space.sample(new (await import('../../engine/core/rng.js')).Rng(98));
+    const now = Date.now();
+    store.insertTrial(run, '', {
+      number: n + 2,
+      key: `new2:${space.key(arch2)}`,
+      arch: arch2,
+      state: 'complete',
+      metrics: { accuracy: 0.999, loss: 0.001, params: 12_700 },
+      seed: 2,
+      attempts: 1,
+      startedAt: now,
+      finishedAt: now,
+    });
+    await b.page.waitForFunction(
+      () => (window as unknown as { __nas: { timings: Timings } }).__nas.timings.sse.length > 1,
+      null,
+      { timeout: 10_000 },
+    );
+    const sorted = (await timings()).sse[1];
+    const sortedTopRow = await b.page.locator('#trials-table tbody tr:first-child td:first-child').textContent();
+    await b.page.click('#next');
+    await b.page.waitForFunction(() => document.getElementById('page-info')?.textContent?.startsWith('101–200'));
+    const secondPage = await b.page.locator('#page-info').textContent();
+    const navigations = await b.page.evaluate(() => performance.getEntriesByType('navigation').length);
+    return {
+      firstPageMs: first.firstPage ?? NaN,
+      sseHandlingMs: sse.rendered - sse.received,
+      sseEndToEndMs: sse.wall - written,
+      sseSortedHandlingMs: sorted.rendered - sorted.received,
+      sortedTopRow,
+      countText,
+      rowsOnPage,
+      newTopRow,
+      countAfter,
+      secondPage,
+      navigations,
+      errors: b.errors,
+    };
+  } finally {
+    await b.browser.close();
+    await dash.close();
+    store.close();
+  }
+}
