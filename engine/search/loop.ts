@@ -16,6 +16,7 @@ import type { Strategy } from '../../strategies/types.js';
 import { supernetKey } from '../../strategies/types.js';
 import type { Evaluator } from '../evaluation/types.js';
 import type { BudgetConfig, WorkflowConfig } from '../workflow/types.js';
+import { atDeadline, yieldToEventLoop } from './deadline.js';
 
 /** How the reason of a stage ended by its own time budget begins (the run then goes on to the next stage). */
 export const STAGE_TIME_REASON = 'stage time budget';
@@ -126,20 +127,19 @@ class SearchLoop {
     const { store, runId } = this.s;
     const onAbort = () => this.stop('stopped', 'interrupted');
     this.s.signal?.addEventListener('abort', onAbort);
-    let timer: NodeJS.Timeout | undefined;
+    let cancelDeadline: (() => void) | undefined;
     try {
       const resumed = this.restore();
       const deadline = this.deadline();
-      if (deadline !== undefined) {
-        timer = setTimeout(() => this.stop('complete', deadline.reason), Math.max(0, deadline.at - Date.now()));
-      }
+      if (deadline !== undefined)
+        cancelDeadline = atDeadline(deadline.at, () => this.stop('complete', deadline.reason));
       if (this.s.signal?.aborted) this.stop('stopped', 'interrupted');
       for (const t of resumed) this.dispatch(t);
       await this.loop();
     } catch (e) {
       this.fatal ??= e as Error;
     } finally {
-      if (timer) clearTimeout(timer);
+      cancelDeadline?.();
       this.s.signal?.removeEventListener('abort', onAbort);
       for (const c of this.controllers.values()) c.abort();
       await Promise.allSettled([...this.inflight.values()]);
@@ -239,6 +239,8 @@ class SearchLoop {
         continue;
       }
       await Promise.race(this.inflight.values());
+      // let timers and signal handlers run even when evaluations settle synchronously
+      await yieldToEventLoop();
     }
   }
 
