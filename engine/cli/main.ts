@@ -25,16 +25,16 @@ usage:
   nas status [--store PATH] [RUN] [--json]   runs, trial counts and best so far
   nas best [--store PATH] [--top K] [RUN] [--json]
                                              the best trials of a run
-  nas export [--store PATH] [--run N] [--trial N] [--out DIR] [--json]
+  nas export [--store PATH] [--run N] [--trial N] [--out DIR] [--force] [--json]
                                              copy a trained model (default: the best trial) out
-  nas report [--store PATH] [RUN] [--out DIR] [--json]
+  nas report [--store PATH] [RUN] [--out DIR] [--force] [--json]
                                              report.html (plots, self-contained) and report.md of a run
   nas runs [--store PATH] [--json]           every run of a store, one line each
   nas compare [--store PATH] [RUN...] [--json]
                                              runs side by side: best, trials to reach it, best-so-far
-  nas init [TEMPLATE] [--out FILE] [--name NAME]
+  nas init [TEMPLATE] [--out FILE] [--name NAME] [--force]
                                              start a workflow from an example (no TEMPLATE: list them)
-  nas meta export SOURCE... [--out FILE] [--top K]
+  nas meta export SOURCE... [--out FILE] [--top K] [--force]
                                              stores/knowledge files -> a shareable knowledge file
   nas meta show SOURCE...|WORKFLOW.yaml [--json]
                                              what knowledge holds, or what a workflow's meta: transfers
@@ -55,6 +55,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         trial: { type: 'string' },
         out: { type: 'string' },
         name: { type: 'string' },
+        force: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -69,6 +70,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       json: values.json,
       top: intFlag('top', values.top),
       parallel: intFlag('parallel', values.parallel),
+      force: values.force,
     };
     switch (verb) {
       case 'validate':
@@ -91,7 +93,11 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       case 'compare':
         return compareCommand(positionals, flags, io);
       case 'init':
-        return initCommand(positionals[0], { out: values.out, name: values.name, json: values.json }, io);
+        return initCommand(
+          positionals[0],
+          { out: values.out, name: values.name, json: values.json, force: values.force },
+          io,
+        );
       case 'export':
         return exportCommand(
           { ...flags, run: intFlag('run', values.run), trial: intFlag('trial', values.trial), out: values.out },

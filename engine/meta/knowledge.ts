@@ -47,7 +47,7 @@ export interface ReadOptions {
 export function readStore(path: string, opts: ReadOptions = {}): TaskKnowledge[] {
   let store: Store;
   try {
-    store = Store.open(path);
+    store = Store.open(path, 'read');
   } catch (e) {
     throw new FatalError(`cannot read knowledge from ${path}: ${(e as Error).message}`);
   }
