@@ -91,15 +91,20 @@ function report(s: RunSummary, flags: RunFlags, io: Io, storePath: string): numb
         run: s.run,
         status: s.status,
         trials: s.trials,
+        failed: s.failed,
         best: s.best && { arch: s.best.arch, key: s.best.key, metrics: s.best.metrics },
         reason: s.reason,
         store: storePath,
       }),
     );
   } else {
-    line(io.stdout, `run ${s.run}: ${s.status} (${s.reason}), ${s.trials} trials`);
+    line(
+      io.stdout,
+      `run ${s.run}: ${s.status} (${s.reason}), ${s.trials} trials${s.failed ? `, ${s.failed} failed` : ''}`,
+    );
     if (s.best) line(io.stdout, `best: trial ${s.best.number} ${s.best.key} ${JSON.stringify(s.best.metrics)}`);
-    if (s.status !== 'complete') line(io.stdout, `continue with: nas resume --store ${storePath} ${s.run}`);
+    // only an interrupted run has something left that resume can do; a failed one needs its cause fixed first
+    if (s.status === 'stopped') line(io.stdout, `continue with: nas resume --store ${storePath} ${s.run}`);
   }
   return s.status === 'complete' ? 0 : s.status === 'stopped' ? 130 : 1;
 }

@@ -404,7 +404,9 @@ class SearchLoop {
         if (pruned) return { kind: 'pruned', metrics: curve[curve.length - 1]?.metrics ?? {}, curve };
         if (controller.signal.aborted && this.stopReason) return { kind: 'interrupted' };
         if (e instanceof FatalError) throw e;
-        const retryable = !(e instanceof TrialError) || e.retryable;
+        // only a TrialError that says so is retried (a crashed worker, a timeout): any other exception is
+        // deterministic (data, shapes, a RangeError while parsing) and would fail the same way again
+        const retryable = e instanceof TrialError && e.retryable;
         if (!retryable || attempt > workflow.retries) return { kind: 'failed', error: errorMessage(e), curve };
         this.s.onEvent?.({ type: 'trial-retry', number: trial.number, attempt, error: errorMessage(e) });
       } finally {

@@ -9,6 +9,7 @@ import type { SearchEvent, SearchOutcome } from './loop.js';
 import { searchOnce } from './session.js';
 import { runStages, finalStage } from './stages.js';
 import { paretoFront } from './pareto.js';
+import { verdict } from './verdict.js';
 
 export interface RunOptions {
   signal?: AbortSignal;
@@ -20,6 +21,8 @@ export interface RunSummary {
   status: SearchOutcome['status'];
   reason: string;
   trials: number;
+  /** Of `trials`, how many failed. */
+  failed: number;
   best: { number: number; arch: Arch; key: string; metrics: Metrics; stage?: string } | null;
   /** Multi-objective runs: the Pareto front of the final stage (complete trials). */
   pareto?: { number: number; key: string; metrics: Metrics }[];
@@ -73,9 +76,11 @@ export async function resumeRun(
 }
 
 async function execute(store: Store, runId: number, wf: WorkflowConfig, opts: RunOptions): Promise<RunSummary> {
-  const outcome: SearchOutcome = wf.stages?.length
-    ? await runStages(store, runId, wf, opts)
-    : await searchOnce(store, runId, wf, '', opts);
+  const outcome: SearchOutcome = verdict(
+    store,
+    runId,
+    wf.stages?.length ? await runStages(store, runId, wf, opts) : await searchOnce(store, runId, wf, '', opts),
+  );
   store.setRunStatus(runId, outcome.status, outcome.reason);
   return summarize(store, runId, outcome);
 }
@@ -94,6 +99,7 @@ export function summarize(
     status: outcome.status,
     reason: outcome.reason,
     trials: counts.complete + counts.pruned + counts.failed,
+    failed: counts.failed,
     best: b
       ? {
           number: b.number,
