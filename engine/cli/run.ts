@@ -10,6 +10,7 @@ import { createProgress } from './progress.js';
 import { line, UsageError, type Io } from './io.js';
 import { defaultStorePath, locateStore } from './locate-store.js';
 import { interruptSignal } from './interrupt.js';
+import { parallelProblem } from '../workflow/limits.js';
 
 export interface RunFlags {
   store?: string;
@@ -80,6 +81,8 @@ export async function resumeCommand(target: string | undefined, flags: RunFlags,
 }
 
 function withFlags(wf: WorkflowConfig, flags: RunFlags): WorkflowConfig {
+  const tooMany = flags.parallel !== undefined ? parallelProblem(flags.parallel) : undefined;
+  if (tooMany) throw new UsageError(`--${tooMany}`);
   return flags.parallel !== undefined ? { ...wf, parallel: flags.parallel } : wf;
 }
 

@@ -11,6 +11,7 @@ import type { Registries } from './registries.js';
 import { NB201_OPS } from './schema.js';
 import { type DataPath, type Issue, showPath } from './source.js';
 import { didYouMean } from './suggest.js';
+import { parallelProblem } from './limits.js';
 
 export interface CheckContext {
   /** The workflow file's directory: relative paths resolve against it. */
@@ -42,6 +43,10 @@ export function semanticIssues(data: Obj, ctx: CheckContext): Issue[] {
   if (isObj(data.meta) && Array.isArray(data.meta.from) && !ctx.broken(['meta', 'from'])) {
     const from = data.meta.from as string[];
     from.forEach((f, i) => (from[i] = checkFile(f, ['meta', 'from', i], ctx, issues) ?? f));
+  }
+  if (typeof data.parallel === 'number' && !ctx.broken(['parallel'])) {
+    const problem = parallelProblem(data.parallel);
+    if (problem) issues.push({ path: ['parallel'], at: 'value', message: problem });
   }
   if (isObj(data.budget) && typeof data.budget.time === 'string' && !ctx.broken(['budget', 'time'])) {
     if (parseDuration(data.budget.time) === 0) {

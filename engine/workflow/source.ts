@@ -2,6 +2,8 @@
 // or missing key by its path in the data.
 
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { errorMessage } from '../errors.js';
+import { MAX_YAML_ALIASES } from './limits.js';
 
 export type DataPath = (string | number)[];
 
@@ -32,25 +34,54 @@ export class WorkflowSource {
   /** False when the YAML is too broken to check further (anything but duplicate keys). */
   readonly usable: boolean;
 
-  constructor(readonly text: string) {
-    this.doc = parseDocument(text, { lineCounter: this.lines, prettyErrors: false, merge: true });
+  /**
+   * `quiet`: the text is a base named by `extends`, which may be any file: problems name the place and
+   * the kind of problem, never the file's text.
+   */
+  constructor(
+    readonly text: string,
+    options: { quiet?: boolean } = {},
+  ) {
+    // uniqueKeys: false, because the yaml package checks them in quadratic time (a 7 MB file with 400k
+    // keys parsed for minutes); duplicateKeys() does it with a set
+    this.doc = parseDocument(text, { lineCounter: this.lines, prettyErrors: false, merge: true, uniqueKeys: false });
     let syntax = false;
     for (const e of this.doc.errors) {
-      const pos = this.pos(e.pos[0]);
-      if (e.code === 'DUPLICATE_KEY') {
-        const key = /^("[^"]*"|'[^']*'|[^:\s,{}[\]]+)/.exec(text.slice(e.pos[0]))?.[1] ?? 'key';
-        this.yamlIssues.push({ ...pos, message: `duplicate key "${key}"; remove one (YAML keys must be unique)` });
-      } else if (!syntax) {
-        // Later syntax errors are mostly echoes of the first one.
+      // Later syntax errors are mostly echoes of the first one.
+      if (syntax) break;
+      syntax = true;
+      this.yamlIssues.push({
+        ...this.pos(e.pos[0]),
+        message: options.quiet ? `YAML syntax error (${e.code})` : `YAML syntax error: ${e.message}`,
+      });
+    }
+    for (const key of duplicateKeys(this.doc.contents)) {
+      const name = isScalar(key) ? String(key.value) : 'key';
+      this.yamlIssues.push({
+        ...this.nodePos(key),
+        message: options.quiet
+          ? 'duplicate key; remove one (YAML keys must be unique)'
+          : `duplicate key "${name}"; remove one (YAML keys must be unique)`,
+      });
+    }
+    if (!syntax) {
+      try {
+        this.doc.toJS({ maxAliasCount: MAX_YAML_ALIASES });
+      } catch (e) {
+        // the "billion laughs": aliases of aliases that would expand to millions of values
         syntax = true;
-        this.yamlIssues.push({ ...pos, message: `YAML syntax error: ${e.message}` });
+        this.yamlIssues.push({
+          line: 1,
+          col: 1,
+          message: `YAML aliases expand to too much data (${errorMessage(e).split('\n')[0]}; at most ${MAX_YAML_ALIASES} alias uses)`,
+        });
       }
     }
     this.usable = !syntax;
   }
 
   data(): unknown {
-    return this.doc.toJS({ maxAliasCount: 1000 });
+    return this.doc.toJS({ maxAliasCount: MAX_YAML_ALIASES });
   }
 
   /** Whether the file sets a value at `path`. */
@@ -137,4 +168,25 @@ export function showPath(path: DataPath): string {
   let out = '';
   for (const seg of path) out += typeof seg === 'number' ? `[${seg}]` : out ? `.${seg}` : seg;
   return out || 'the workflow';
+}
+
+/** Keys that repeat a key earlier in the same mapping, in linear time (iterative: nesting cannot overflow the stack). */
+function duplicateKeys(root: unknown): Node[] {
+  const out: Node[] = [];
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (isMap(node)) {
+      const seen = new Set<string>();
+      for (const pair of node.items) {
+        if (isScalar(pair.key)) {
+          const k = String(pair.key.value);
+          if (seen.has(k) && k !== '<<') out.push(pair.key); // `<<` merges may repeat
+          seen.add(k);
+        }
+        stack.push(pair.value);
+      }
+    } else if (isSeq(node)) for (const item of node.items) stack.push(item);
+  }
+  return out;
 }
