@@ -98,13 +98,26 @@ function knownTrials(objective: Objective, trials: ReturnType<Store['trials']>):
   return out.sort((a, b) => b.score - a.score);
 }
 
+/** Where JSON.parse gave up, as line:column, without quoting the text. */
+function jsonErrorPlace(text: string, e: Error): string {
+  if (/end of JSON input/.test(e.message)) return 'it ends too early';
+  const token = /Unexpected token '(.)'|Unexpected (non-whitespace character|character)/.exec(e.message);
+  const at = Number(/position (\d+)/.exec(e.message)?.[1] ?? NaN);
+  if (Number.isFinite(at)) {
+    const before = text.slice(0, at).split('\n');
+    return `unexpected text at line ${before.length}, column ${before[before.length - 1].length + 1}`;
+  }
+  return token ? 'unexpected text' : 'malformed';
+}
+
 /** Parses and checks a knowledge file's JSON. */
 export function parseKnowledge(text: string, path = 'knowledge'): KnowledgeFile {
   let j: unknown;
   try {
     j = JSON.parse(text);
   } catch (e) {
-    throw new FatalError(`${path}: not a store and not JSON: ${(e as Error).message}`);
+    // V8's message quotes the text around the error (multi-line, and possibly not ours to show)
+    throw new FatalError(`${path}: not a store and not valid JSON (${jsonErrorPlace(text, e as Error)})`);
   }
   const k = j as Partial<KnowledgeFile> | null;
   if (!k || typeof k !== 'object' || Array.isArray(k) || k.format !== KNOWLEDGE_FORMAT)
