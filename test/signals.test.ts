@@ -5,6 +5,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { Store } from '../engine/store/store.js';
 import { atDeadline, MAX_TIMER_MS } from '../engine/search/deadline.js';
 import { FIXTURES, NAS_BIN, scratch } from './helpers/paths.js';
@@ -102,6 +103,39 @@ test('a time budget of 600h does not end the run at once', async () => {
   const out = lastJson(r.stdout);
   assert.is(out.trials, 5);
   assert.match(String(out.reason), /trial budget of 5 reached/);
+});
+
+test("kill -9 before any trial finished keeps the session's search time", async () => {
+  const store = join(scratch('signals'), 'slow.sqlite');
+  const child = spawn(
+    process.execPath,
+    [NAS_BIN, 'run', join(FIXTURES, 'engine', 'nb201-hour-trials.yaml'), '--store', store],
+    {
+      stdio: 'ignore',
+    },
+  );
+  // wait for the first trial to start, then 2.5 s more
+  for (let started = false; !started; await new Promise((r) => setTimeout(r, 100))) {
+    if (!existsSync(store)) continue;
+    try {
+      const s = Store.open(store, 'read');
+      started = (s.latestRun() && s.trialCounts(s.latestRun()!.id).running > 0) || false;
+      s.close();
+    } catch {
+      // the run is still creating the store
+    }
+  }
+  await new Promise((r) => setTimeout(r, 2500));
+  child.kill('SIGKILL');
+  await new Promise((r) => child.on('exit', r));
+  const s = Store.open(store, 'read');
+  try {
+    const run = s.latestRun()!;
+    assert.is(s.trialCounts(run.id).complete, 0, 'no trial finished');
+    assert.ok(run.elapsedMs >= 1500, `recorded ${run.elapsedMs} ms of search`);
+  } finally {
+    s.close();
+  }
 });
 
 test('a deadline beyond the timer limit does not fire early', async () => {

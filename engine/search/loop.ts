@@ -18,6 +18,9 @@ import type { Evaluator } from '../evaluation/types.js';
 import type { BudgetConfig, WorkflowConfig } from '../workflow/types.js';
 import { atDeadline, yieldToEventLoop } from './deadline.js';
 
+/** How often the search time is written to the store while trials run (what a kill -9 can lose). */
+const ELAPSED_FLUSH_MS = 1000;
+
 /** How the reason of a stage ended by its own time budget begins (the run then goes on to the next stage). */
 export const STAGE_TIME_REASON = 'stage time budget';
 
@@ -124,10 +127,11 @@ class SearchLoop {
   }
 
   async run(): Promise<SearchOutcome> {
-    const { store, runId } = this.s;
     const onAbort = () => this.stop('stopped', 'interrupted');
     this.s.signal?.addEventListener('abort', onAbort);
     let cancelDeadline: (() => void) | undefined;
+    // search time reaches the store every second even while no trial finishes, so a kill -9 loses at most that
+    const clock = setInterval(() => this.markElapsed(), ELAPSED_FLUSH_MS);
     try {
       const resumed = this.restore();
       const deadline = this.deadline();
@@ -140,10 +144,11 @@ class SearchLoop {
       this.fatal ??= e as Error;
     } finally {
       cancelDeadline?.();
+      clearInterval(clock);
       this.s.signal?.removeEventListener('abort', onAbort);
       for (const c of this.controllers.values()) c.abort();
       await Promise.allSettled([...this.inflight.values()]);
-      store.addElapsed(runId, Date.now() - this.lastMark, this.stage);
+      this.markElapsed();
       if (this.unsaved && !this.fatal) this.checkpoint();
     }
     if (this.fatal) return { status: 'failed', reason: errorMessage(this.fatal), best: this.best };
@@ -429,9 +434,7 @@ class SearchLoop {
     };
     store.transaction(() => {
       store.finishTrial(runId, this.stage, done);
-      const now = Date.now();
-      store.addElapsed(runId, now - this.lastMark, this.stage);
-      this.lastMark = now;
+      this.markElapsed();
       strategy.tell(done);
       for (let i = this.waiting[done.key] ?? 0; i > 0; i--) strategy.tell(done);
       delete this.waiting[done.key];
@@ -457,6 +460,13 @@ class SearchLoop {
     const score = objectiveScore(this.s.workflow.objective, t.metrics);
     const bestScore = this.best ? objectiveScore(this.s.workflow.objective, this.best.metrics) : null;
     if (score !== null && (bestScore === null || score > bestScore)) this.best = t;
+  }
+
+  /** Adds the search time since the last mark to the run (and stage) in the store. */
+  private markElapsed(): void {
+    const now = Date.now();
+    this.s.store.addElapsed(this.s.runId, now - this.lastMark, this.stage);
+    this.lastMark = now;
   }
 
   private checkpoint(): void {

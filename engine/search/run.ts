@@ -71,7 +71,12 @@ export async function resumeRun(
   } else if (edited) {
     wf = { ...wf, parallel: edited.parallel };
   }
-  store.setRunStatus(runId, 'running', null);
+  // the ownership check and the claim are one write transaction (BEGIN IMMEDIATE): of two resumes
+  // started at once, the second sees the first's pid
+  store.immediate(() => {
+    assertNotRunningElsewhere(store.getRun(runId) ?? run);
+    store.setRunStatus(runId, 'running', null);
+  });
   return execute(store, runId, wf, opts);
 }
 

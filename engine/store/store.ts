@@ -168,6 +168,11 @@ export class Store {
     if (this.db.open) this.db.close();
   }
 
+  /** Runs `fn` in one transaction that takes the write lock at once (a read-then-write that must not interleave). */
+  immediate<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate();
+  }
+
   /** Runs `fn` in one transaction (nested calls join the outer one). */
   transaction<T>(fn: () => T): T {
     return this.db.transaction(fn)();
