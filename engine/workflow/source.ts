@@ -50,6 +50,16 @@ export class WorkflowSource {
       // Later syntax errors are mostly echoes of the first one.
       if (syntax) break;
       syntax = true;
+      // an unclosed { or [ is noticed where the text goes on (often the next line): point at the bracket
+      const opener = /end with (a )?[}\]]/.test(e.message) ? unclosedBracket(text, e.pos[0]) : undefined;
+      if (opener !== undefined) {
+        const ch = text[opener];
+        this.yamlIssues.push({
+          ...this.pos(opener),
+          message: `YAML syntax error: this "${ch}" is never closed; add "${ch === '{' ? '}' : ']'}"`,
+        });
+        continue;
+      }
       this.yamlIssues.push({
         ...this.pos(e.pos[0]),
         message: options.quiet ? `YAML syntax error (${e.code})` : `YAML syntax error: ${e.message}`,
@@ -189,4 +199,27 @@ function duplicateKeys(root: unknown): Node[] {
     } else if (isSeq(node)) for (const item of node.items) stack.push(item);
   }
   return out;
+}
+
+/**
+ * The offset of the innermost { or [ still open at `end` (quotes and comments skipped), or undefined.
+ * A plain scan, not a YAML parser: only used to place an error the parser already found.
+ */
+function unclosedBracket(text: string, end: number): number | undefined {
+  const open: number[] = [];
+  let quote: string | undefined;
+  for (let i = 0; i < Math.min(end, text.length); i++) {
+    const c = text[i];
+    if (quote) {
+      if (c === '\\' && quote === '"') i++;
+      else if (c === quote) quote = undefined;
+    } else if ((c === '"' || c === "'") && (i === 0 || /[\s{[,:]/.test(text[i - 1])))
+      quote = c; // `don't` is no quote
+    else if (c === '#' && (i === 0 || /\s/.test(text[i - 1]))) {
+      const nl = text.indexOf('\n', i);
+      i = nl < 0 ? text.length : nl;
+    } else if (c === '{' || c === '[') open.push(i);
+    else if (c === '}' || c === ']') open.pop();
+  }
+  return open.length > 0 ? open[open.length - 1] : undefined;
 }
