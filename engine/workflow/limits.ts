@@ -18,6 +18,8 @@ export const MAX_CELL_NODES = 16;
 export const MAX_CELL_OPS = 32;
 /** Any one size: input dimensions, filters, units, kernels, channels. */
 export const MAX_SIZE = 65536;
+/** Any integer option of a strategy or evaluator without a bound of its own (populations, buffers, epochs). */
+export const MAX_OPTION_INT = 1_000_000;
 /** The schema's absolute bound on `parallel`; the machine's own bound is PARALLEL_PER_CORE x its cores. */
 export const MAX_PARALLEL = 1024;
 export const PARALLEL_PER_CORE = 4;

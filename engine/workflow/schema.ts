@@ -6,7 +6,15 @@
 import { LAYER_TYPES, HYPER_PARAMS, ACTIVATIONS } from '../space/layers.js';
 import type { Json } from '../types.js';
 import { DURATION_PATTERN } from './duration.js';
-import { MAX_CELL_NODES, MAX_CELL_OPS, MAX_LAYERS, MAX_PARALLEL, MAX_SEED, MAX_SIZE } from './limits.js';
+import {
+  MAX_CELL_NODES,
+  MAX_CELL_OPS,
+  MAX_LAYERS,
+  MAX_OPTION_INT,
+  MAX_PARALLEL,
+  MAX_SEED,
+  MAX_SIZE,
+} from './limits.js';
 import { defaultRegistries, type Registries } from './registries.js';
 
 export type JsonSchema = Record<string, unknown>;
@@ -223,6 +231,24 @@ function stagesSchema(registries: Registries): JsonSchema {
   };
 }
 
+/**
+ * A copy of a strategy's or evaluator's options schema in which every integer without a maximum gets
+ * MAX_OPTION_INT: population sizes, buffers, candidate counts and epochs cannot ask for more.
+ */
+function boundIntegers(schema: JsonSchema): JsonSchema {
+  const walk = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(walk);
+    if (!v || typeof v !== 'object') return v;
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) out[k] = k === 'default' || k === 'const' || k === 'enum' ? x : walk(x);
+    const t = out.type;
+    const integer = t === 'integer' || (Array.isArray(t) && t.includes('integer'));
+    if (integer && out.maximum === undefined && out.exclusiveMaximum === undefined) out.maximum = MAX_OPTION_INT;
+    return out;
+  };
+  return walk(schema) as JsonSchema;
+}
+
 interface Typed {
   type: string;
   description: string;
@@ -237,7 +263,7 @@ function byType(what: string, entries: readonly Typed[]): JsonSchema {
     required: ['type'],
     properties: { type: types.length ? { type: 'string', enum: types } : { type: 'string' } },
     allOf: entries.map((e) => {
-      const options = e.optionsSchema as JsonSchema;
+      const options = boundIntegers(e.optionsSchema as JsonSchema);
       const props = (options.properties ?? {}) as Record<string, JsonSchema>;
       return {
         if: { properties: { type: { const: e.type } }, required: ['type'] },
