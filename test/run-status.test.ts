@@ -10,7 +10,11 @@ import { nas } from './helpers/cli.js';
 
 test('a run in which every trial failed ends failed with the most common error and exits 1', async () => {
   const dir = scratch('run-status');
-  writeFileSync(join(dir, 'none.csv'), 'arch,accuracy_col\n|x~0|,1\n');
+  // the table knows both ops (validation passes) but only a 4-node cell: every 3-node candidate fails
+  writeFileSync(
+    join(dir, 'none.csv'),
+    'arch,accuracy_col\n|skip_connect~0|+|nor_conv_3x3~0|skip_connect~1|+|skip_connect~0|skip_connect~1|skip_connect~2|,1\n',
+  );
   writeFileSync(
     join(dir, 'w.yaml'),
     [
