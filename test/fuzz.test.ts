@@ -24,7 +24,7 @@ const RUNS = Number(process.env.NAS_FUZZ_RUNS ?? 2000);
 const WORKFLOW_RUNS = Math.round(RUNS * 0.7);
 const KNOWLEDGE_RUNS = RUNS - WORKFLOW_RUNS;
 /** Every how many inputs one goes through the real command line as well. */
-const SPAWN_EVERY = 100;
+const SPAWN_EVERY = 200;
 const MAX_MS = 10_000;
 const MAX_RSS = 1024 * 1024 * 1024;
 process.stdout.write(`fuzz seed ${SEED}, ${RUNS} inputs (rerun with NAS_FUZZ_SEED=${SEED})\n`);
@@ -147,12 +147,10 @@ function replaceAt(data: unknown, pick: number, value: unknown): unknown {
 }
 
 const workflowInput = fc.oneof(
-  fc
-    .tuple(fc.nat(), fc.array(edit, { minLength: 1, maxLength: 6 }))
-    .map(([i, edits]) => ({
-      base: WORKFLOWS[i % WORKFLOWS.length],
-      text: applyEdits(WORKFLOWS[i % WORKFLOWS.length].text, edits),
-    })),
+  fc.tuple(fc.nat(), fc.array(edit, { minLength: 1, maxLength: 6 })).map(([i, edits]) => ({
+    base: WORKFLOWS[i % WORKFLOWS.length],
+    text: applyEdits(WORKFLOWS[i % WORKFLOWS.length].text, edits),
+  })),
   fc.tuple(fc.nat(), fc.nat(), fc.option(oddValue, { nil: undefined })).map(([i, p, v]) => {
     const base = WORKFLOWS[i % WORKFLOWS.length];
     return { base, text: stringify(replaceAt(parse(base.text, { merge: true }), p, v)) ?? '' };
