@@ -91,6 +91,14 @@ test('export the best trained model and reproduce its validation accuracy', asyn
     const models = join(storePath + '.models', '1', String(summary.best!.number));
     assert.is(await cli(['export', '--store', storePath, '--out', models, '--force']), 2);
     assert.match(again.text(), /is an input of this command/);
+    // --out onto an existing file: one line, exit 1
+    const plain = join(dir, 'plain.txt');
+    writeFileSync(plain, 'x');
+    const before = again.text().length;
+    assert.is(await cli(['export', '--store', storePath, '--out', plain]), 1);
+    const said = again.text().slice(before);
+    assert.match(said, /^nas: cannot write .*plain\.txt/);
+    assert.is(said.trim().split('\n').length, 1, said);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
