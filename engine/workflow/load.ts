@@ -8,9 +8,9 @@ import { toConfig } from './config.js';
 import { defaultRegistries, type Registries } from './registries.js';
 import { buildWorkflowSchema } from './schema.js';
 import { compileSchema, schemaIssues } from './schema-issues.js';
-import { type DataPath, WorkflowSource } from './source.js';
+import { type DataPath, type Issue, WorkflowSource } from './source.js';
 import { resolveExtends, SourceChain } from './extends.js';
-import { keepStageIssue, premergeStages, stageIssues } from './stages.js';
+import { keepStageIssue, premergeStages, stageIssues, supplyFromStages } from './stages.js';
 import type { WorkflowConfig } from './types.js';
 import { readWorkflowText } from './read.js';
 
@@ -66,7 +66,14 @@ export function checkWorkflowText(text: string, file: string, opts: LoadOptions 
     bases = ext.bases;
     baseTexts = ext.texts;
   }
-  if (isObj(data)) premergeStages(data);
+  let supplied: string[] = [];
+  const stageGaps: Issue[] = [];
+  if (isObj(data)) {
+    premergeStages(data);
+    const s = supplyFromStages(data);
+    supplied = s.supplied;
+    stageGaps.push(...s.issues);
+  }
   const issues = schemaIssues(compileSchema(buildWorkflowSchema(registries)), data);
   const absFile = resolve(file);
   if (isObj(data)) {
@@ -74,7 +81,7 @@ export function checkWorkflowText(text: string, file: string, opts: LoadOptions 
     const given = (path: DataPath): boolean => chain.has(path);
     const ctx = { dir: dirname(absFile), registries, broken, given };
     const base = semanticIssues(data, ctx);
-    issues.push(...base, ...stageIssues(data, ctx, base));
+    issues.push(...base, ...stageIssues(data, ctx, base), ...stageGaps);
   }
   const seen = new Set<string>();
   let shown = 0;
@@ -85,6 +92,8 @@ export function checkWorkflowText(text: string, file: string, opts: LoadOptions 
       break;
     }
     if (!keepStageIssue(issue, (p) => chain.has(p))) continue;
+    // a section copied up from the first stage that sets it: the stage reports its problems
+    if (supplied.includes(String(issue.path[0]))) continue;
     const problem = { ...chain.locate(issue), message: issue.message };
     const k = JSON.stringify(problem);
     if (seen.has(k)) continue;
