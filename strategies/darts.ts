@@ -253,9 +253,10 @@ export const darts: StrategyDefinition<DartsOptions> = {
         required: ['channels', 'cells', 'stages'],
         description: "the supernet's network skeleton (default: the space's skeleton)",
         properties: {
-          channels: { type: 'integer', minimum: 1, description: 'channels of the first stage' },
-          cells: { type: 'integer', minimum: 1, description: 'cells per stage' },
-          stages: { type: 'integer', minimum: 1, description: 'stages (a reduction block between two)' },
+          // bounded like the cell space's skeleton (engine/workflow/schema.ts)
+          channels: { type: 'integer', minimum: 1, maximum: 4096, description: 'channels of the first stage' },
+          cells: { type: 'integer', minimum: 1, maximum: 64, description: 'cells per stage' },
+          stages: { type: 'integer', minimum: 1, maximum: 8, description: 'stages (a reduction block between two)' },
         },
       },
       max_steps: {

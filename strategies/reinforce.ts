@@ -238,8 +238,9 @@ export const reinforce: StrategyDefinition<ReinforceOptions> = {
         description: 'moving-average baseline decay',
       },
       entropy: { type: 'number', minimum: 0, default: 0.01, description: 'entropy bonus coefficient' },
-      hidden: { type: 'integer', minimum: 1, default: 32, description: 'LSTM hidden size' },
-      embedding: { type: 'integer', minimum: 1, default: 16, description: 'LSTM choice-embedding size' },
+      // weights grow with the square of these: bounded far below what exhausts memory
+      hidden: { type: 'integer', minimum: 1, maximum: 1024, default: 32, description: 'LSTM hidden size' },
+      embedding: { type: 'integer', minimum: 1, maximum: 1024, default: 16, description: 'LSTM choice-embedding size' },
       retries: {
         type: 'integer',
         minimum: 1,

@@ -99,7 +99,7 @@ test('a transient failure is retried with a fresh seed and then succeeds', async
       const seeds = seen.get(job.trial) ?? [];
       seeds.push(job.seed);
       seen.set(job.trial, seeds);
-      if (job.trial % 3 === 0 && seeds.length < 3) throw new Error('worker crashed');
+      if (job.trial % 3 === 0 && seeds.length < 3) throw new TrialError('worker crashed');
       return { metrics: { accuracy: job.trial } };
     },
     async close() {},
@@ -143,6 +143,20 @@ test('a non-retryable trial error fails the trial once', async () => {
   assert.is(t2.state, 'failed');
   assert.is(t2.attempts, 1);
   assert.match(t2.error ?? '', /out of memory/);
+});
+
+test('a RangeError from an evaluator fails the trial once, not retried as a crashed worker', async () => {
+  const wf = { ...rea(), retries: 3, budget: { trials: 4, failures: 10 } };
+  let calls = 0;
+  const { store, runId } = await withEvaluator(wf, {
+    async evaluate() {
+      calls++;
+      throw new RangeError('The value of "offset" is out of range');
+    },
+    async close() {},
+  });
+  assert.is(calls, 4, 'one attempt per trial');
+  assert.ok(store.trials(runId, '').every((t) => t.state === 'failed' && t.attempts === 1));
 });
 
 test('a store from schema 1 opens with the columns and tables added since, its runs intact; a newer one is refused', () => {

@@ -3,7 +3,7 @@
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { loadWorkflow } from '../engine/workflow/index.js';
@@ -79,6 +79,27 @@ test('export the best trained model and reproduce its validation accuracy', asyn
       }),
       2,
     );
+
+    // export never overwrites model.json in a non-empty --out without --force, and never writes into the store's models
+    writeFileSync(join(out, 'model.json'), 'mine');
+    const again = capture();
+    const cli = (args: string[]) => main(args, { stdout: capture().stream, stderr: again.stream });
+    assert.is(await cli(['export', '--store', storePath, '--out', out]), 2);
+    assert.match(again.text(), /model\.json exists already; choose another --out, or add --force/);
+    assert.is(readFileSync(join(out, 'model.json'), 'utf8'), 'mine');
+    assert.is(await cli(['export', '--store', storePath, '--out', out, '--force']), 0);
+    assert.is.not(readFileSync(join(out, 'model.json'), 'utf8'), 'mine');
+    const models = join(storePath + '.models', '1', String(summary.best!.number));
+    assert.is(await cli(['export', '--store', storePath, '--out', models, '--force']), 2);
+    assert.match(again.text(), /is an input of this command/);
+    // --out onto an existing file: one line, exit 1
+    const plain = join(dir, 'plain.txt');
+    writeFileSync(plain, 'x');
+    const before = again.text().length;
+    assert.is(await cli(['export', '--store', storePath, '--out', plain]), 1);
+    const said = again.text().slice(before);
+    assert.match(said, /^nas: cannot write .*plain\.txt/);
+    assert.is(said.trim().split('\n').length, 1, said);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

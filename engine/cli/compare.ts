@@ -23,7 +23,7 @@ export function compareCommand(
   io: Io,
   cwd = process.cwd(),
 ): number {
-  const store = Store.open(locateStore(flags.store, cwd));
+  const store = Store.open(locateStore(flags.store, cwd), 'read');
   try {
     const runs = targets.length ? targets.map((t) => pickRun(store, t)) : store.listRuns();
     if (runs.length === 0) throw new UsageError(`no runs in ${store.path}`);

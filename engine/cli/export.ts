@@ -2,7 +2,7 @@
 // best complete trial of the latest run by default) out of the store's model directory, with an
 // arch.json describing it (architecture, metrics, input shape, class names, input scaling).
 
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Store } from '../store/store.js';
 import type { WorkflowConfig } from '../core/workflow.js';
@@ -12,6 +12,9 @@ import { bestTrials } from './inspect.js';
 import { finalStage } from '../core/stages.js';
 import { line, UsageError, type Io } from './io.js';
 import { locateStore } from './locate-store.js';
+import { claimOutputs, copyOutput, makeOutputDir, writeOutput } from './output.js';
+
+const ARCH_FILE = 'arch.json';
 
 export interface ExportFlags {
   store?: string;
@@ -19,10 +22,11 @@ export interface ExportFlags {
   trial?: number;
   out?: string;
   json?: boolean;
+  force?: boolean;
 }
 
 export function exportCommand(flags: ExportFlags, io: Io, cwd = process.cwd()): number {
-  const store = Store.open(locateStore(flags.store, cwd));
+  const store = Store.open(locateStore(flags.store, cwd), 'read');
   try {
     const run = flags.run !== undefined ? store.getRun(flags.run) : store.latestRun();
     if (!run)
@@ -50,9 +54,14 @@ export function exportCommand(flags: ExportFlags, io: Io, cwd = process.cwd()): 
       );
     }
     const out = resolve(cwd, flags.out ?? join('exported', `${wf.name}-run${run.id}-trial${trial.number}`));
-    mkdirSync(out, { recursive: true });
-    copyFileSync(join(src, MODEL_FILE), join(out, MODEL_FILE));
-    copyFileSync(join(src, WEIGHTS_FILE), join(out, WEIGHTS_FILE));
+    // a non-empty --out once had its model.json replaced without a word
+    claimOutputs(
+      [MODEL_FILE, WEIGHTS_FILE, ARCH_FILE].map((f) => join(out, f)),
+      { force: flags.force, inputs: [store.path, src] },
+    );
+    makeOutputDir(out);
+    copyOutput(join(src, MODEL_FILE), join(out, MODEL_FILE));
+    copyOutput(join(src, WEIGHTS_FILE), join(out, WEIGHTS_FILE));
     const meta = JSON.parse(readFileSync(join(src, META_FILE), 'utf8')) as Record<string, unknown>;
     const arch = {
       workflow: wf.name,
@@ -71,7 +80,7 @@ export function exportCommand(flags: ExportFlags, io: Io, cwd = process.cwd()): 
       backend: meta.backend ?? null,
       files: { model: MODEL_FILE, weights: WEIGHTS_FILE },
     };
-    writeFileSync(join(out, 'arch.json'), JSON.stringify(arch, null, 2) + '\n');
+    writeOutput(join(out, ARCH_FILE), JSON.stringify(arch, null, 2) + '\n');
     if (flags.json)
       line(
         io.stdout,

@@ -3,7 +3,7 @@
 // paths in it (benchmark tables, data files, knowledge files, extends) are rewritten to stay correct
 // from where the copy is written.
 
-import { existsSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isMap, isScalar, isSeq, parseDocument, type Document } from 'yaml';
@@ -11,6 +11,7 @@ import { line, UsageError, type Io } from './io.js';
 import { didYouMean } from '../workflow/suggest.js';
 import { checkWorkflowFile } from '../workflow/index.js';
 import { formatProblem } from '../core/errors.js';
+import { claimOutputs, makeOutputDir, writeOutput } from './output.js';
 
 export const TEMPLATES_DIR = fileURLToPath(new URL('../../../workflows/', import.meta.url));
 
@@ -20,14 +21,15 @@ export function templates(dir = TEMPLATES_DIR): { name: string; file: string; ab
     .sort()
     .map((f) => {
       const text = readFileSync(join(dir, f), 'utf8');
-      const about = /^#\s*(.+)$/m.exec(text)?.[1] ?? '';
+      // the first comment that is prose (not an editor directive such as yaml-language-server: $schema=...)
+      const about = /^#(?!\s*yaml-language-server:)\s*(.+)$/m.exec(text)?.[1] ?? '';
       return { name: f.replace(/\.ya?ml$/, ''), file: join(dir, f), about };
     });
 }
 
 export function initCommand(
   template: string | undefined,
-  flags: { out?: string; name?: string; json?: boolean },
+  flags: { out?: string; name?: string; json?: boolean; force?: boolean },
   io: Io,
   cwd = process.cwd(),
 ): number {
@@ -53,12 +55,12 @@ export function initCommand(
   if (name !== undefined && !/^[a-z0-9]+(-[a-z0-9]+)*$/.test(name))
     throw new UsageError(`--name must be lowercase words and dashes, got "${name}"`);
   const out = resolve(cwd, flags.out ?? `${name ?? t.name}.yaml`);
-  if (existsSync(out)) throw new UsageError(`${out} exists already; choose another --out`);
+  claimOutputs([out], { force: flags.force, inputs: [t.file] });
   const doc = parseDocument(readFileSync(t.file, 'utf8'));
   rewritePaths(doc, dirname(t.file), dirname(out));
   if (name !== undefined) doc.set('name', name);
-  mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, doc.toString());
+  makeOutputDir(dirname(out));
+  writeOutput(out, doc.toString());
   const problems = checkWorkflowFile(out).problems;
   if (problems.length) {
     for (const p of problems) io.stderr.write(formatProblem(p) + '\n');

@@ -12,7 +12,7 @@ import { inputLines, inputsJson } from './inputs-view.js';
 import { archSummary, duration, metricColumns, metricText, table } from '../report/format.js';
 
 export function statusCommand(target: string | undefined, flags: { store?: string; json?: boolean }, io: Io): number {
-  const store = Store.open(locateStore(flags.store));
+  const store = Store.open(locateStore(flags.store), 'read');
   try {
     const runs = target ? [pickRun(store, target)] : store.listRuns();
     const rows = runs.map((r) => {
@@ -130,7 +130,7 @@ export function bestCommand(
 ): number {
   const top = flags.top ?? 1;
   if (!Number.isInteger(top) || top < 1) throw new UsageError(`--top must be a positive integer, got ${flags.top}`);
-  const store = Store.open(locateStore(flags.store));
+  const store = Store.open(locateStore(flags.store), 'read');
   try {
     const run = target ? pickRun(store, target) : store.latestRun();
     if (!run) throw new UsageError('no run in this store');

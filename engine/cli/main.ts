@@ -31,9 +31,9 @@ usage:
                                              trial; exit 0 identical, 1 with the first difference
   nas best [--store PATH] [--top K] [RUN] [--json]
                                              the best trials of a run
-  nas export [--store PATH] [--run N] [--trial N] [--out DIR] [--json]
+  nas export [--store PATH] [--run N] [--trial N] [--out DIR] [--force] [--json]
                                              copy a trained model (default: the best trial) out
-  nas report [--store PATH] [RUN] [--out DIR] [--json]
+  nas report [--store PATH] [RUN] [--out DIR] [--force] [--json]
                                              report.html (plots, self-contained) and report.md of a run
   nas runs [--store PATH] [--json]           every run of a store, one line each
   nas compare [--store PATH] [RUN...] [--json]
@@ -42,9 +42,9 @@ usage:
                                              which decisions explain the objective, and the best trial's
   nas dashboard [--store PATH ...] [--port N] [--host H] [--new-token]
                                              live, read-only web view of stores (default 127.0.0.1:8080)
-  nas init [TEMPLATE] [--out FILE] [--name NAME]
+  nas init [TEMPLATE] [--out FILE] [--name NAME] [--force]
                                              start a workflow from an example (no TEMPLATE: list them)
-  nas meta export SOURCE... [--out FILE] [--top K]
+  nas meta export SOURCE... [--out FILE] [--top K] [--force]
                                              stores/knowledge files -> a shareable knowledge file
   nas meta show SOURCE...|WORKFLOW.yaml [--json]
                                              what knowledge holds, or what a workflow's meta: transfers
@@ -73,6 +73,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         first: { type: 'string' },
         verbose: { type: 'boolean', short: 'v' },
         stage: { type: 'string' },
+        force: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         debug: { type: 'boolean' },
       },
@@ -89,6 +90,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       top: intFlag('top', values.top),
       parallel: intFlag('parallel', values.parallel),
       verbose: values.verbose,
+      force: values.force,
     };
     switch (verb) {
       case 'validate':
@@ -119,7 +121,11 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       case 'explain':
         return explainCommand(positionals[0], { ...flags, stage: values.stage }, io);
       case 'init':
-        return initCommand(positionals[0], { out: values.out, name: values.name, json: values.json }, io);
+        return initCommand(
+          positionals[0],
+          { out: values.out, name: values.name, json: values.json, force: values.force },
+          io,
+        );
       case 'export':
         return exportCommand(
           { ...flags, run: intFlag('run', values.run), trial: intFlag('trial', values.trial), out: values.out },

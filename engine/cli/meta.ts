@@ -7,20 +7,28 @@ import { exportKnowledge, loadKnowledge, prepareMeta, writeKnowledge, type TaskK
 import { loadWorkflow } from '../workflow/index.js';
 import { makeSpace } from '../search/components.js';
 import { line, UsageError, type Io } from './io.js';
+import { claimOutputs, guard } from './output.js';
 
 const USAGE =
   'usage: nas meta export SOURCE... [--out FILE] [--top K] | nas meta show SOURCE...|WORKFLOW.yaml [--json]';
 
-export function metaCommand(args: string[], flags: { out?: string; top?: number; json?: boolean }, io: Io): number {
+export function metaCommand(
+  args: string[],
+  flags: { out?: string; top?: number; json?: boolean; force?: boolean },
+  io: Io,
+): number {
   const [sub, ...paths] = args;
   if (sub === 'export') {
     if (paths.length === 0) throw new UsageError(USAGE);
+    // before reading anything: `--out` onto a source store once replaced it with JSON
+    if (flags.out) claimOutputs([resolve(flags.out)], { force: flags.force, inputs: paths.map((p) => resolve(p)) });
     const k = exportKnowledge(
       paths.map((p) => resolve(p)),
       flags.top ? { top: flags.top } : {},
     );
     if (flags.out) {
-      writeKnowledge(resolve(flags.out), k);
+      const out = resolve(flags.out);
+      guard(out, () => writeKnowledge(out, k));
       line(
         io.stderr,
         `wrote ${k.tasks.length} task(s), ${k.tasks.reduce((s, t) => s + t.trials.length, 0)} trials to ${flags.out}`,

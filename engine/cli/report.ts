@@ -7,19 +7,21 @@ import { writeReport } from '../report/index.js';
 import { line, UsageError, type Io } from './io.js';
 import { locateStore } from './locate-store.js';
 import { pickRun } from './runs.js';
+import { claimOutputs, guard } from './output.js';
 
 export function reportCommand(
   target: string | undefined,
-  flags: { store?: string; out?: string; json?: boolean },
+  flags: { store?: string; out?: string; json?: boolean; force?: boolean },
   io: Io,
   cwd = process.cwd(),
 ): number {
-  const store = Store.open(locateStore(flags.store, cwd));
+  const store = Store.open(locateStore(flags.store, cwd), 'read');
   try {
     const run = target ? pickRun(store, target) : store.latestRun();
     if (!run) throw new UsageError(`no run in ${store.path}`);
     const dir = resolve(cwd, flags.out ?? join('reports', `${run.name}-run${run.id}`));
-    const r = writeReport(store, run, dir);
+    claimOutputs([join(dir, 'report.html'), join(dir, 'report.md')], { force: flags.force, inputs: [store.path] });
+    const r = guard(dir, () => writeReport(store, run, dir));
     if (flags.json)
       line(
         io.stdout,

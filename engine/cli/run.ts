@@ -12,6 +12,7 @@ import { defaultStorePath, locateStore } from './locate-store.js';
 import { interruptSignal } from './interrupt.js';
 import { withVerbose } from './verbose.js';
 import { archSummary, metricText } from '../report/format.js';
+import { parallelProblem } from '../workflow/limits.js';
 
 export interface RunFlags {
   store?: string;
@@ -86,6 +87,8 @@ export async function resumeCommand(target: string | undefined, flags: RunFlags,
 }
 
 function withFlags(wf: WorkflowConfig, flags: RunFlags): WorkflowConfig {
+  const tooMany = flags.parallel !== undefined ? parallelProblem(flags.parallel) : undefined;
+  if (tooMany) throw new UsageError(`--${tooMany}`);
   return flags.parallel !== undefined ? { ...wf, parallel: flags.parallel } : wf;
 }
 
@@ -97,13 +100,17 @@ function report(s: RunSummary, flags: RunFlags, io: Io, storePath: string): numb
         run: s.run,
         status: s.status,
         trials: s.trials,
+        failed: s.failed,
         best: s.best && { arch: s.best.arch, key: s.best.key, metrics: s.best.metrics },
         reason: s.reason,
         store: storePath,
       }),
     );
   } else {
-    line(io.stdout, `run ${s.run}: ${s.status} (${s.reason}), ${s.trials} trials`);
+    line(
+      io.stdout,
+      `run ${s.run}: ${s.status} (${s.reason}), ${s.trials} trials${s.failed ? `, ${s.failed} failed` : ''}`,
+    );
     if (s.best) {
       const metrics = Object.entries(s.best.metrics)
         .map(([k, v]) => `${k}=${metricText(k, v)}`)
@@ -111,7 +118,8 @@ function report(s: RunSummary, flags: RunFlags, io: Io, storePath: string): numb
       line(io.stdout, `best: trial ${s.best.number}  ${metrics}  ${archSummary(s.best.arch, 80)}`);
       line(io.stdout, '(full key and exact values: nas best --json)');
     }
-    if (s.status !== 'complete') line(io.stdout, `continue with: nas resume --store ${storePath} ${s.run}`);
+    // only an interrupted run has something left that resume can do; a failed one needs its cause fixed first
+    if (s.status === 'stopped') line(io.stdout, `continue with: nas resume --store ${storePath} ${s.run}`);
   }
   return s.status === 'complete' ? 0 : s.status === 'stopped' ? 130 : 1;
 }

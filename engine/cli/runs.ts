@@ -71,7 +71,7 @@ export function runLine(store: StoreT, run: RunRow): RunLine {
 }
 
 export function runsCommand(flags: { store?: string; json?: boolean }, io: Io, cwd = process.cwd()): number {
-  const store = Store.open(locateStore(flags.store, cwd));
+  const store = Store.open(locateStore(flags.store, cwd), 'read');
   try {
     const lines = store.listRuns().map((r) => runLine(store, r));
     if (flags.json) line(io.stdout, JSON.stringify(lines));

@@ -60,6 +60,11 @@ export interface EvaluatorDefinition<O = JsonObject> {
   metrics(options: O): string[];
   /** True when it works on the workflow's `dataset:` (training, proxies); validation then requires one. */
   needsDataset?: boolean;
+  /**
+   * The cell ops it can evaluate (a benchmark table: the ops of its architectures), so validation
+   * refuses others; absent: whatever the cell model builder builds.
+   */
+  cellOps?(options: O): string[] | undefined;
   /** True when its evaluators implement supernet() (strategies such as darts see it as ctx.capabilities.supernet). */
   supernet?: boolean;
   create(options: O, ctx: EvaluatorContext): Promise<Evaluator>;

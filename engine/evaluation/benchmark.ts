@@ -111,6 +111,13 @@ export const benchmarkEvaluator: EvaluatorDefinition<BenchmarkOptions> = {
     additionalProperties: false,
   },
   metrics: (o) => [...new Set([o.report_as ?? 'accuracy', o.metric, ...tableColumns(o.table)])],
+  cellOps: (o) => {
+    try {
+      return tableOps(loadBenchmarkTable(o.table));
+    } catch {
+      return undefined; // a table that cannot be read is reported by create()
+    }
+  },
   async create(options) {
     const table = loadBenchmarkTable(options.table);
     if (!table.columns.includes(options.metric)) {
@@ -121,6 +128,13 @@ export const benchmarkEvaluator: EvaluatorDefinition<BenchmarkOptions> = {
     return new BenchmarkEvaluator(table, options.metric, options.report_as ?? 'accuracy', options.delay_ms ?? 0);
   },
 };
+
+/** The ops of a table's cell architectures (keys |op~0|+|op~0|op~1|...), sorted. */
+function tableOps(table: BenchmarkTable): string[] | undefined {
+  const ops = new Set<string>();
+  for (const key of table.rows.keys()) for (const m of key.matchAll(/\|([^|~]+)~\d+/g)) ops.add(m[1]);
+  return ops.size > 0 ? [...ops].sort() : undefined;
+}
 
 /** The metric columns of a table, from its header line only (validation); none when it cannot be read. */
 function tableColumns(path: string | undefined): string[] {

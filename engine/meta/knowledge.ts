@@ -1,7 +1,7 @@
 // The knowledge base: earlier runs (from stores) and knowledge files (from `nas meta export`), reduced
 // to TaskKnowledge — the task descriptor, the space, and the complete trials best first.
 
-import { closeSync, openSync, readFileSync, readSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
 import { FatalError } from '../core/errors.js';
 import { Store } from '../store/store.js';
 import { createSpace } from '../space/index.js';
@@ -11,6 +11,8 @@ import type { SpaceConfig, WorkflowConfig } from '../core/workflow.js';
 import { stageWorkflow } from '../core/stages.js';
 import { isSupernetTrial } from '../core/trial.js';
 import { describeTask } from './task.js';
+import { compileSchema, schemaIssues } from '../workflow/schema-issues.js';
+import { KNOWLEDGE_LIMITS, knowledgeSchema } from './knowledge-schema.js';
 import {
   KNOWLEDGE_FORMAT,
   KNOWLEDGE_VERSION,
@@ -51,7 +53,7 @@ export interface ReadOptions {
 export function readStore(path: string, opts: ReadOptions = {}): TaskKnowledge[] {
   let store: Store;
   try {
-    store = Store.open(path);
+    store = Store.open(path, 'read');
   } catch (e) {
     throw new FatalError(`cannot read knowledge from ${path}: ${(e as Error).message}`);
   }
@@ -109,31 +111,72 @@ function knownTrials(objective: Objective, trials: ReturnType<Store['trials']>):
   return out.sort((a, b) => b.score - a.score);
 }
 
+/** Where JSON.parse gave up, as line:column, without quoting the text. */
+function jsonErrorPlace(text: string, e: Error): string {
+  if (/end of JSON input/.test(e.message)) return 'it ends too early';
+  const token = /Unexpected token '(.)'|Unexpected (non-whitespace character|character)/.exec(e.message);
+  const at = Number(/position (\d+)/.exec(e.message)?.[1] ?? NaN);
+  if (Number.isFinite(at)) {
+    const before = text.slice(0, at).split('\n');
+    return `unexpected text at line ${before.length}, column ${before[before.length - 1].length + 1}`;
+  }
+  return token ? 'unexpected text' : 'malformed';
+}
+
 /** Parses and checks a knowledge file's JSON. */
 export function parseKnowledge(text: string, path = 'knowledge'): KnowledgeFile {
   let j: unknown;
   try {
     j = JSON.parse(text);
   } catch (e) {
-    throw new FatalError(`${path}: not a store and not JSON: ${(e as Error).message}`);
+    // V8's message quotes the text around the error (multi-line, and possibly not ours to show)
+    throw new FatalError(`${path}: not a store and not valid JSON (${jsonErrorPlace(text, e as Error)})`);
   }
-  const k = j as Partial<KnowledgeFile>;
-  if (!k || typeof k !== 'object' || k.format !== KNOWLEDGE_FORMAT)
+  const k = j as Partial<KnowledgeFile> | null;
+  if (!k || typeof k !== 'object' || Array.isArray(k) || k.format !== KNOWLEDGE_FORMAT)
     throw new FatalError(`${path}: not a nas knowledge file (format is not "${KNOWLEDGE_FORMAT}")`);
-  if (typeof k.version !== 'number' || k.version > KNOWLEDGE_VERSION) {
+  if (!Number.isInteger(k.version) || (k.version as number) < 1)
+    throw new FatalError(`${path}: version must be an integer >= 1, got ${JSON.stringify(k.version) ?? 'nothing'}`);
+  if ((k.version as number) > KNOWLEDGE_VERSION) {
     throw new FatalError(
       `${path}: knowledge file version ${String(k.version)} is newer than this nas reads (${KNOWLEDGE_VERSION})`,
     );
   }
-  if (!Array.isArray(k.tasks)) throw new FatalError(`${path}: knowledge file has no tasks list`);
-  for (const [i, t] of k.tasks.entries()) {
-    if (!t || typeof t !== 'object' || !t.space || !t.objective || !Array.isArray(t.trials) || !t.task) {
-      throw new FatalError(`${path}: task ${i} lacks space, objective, task or trials`);
+  const issues = schemaIssues(compileSchema(knowledgeSchema()), k);
+  if (issues.length > 0) {
+    const more = issues.length > 1 ? ` (and ${issues.length - 1} more problem(s))` : '';
+    throw new FatalError(`${path}: not a valid knowledge file: ${issues[0].message}${more}`);
+  }
+  const file = k as KnowledgeFile;
+  for (const [i, t] of file.tasks.entries()) {
+    try {
+      t.decisions ??= decisionsOf(t.space);
+    } catch (e) {
+      throw new FatalError(`${path}: task ${i} has a space nas cannot build: ${(e as Error).message}`);
     }
-    t.decisions ??= decisionsOf(t.space);
+    t.id ??= `${path}#${i}`;
+    t.name ??= t.id;
+    t.evaluated ??= t.trials.length;
     t.trials = [...t.trials].sort((a, b) => b.score - a.score);
   }
-  return k as KnowledgeFile;
+  return file;
+}
+
+/** A knowledge file's text, refused beyond KNOWLEDGE_LIMITS.bytes before it is read. */
+function readKnowledgeText(path: string): string {
+  let size: number;
+  try {
+    const st = statSync(path);
+    if (!st.isFile()) throw new Error('not a file');
+    size = st.size;
+  } catch (e) {
+    throw new FatalError(`cannot read knowledge from ${path}: ${(e as Error).message}`);
+  }
+  if (size > KNOWLEDGE_LIMITS.bytes)
+    throw new FatalError(
+      `${path}: a knowledge file of ${size} bytes is larger than the ${KNOWLEDGE_LIMITS.bytes / 2 ** 20} MiB allowed; export fewer trials (nas meta export --top K)`,
+    );
+  return readFileSync(path, 'utf8');
 }
 
 /** Reads stores and knowledge files; a file is a store when it starts with the SQLite header. */
@@ -146,8 +189,8 @@ export function loadKnowledge(paths: readonly string[], opts: ReadOptions = {}):
     } catch (e) {
       throw new FatalError(`cannot read knowledge from ${p}: ${(e as Error).message}`);
     }
-    if (sqlite) out.push(...readStore(p, opts));
-    else out.push(...parseKnowledge(readFileSync(p, 'utf8'), p).tasks);
+    if (sqlite) for (const t of readStore(p, opts)) out.push(t);
+    else for (const t of parseKnowledge(readKnowledgeText(p), p).tasks) out.push(t);
   }
   return out;
 }

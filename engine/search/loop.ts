@@ -18,6 +18,10 @@ import type { Evaluator } from '../core/evaluator.js';
 import type { Pruner } from '../core/pruner.js';
 import type { BudgetConfig, WorkflowConfig } from '../core/workflow.js';
 import { cutAt, OrderedPruning, scheduleOf, TellOrder } from './schedule.js';
+import { atDeadline, yieldToEventLoop } from './deadline.js';
+
+/** How often the search time is written to the store while trials run (what a kill -9 can lose). */
+const ELAPSED_FLUSH_MS = 1000;
 
 export type SearchEvent =
   | { type: 'trial-started'; trial: TrialRecord }
@@ -127,33 +131,31 @@ class SearchLoop {
   }
 
   async run(): Promise<SearchOutcome> {
-    const { store, runId } = this.s;
     const onAbort = () => this.stop('stopped', 'interrupted', 'interrupted');
     this.s.signal?.addEventListener('abort', onAbort);
-    let timer: NodeJS.Timeout | undefined;
+    let cancelDeadline: (() => void) | undefined;
+    // search time reaches the store every second even while no trial finishes, so a kill -9 loses at most that
+    const clock = setInterval(() => this.markElapsed(), ELAPSED_FLUSH_MS);
     try {
       const resumed = this.restore();
       const deadline = this.deadline();
-      if (deadline !== undefined) {
-        timer = setTimeout(
-          () => this.stop('complete', deadline.cause, deadline.reason),
-          Math.max(0, deadline.at - Date.now()),
-        );
-      }
+      if (deadline !== undefined)
+        cancelDeadline = atDeadline(deadline.at, () => this.stop('complete', deadline.cause, deadline.reason));
       if (this.s.signal?.aborted) this.stop('stopped', 'interrupted', 'interrupted');
       for (const t of resumed) this.dispatch(t);
       await this.loop();
     } catch (e) {
       this.fatal ??= e as Error;
     } finally {
-      if (timer) clearTimeout(timer);
+      cancelDeadline?.();
+      clearInterval(clock);
       this.s.signal?.removeEventListener('abort', onAbort);
       for (const c of this.controllers.values()) c.abort();
       await Promise.allSettled([...this.inflight.values()]);
       // A run that ends (strategy exhausted, failure or time budget) keeps the results that arrived, in
       // order; an interrupted one leaves them to be re-run, so resume continues the same asks and tells.
       if (!this.fatal && this.stopReason?.status !== 'stopped') while (this.tellNext());
-      store.addElapsed(runId, Date.now() - this.lastMark, this.stage);
+      this.markElapsed();
       if (this.unsaved && !this.fatal) this.checkpoint();
     }
     // a FatalError is an expected way to fail (one line for the user); anything else is a bug
@@ -262,6 +264,8 @@ class SearchLoop {
         continue;
       }
       await Promise.race(this.inflight.values());
+      // let timers and signal handlers run even when evaluations settle synchronously
+      await yieldToEventLoop();
     }
   }
 
@@ -454,7 +458,9 @@ class SearchLoop {
         if (pruned) return withInfo(prunedAttempt(curve, prunedAt), noted);
         if (controller.signal.aborted && this.stopReason) return { kind: 'interrupted' };
         if (e instanceof FatalError) throw e;
-        const retryable = !(e instanceof TrialError) || e.retryable;
+        // only a TrialError that says so is retried (a crashed worker, a timeout): any other exception is
+        // deterministic (data, shapes, a RangeError while parsing) and would fail the same way again
+        const retryable = e instanceof TrialError && e.retryable;
         if (!retryable || attempt > workflow.retries)
           return { kind: 'failed', error: errorMessage(e), curve, ...(noted ? { info: noted } : {}) };
         this.s.onEvent?.({ type: 'trial-retry', number: trial.number, attempt, error: errorMessage(e) });
@@ -487,9 +493,7 @@ class SearchLoop {
     };
     store.transaction(() => {
       store.finishTrial(runId, this.stage, done);
-      const now = Date.now();
-      store.addElapsed(runId, now - this.lastMark, this.stage);
-      this.lastMark = now;
+      this.markElapsed();
       strategy.tell(done);
       for (let i = this.waiting[done.key] ?? 0; i > 0; i--) strategy.tell(done);
       delete this.waiting[done.key];
@@ -533,6 +537,13 @@ class SearchLoop {
     const score = objectiveScore(this.s.workflow.objective, t.metrics);
     const bestScore = this.best ? objectiveScore(this.s.workflow.objective, this.best.metrics) : null;
     if (score !== null && (bestScore === null || score > bestScore)) this.best = t;
+  }
+
+  /** Adds the search time since the last mark to the run (and stage) in the store. */
+  private markElapsed(): void {
+    const now = Date.now();
+    this.s.store.addElapsed(this.s.runId, now - this.lastMark, this.stage);
+    this.lastMark = now;
   }
 
   private checkpoint(): void {

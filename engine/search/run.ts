@@ -11,6 +11,7 @@ import { runStages } from './stages.js';
 import { finalStage } from '../core/stages.js';
 import { paretoFront } from '../core/pareto.js';
 import { collectInputs } from './inputs.js';
+import { verdict } from './verdict.js';
 
 export interface RunOptions {
   signal?: AbortSignal;
@@ -22,6 +23,8 @@ export interface RunSummary {
   status: SearchOutcome['status'];
   reason: string;
   trials: number;
+  /** Of `trials`, how many failed. */
+  failed: number;
   best: { number: number; arch: Arch; key: string; metrics: Metrics; stage?: string } | null;
   /** Multi-objective runs: the Pareto front of the final stage (complete trials). */
   pareto?: { number: number; key: string; metrics: Metrics }[];
@@ -72,16 +75,23 @@ export async function resumeRun(
   } else if (edited) {
     wf = { ...wf, parallel: edited.parallel };
   }
-  store.setRunStatus(runId, 'running', null);
+  // the ownership check and the claim are one write transaction (BEGIN IMMEDIATE): of two resumes
+  // started at once, the second sees the first's pid
+  store.immediate(() => {
+    assertNotRunningElsewhere(store.getRun(runId) ?? run);
+    store.setRunStatus(runId, 'running', null);
+  });
   return execute(store, runId, wf, opts);
 }
 
 async function execute(store: Store, runId: number, wf: WorkflowConfig, opts: RunOptions): Promise<RunSummary> {
   let outcome: SearchOutcome;
   try {
-    outcome = wf.stages?.length
-      ? await runStages(store, runId, wf, opts)
-      : await searchOnce(store, runId, wf, '', opts);
+    outcome = verdict(
+      store,
+      runId,
+      wf.stages?.length ? await runStages(store, runId, wf, opts) : await searchOnce(store, runId, wf, '', opts),
+    );
   } catch (e) {
     // a bug: the run is marked failed (nothing completed is lost; `nas resume` can continue it once
     // fixed) and the error goes on, stack and all, to the caller
@@ -106,6 +116,7 @@ export function summarize(
     status: outcome.status,
     reason: outcome.reason,
     trials: counts.complete + counts.pruned + counts.failed,
+    failed: counts.failed,
     best: b
       ? {
           number: b.number,

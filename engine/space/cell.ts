@@ -10,6 +10,10 @@ import { TreeSpace } from './base.js';
 
 export type CellArch = { ops: string[] };
 
+/** The ops the cell model builder knows (engine/training/model/cell.ts builds exactly these). */
+export const CELL_OP_PATTERN = /^(none|skip_connect|nor_conv_(\d+)x\2|(avg|max)_pool_(\d+)x\4)$/;
+export const CELL_OP_FORMS = 'none, skip_connect, nor_conv_KxK, avg_pool_KxK, max_pool_KxK';
+
 export const NB201_OPS = ['none', 'skip_connect', 'nor_conv_1x1', 'nor_conv_3x3', 'avg_pool_3x3'] as const;
 export const NB201: CellSpaceConfig = { kind: 'cell', preset: 'nb201', nodes: 4, ops: [...NB201_OPS] };
 

@@ -4,7 +4,7 @@
 // synchronous=NORMAL in WAL mode survives process crashes; only a power loss may drop the last commits.
 
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { FatalError } from '../core/errors.js';
 import type { Json, JsonObject, Metrics, StopCause, TrialRecord, TrialState, CurvePoint } from '../core/types.js';
@@ -112,38 +112,58 @@ export class Store {
     this.db = db;
   }
 
-  /** Opens (creating when needed) a store file; ':memory:' for an in-memory store. */
-  static open(path: string): Store {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    let db: Database.Database;
+  /**
+   * Opens a store file; ':memory:' for an in-memory store. `write` (run, resume) creates or upgrades
+   * it; `read` (every command that only inspects) opens it read-only and never changes a byte of it.
+   * Either way a file that is not one of our stores is refused by name before anything is changed,
+   * and a damaged one gets one line that points at `sqlite3 .recover` or a backup.
+   */
+  static open(path: string, mode: 'write' | 'read' = 'write'): Store {
+    const readOnly = mode === 'read';
+    if (readOnly && path !== ':memory:' && !existsSync(path)) throw new FatalError(`store ${path} does not exist`);
+    let db: Database.Database | undefined;
     try {
-      db = new Database(path);
-    } catch (e) {
-      throw new FatalError(`cannot open store ${path}: ${(e as Error).message}`, { cause: e });
-    }
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
-    db.pragma('foreign_keys = ON');
-    db.pragma('busy_timeout = 5000');
-    const version = db.pragma('user_version', { simple: true }) as number;
-    if (version > SCHEMA_VERSION) {
-      db.close();
-      throw new FatalError(
-        `store ${path} was written by a newer version (schema ${version} > ${SCHEMA_VERSION}); upgrade nas to read it`,
-      );
-    }
-    // a store made before a table existed gets it from SCHEMA_SQL, and one made before a column was
-    // added to an existing table gets the column here
-    db.transaction(() => {
-      db.exec(SCHEMA_SQL);
-      for (const { table, column, definition } of ADDED_COLUMNS) {
-        const columns = db.prepare(`SELECT name FROM pragma_table_info('${table}')`).all() as { name: string }[];
-        if (!columns.some((c) => c.name === column)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${definition}`);
+      if (!readOnly && path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+      db = new Database(path, readOnly ? { readonly: true, fileMustExist: true } : {});
+      const version = db.pragma('user_version', { simple: true }) as number;
+      assertOurs(db, path, version);
+      if (version > SCHEMA_VERSION) {
+        throw new FatalError(
+          `store ${path} was written by a newer version (schema ${version} > ${SCHEMA_VERSION}); upgrade nas to read it`,
+        );
       }
-      for (const m of MIGRATIONS) if (version < m.to) db.exec(m.sql);
-      db.pragma(`user_version = ${SCHEMA_VERSION}`);
-    })();
-    return new Store(path, db);
+      if (readOnly) {
+        if (version < SCHEMA_VERSION)
+          throw new FatalError(
+            `store ${path} was written by an older nas (schema ${version} < ${SCHEMA_VERSION}); ` +
+              `nas resume --store ${path} upgrades it (read-only commands never change a store)`,
+          );
+        db.pragma('query_only = ON');
+        return new Store(path, db);
+      }
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      db.pragma('foreign_keys = ON');
+      db.pragma('busy_timeout = 5000');
+      const rw = db;
+      // a store made before a table existed gets it from SCHEMA_SQL, and one made before a column was
+      // added to an existing table gets the column here
+      rw.transaction(() => {
+        rw.exec(SCHEMA_SQL);
+        for (const { table, column, definition } of ADDED_COLUMNS) {
+          const columns = rw.prepare(`SELECT name FROM pragma_table_info('${table}')`).all() as { name: string }[];
+          if (!columns.some((c) => c.name === column))
+            rw.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${definition}`);
+        }
+        for (const m of MIGRATIONS) if (version < m.to) rw.exec(m.sql);
+        rw.pragma(`user_version = ${SCHEMA_VERSION}`);
+      })();
+      return new Store(path, rw);
+    } catch (e) {
+      if (db?.open) db.close();
+      if (e instanceof FatalError) throw e;
+      throw new FatalError(storeProblem(path, e, readOnly), { cause: e });
+    }
   }
 
   private readonly statements = new Map<string, Database.Statement>();
@@ -160,6 +180,11 @@ export class Store {
 
   close(): void {
     if (this.db.open) this.db.close();
+  }
+
+  /** Runs `fn` in one transaction that takes the write lock at once (a read-then-write that must not interleave). */
+  immediate<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate();
   }
 
   /** Runs `fn` in one transaction (nested calls join the outer one). */
@@ -432,4 +457,39 @@ export function toTrial(r: TrialDbRow): TrialRecord {
   if (r.info !== null) t.info = JSON.parse(r.info) as JsonObject;
   if (r.finished_at !== null) t.finishedAt = r.finished_at;
   return t;
+}
+
+/** Tables every store of ours has had since schema 1. */
+const OUR_TABLES = ['runs', 'trials', 'checkpoints'];
+
+/**
+ * Refuses a database that is not one of our stores: any tables but not ours, or ours under a
+ * user_version we never wrote. An empty database (a new file) is fine.
+ */
+function assertOurs(db: Database.Database, path: string, version: number): void {
+  const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map(
+    (t) => t.name,
+  );
+  const empty = tables.filter((t) => !t.startsWith('sqlite_')).length === 0;
+  if (empty && version === 0) return;
+  if (version >= 1 && OUR_TABLES.every((t) => tables.includes(t))) return;
+  throw new FatalError(
+    `${path} is not a nas store (a SQLite database with ${empty ? 'no tables' : `tables ${tables.slice(0, 5).join(', ')}`}); ` +
+      'it was left untouched: name a store written by nas run, or a new file',
+  );
+}
+
+/** One line for a store SQLite cannot open or read. */
+function storeProblem(path: string, e: unknown, readOnly: boolean): string {
+  const err = e as { code?: string; message?: string };
+  const code = String(err.code ?? '');
+  const why = String(err.message ?? e);
+  if (code === 'SQLITE_NOTADB') return `${path} is not a nas store (not a SQLite database); it was left untouched`;
+  if (code === 'SQLITE_CORRUPT' || code.startsWith('SQLITE_IOERR'))
+    return `store ${path} is damaged (${why}); recover what it holds with \`sqlite3 ${path} .recover\`, or restore a backup`;
+  if (code === 'SQLITE_READONLY' || code === 'SQLITE_CANTOPEN' || code === 'EACCES' || code === 'EROFS')
+    return readOnly
+      ? `cannot read store ${path} (${why})`
+      : `cannot write store ${path} (${why}); a run needs write access to the store and its directory`;
+  return `cannot open store ${path} (${why}); if it is damaged, try \`sqlite3 ${path} .recover\` or restore a backup`;
 }

@@ -11,6 +11,8 @@ import type { Registries } from './registries.js';
 import { NB201_OPS } from './schema.js';
 import { type DataPath, type Issue, showPath } from './source.js';
 import { didYouMean } from './suggest.js';
+import { parallelProblem } from './limits.js';
+import { CELL_OP_FORMS, CELL_OP_PATTERN } from '../space/cell.js';
 
 export interface CheckContext {
   /** The workflow file's directory: relative paths resolve against it. */
@@ -34,6 +36,7 @@ export function semanticIssues(data: Obj, ctx: CheckContext): Issue[] {
   checkStrategy(data, ctx, issues);
   checkEvaluation(data, ctx, issues);
   checkSpace(data, ctx, issues);
+  checkCellOps(data, ctx, issues);
   if (isObj(data.dataset) && typeof data.dataset.source === 'string' && !ctx.broken(['dataset', 'source'])) {
     const m = /^(csv|idx|json):(.+)$/.exec(data.dataset.source);
     const abs = m && checkFile(m[2], ['dataset', 'source'], ctx, issues);
@@ -42,6 +45,10 @@ export function semanticIssues(data: Obj, ctx: CheckContext): Issue[] {
   if (isObj(data.meta) && Array.isArray(data.meta.from) && !ctx.broken(['meta', 'from'])) {
     const from = data.meta.from as string[];
     from.forEach((f, i) => (from[i] = checkFile(f, ['meta', 'from', i], ctx, issues) ?? f));
+  }
+  if (typeof data.parallel === 'number' && !ctx.broken(['parallel'])) {
+    const problem = parallelProblem(data.parallel);
+    if (problem) issues.push({ path: ['parallel'], at: 'value', message: problem });
   }
   if (isObj(data.budget) && typeof data.budget.time === 'string' && !ctx.broken(['budget', 'time'])) {
     if (parseDuration(data.budget.time) === 0) {
@@ -179,6 +186,41 @@ function checkEvaluation(data: Obj, ctx: CheckContext, issues: Issue[]): void {
           message: `objective.metric defaults to "${objective.metric}", which evaluation ${e.type} does not report; set objective.metric to one of: ${list}`,
         },
   );
+}
+
+/**
+ * A cell op must be one the evaluator can evaluate: for a benchmark, an op of its table's
+ * architectures; otherwise one the model builder builds. (An unknown op once passed validation and
+ * then failed every trial until the failure budget was spent.)
+ */
+function checkCellOps(data: Obj, ctx: CheckContext, issues: Issue[]): void {
+  const space = data.space;
+  if (!isObj(space) || space.kind !== 'cell' || !Array.isArray(space.ops) || ctx.broken(['space'])) return;
+  const e = data.evaluation;
+  const def =
+    isObj(e) && !ctx.broken(['evaluation']) ? ctx.registries.evaluators.find((d) => d.type === e.type) : undefined;
+  let known: string[] | undefined;
+  try {
+    known = def?.cellOps?.(e as JsonObject);
+  } catch {
+    known = undefined;
+  }
+  space.ops.forEach((op, i) => {
+    if (typeof op !== 'string') return;
+    if (known && !known.includes(op)) {
+      issues.push({
+        path: ['space', 'ops', i],
+        at: 'value',
+        message: `cell op "${op}" is in no architecture of the benchmark table (its ops: ${known.join(', ')})`,
+      });
+    } else if (!known && !CELL_OP_PATTERN.test(op)) {
+      issues.push({
+        path: ['space', 'ops', i],
+        at: 'value',
+        message: `unknown cell op "${op}"; the model builder knows ${CELL_OP_FORMS} (e.g. nor_conv_3x3)`,
+      });
+    }
+  });
 }
 
 function checkSpace(data: Obj, ctx: CheckContext, issues: Issue[]): void {

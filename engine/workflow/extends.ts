@@ -2,11 +2,11 @@
 // the extending file winning: mappings merge key by key, lists and scalars replace. Paths inside a base
 // file stay relative to that base file. Problems point into the file that set the offending value.
 
-import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { WorkflowProblem } from '../core/errors.js';
 import type { Registries } from './registries.js';
 import { type DataPath, type Issue, WorkflowSource } from './source.js';
+import { readWorkflowText } from './read.js';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -88,19 +88,23 @@ export function resolveExtends(file: string, source: WorkflowSource, data: Obj, 
       problems.push(at(`extends "${ref}" makes a cycle (${[...seen, abs].join(' -> ')})`));
       break;
     }
-    let text: string;
-    try {
-      text = readFileSync(abs, 'utf8');
-    } catch (e) {
-      const why = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found' : `cannot be read (${String(e)})`;
+    // A base is a workflow: never echo what another kind of file holds (`extends: /etc/shadow`).
+    if (!/\.ya?ml$/i.test(abs)) {
+      problems.push(at(`extends "${ref}": a base workflow must be a .yaml or .yml file`));
+      break;
+    }
+    const read = readWorkflowText(abs);
+    if ('problem' in read) {
+      const why = read.code === 'ENOENT' ? 'not found' : read.problem;
       problems.push(
         at(`extends: file "${ref}" ${why} (paths are relative to the workflow file: ${dirname(resolve(cur.file))})`),
       );
       break;
     }
+    const text = read.text;
     // Name the base as the user wrote it, relative to where the extending file is named.
     const shown = isAbsolute(ref) ? ref : join(dirname(cur.file), ref);
-    const src = new WorkflowSource(text);
+    const src = new WorkflowSource(text, { quiet: true });
     problems.push(...src.yamlIssues.map((y) => ({ file: shown, ...y })));
     if (!src.usable) break;
     const d = src.data();

@@ -1,7 +1,6 @@
 // Loading a workflow file: YAML with positions -> schema (with defaults) -> semantic checks -> config.
 // Every problem found is reported at once, each at the exact place in the file.
 
-import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { WorkflowError, type WorkflowProblem } from '../core/errors.js';
 import { semanticIssues } from './checks.js';
@@ -9,10 +8,14 @@ import { toConfig } from './config.js';
 import { defaultRegistries, type Registries } from './registries.js';
 import { buildWorkflowSchema } from './schema.js';
 import { compileSchema, schemaIssues } from './schema-issues.js';
-import { type DataPath, WorkflowSource } from './source.js';
+import { type DataPath, type Issue, WorkflowSource } from './source.js';
 import { resolveExtends, SourceChain } from './extends.js';
-import { keepStageIssue, premergeStages, stageIssues } from './stages.js';
+import { keepStageIssue, premergeStages, stageIssues, supplyFromStages } from './stages.js';
 import type { WorkflowConfig } from '../core/workflow.js';
+import { readWorkflowText } from './read.js';
+
+/** Problems reported for one file at most. */
+const MAX_PROBLEMS = 100;
 
 export interface LoadOptions {
   /** Strategies and evaluators to validate against (default: the registries). */
@@ -38,14 +41,9 @@ export function validateWorkflowFile(file: string, opts: LoadOptions = {}): Work
 }
 
 export function checkWorkflowFile(file: string, opts: LoadOptions = {}): CheckResult {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    const why = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : `cannot read it (${String(e)})`;
-    return { problems: [{ file, line: 1, col: 1, message: why }] };
-  }
-  return checkWorkflowText(text, file, opts);
+  const read = readWorkflowText(file);
+  if ('problem' in read) return { problems: [{ file, line: 1, col: 1, message: read.problem }] };
+  return checkWorkflowText(read.text, file, opts);
 }
 
 /** Validates workflow `text`; `file` names it in problems and anchors its relative paths. */
@@ -68,7 +66,14 @@ export function checkWorkflowText(text: string, file: string, opts: LoadOptions 
     bases = ext.bases;
     baseTexts = ext.texts;
   }
-  if (isObj(data)) premergeStages(data);
+  let supplied: string[] = [];
+  const stageGaps: Issue[] = [];
+  if (isObj(data)) {
+    premergeStages(data);
+    const s = supplyFromStages(data);
+    supplied = s.supplied;
+    stageGaps.push(...s.issues);
+  }
   const issues = schemaIssues(compileSchema(buildWorkflowSchema(registries)), data);
   const absFile = resolve(file);
   if (isObj(data)) {
@@ -76,11 +81,19 @@ export function checkWorkflowText(text: string, file: string, opts: LoadOptions 
     const given = (path: DataPath): boolean => chain.has(path);
     const ctx = { dir: dirname(absFile), registries, broken, given };
     const base = semanticIssues(data, ctx);
-    issues.push(...base, ...stageIssues(data, ctx, base));
+    issues.push(...base, ...stageIssues(data, ctx, base), ...stageGaps);
   }
   const seen = new Set<string>();
+  let shown = 0;
   for (const issue of issues) {
+    // locating is linear in the file: a generated file with 100k bad keys would take minutes
+    if (++shown > MAX_PROBLEMS) {
+      problems.push({ file, line: 1, col: 1, message: `more than ${MAX_PROBLEMS} problems; fix these first` });
+      break;
+    }
     if (!keepStageIssue(issue, (p) => chain.has(p))) continue;
+    // a section copied up from the first stage that sets it: the stage reports its problems
+    if (supplied.includes(String(issue.path[0]))) continue;
     const problem = { ...chain.locate(issue), message: issue.message };
     const k = JSON.stringify(problem);
     if (seen.has(k)) continue;

@@ -18,6 +18,8 @@ export interface EvaluatorEntry {
   metrics(options: JsonObject): string[];
   /** True when it works on the workflow's `dataset:` (training, proxies). */
   needsDataset?: boolean;
+  /** The cell ops it can evaluate (a benchmark: its table's); absent: what the model builder builds. */
+  cellOps?(options: JsonObject): string[] | undefined;
 }
 
 export interface Registries {

@@ -6,6 +6,15 @@
 import { LAYER_TYPES, HYPER_PARAMS, ACTIVATIONS } from '../space/layers.js';
 import type { Json } from '../core/types.js';
 import { DURATION_PATTERN } from './duration.js';
+import {
+  MAX_CELL_NODES,
+  MAX_CELL_OPS,
+  MAX_LAYERS,
+  MAX_OPTION_INT,
+  MAX_PARALLEL,
+  MAX_SEED,
+  MAX_SIZE,
+} from './limits.js';
 import { defaultRegistries, type Registries } from './registries.js';
 
 export type JsonSchema = Record<string, unknown>;
@@ -54,7 +63,11 @@ export function buildWorkflowSchema(registries: Registries = defaultRegistries()
           'x-expect': 'lowercase words and dashes, e.g. mnist-cnn',
           description: 'Run name; the default store is runs/<name>.sqlite.',
         },
-        seed: int(0, { default: 0, description: 'Every random choice derives from it.' }),
+        seed: int(0, {
+          maximum: MAX_SEED,
+          default: 0,
+          description: 'Every random choice derives from it (0 to 2^32-1).',
+        }),
         objective: objectiveSchema(),
         constraints: obj({ params: bound, flops: bound, latency: bound }, { default: {} }),
         dataset: obj(
@@ -84,7 +97,10 @@ export function buildWorkflowSchema(registries: Registries = defaultRegistries()
           },
           { default: {} },
         ),
-        parallel: int(1, { description: "Trials evaluated at once; default: the machine's cores." }),
+        parallel: int(1, {
+          maximum: MAX_PARALLEL,
+          description: "Trials evaluated at once, at most 4x the machine's cores; default: the machine's cores.",
+        }),
         retries: int(0, { default: 2 }),
         schedule: {
           enum: ['reproducible', 'eager'],
@@ -227,6 +243,24 @@ function stagesSchema(registries: Registries): JsonSchema {
   };
 }
 
+/**
+ * A copy of a strategy's or evaluator's options schema in which every integer without a maximum gets
+ * MAX_OPTION_INT: population sizes, buffers, candidate counts and epochs cannot ask for more.
+ */
+function boundIntegers(schema: JsonSchema): JsonSchema {
+  const walk = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(walk);
+    if (!v || typeof v !== 'object') return v;
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) out[k] = k === 'default' || k === 'const' || k === 'enum' ? x : walk(x);
+    const t = out.type;
+    const integer = t === 'integer' || (Array.isArray(t) && t.includes('integer'));
+    if (integer && out.maximum === undefined && out.exclusiveMaximum === undefined) out.maximum = MAX_OPTION_INT;
+    return out;
+  };
+  return walk(schema) as JsonSchema;
+}
+
 interface Typed {
   type: string;
   description: string;
@@ -241,7 +275,7 @@ function byType(what: string, entries: readonly Typed[]): JsonSchema {
     required: ['type'],
     properties: { type: types.length ? { type: 'string', enum: types } : { type: 'string' } },
     allOf: entries.map((e) => {
-      const options = e.optionsSchema as JsonSchema;
+      const options = boundIntegers(e.optionsSchema as JsonSchema);
       const props = (options.properties ?? {}) as Record<string, JsonSchema>;
       return {
         if: { properties: { type: { const: e.type } }, required: ['type'] },
@@ -262,18 +296,24 @@ function spaceSchema(): JsonSchema {
   const cell = obj({
     kind: { const: 'cell' },
     preset: { enum: ['nb201'], description: 'nb201: 4 nodes, ops ' + NB201_OPS.join(', ') },
-    nodes: int(2),
-    ops: list({ type: 'string', minLength: 1 }, { uniqueItems: true }),
-    skeleton: obj({ channels: int(1), cells: int(1), stages: int(1) }, { required: ['channels', 'cells', 'stages'] }),
+    nodes: int(2, { maximum: MAX_CELL_NODES }),
+    ops: list({ type: 'string', minLength: 1 }, { uniqueItems: true, maxItems: MAX_CELL_OPS }),
+    skeleton: obj(
+      { channels: int(1, { maximum: 4096 }), cells: int(1, { maximum: 64 }), stages: int(1, { maximum: 8 }) },
+      { required: ['channels', 'cells', 'stages'] },
+    ),
   });
   const chain = obj(
     {
       kind: { const: 'chain' },
-      input: list(int(1), { maxItems: 3, 'x-expect': 'a list of 1 to 3 sizes >= 1, e.g. [28, 28, 1] or [64]' }),
+      input: list(int(1, { maximum: MAX_SIZE }), {
+        maxItems: 3,
+        'x-expect': 'a list of 1 to 3 sizes >= 1, e.g. [28, 28, 1] or [64]',
+      }),
       layers: obj(
         {
-          min: int(1, { default: 1 }),
-          max: int(1),
+          min: int(1, { default: 1, maximum: MAX_LAYERS }),
+          max: int(1, { maximum: MAX_LAYERS }),
           choose: chooseSchema(),
         },
         { required: ['max', 'choose'] },
@@ -325,7 +365,7 @@ function valueSchema(param: string, defaults: Json[]): JsonSchema {
   if (param === 'learning_rate') return { type: 'number', exclusiveMinimum: 0 };
   if (param === 'weight_decay') return { type: 'number', minimum: 0 };
   if (defaults.every((d) => typeof d === 'boolean')) return { type: 'boolean' };
-  if (defaults.every((d) => Number.isInteger(d))) return int(1);
+  if (defaults.every((d) => Number.isInteger(d))) return int(1, { maximum: MAX_SIZE });
   if (defaults.every((d) => typeof d === 'number')) return { type: 'number', minimum: 0 };
   return { type: 'string' };
 }

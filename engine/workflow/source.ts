@@ -2,6 +2,8 @@
 // or missing key by its path in the data.
 
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { errorMessage } from '../core/errors.js';
+import { MAX_YAML_ALIASES } from './limits.js';
 
 export type DataPath = (string | number)[];
 
@@ -32,25 +34,64 @@ export class WorkflowSource {
   /** False when the YAML is too broken to check further (anything but duplicate keys). */
   readonly usable: boolean;
 
-  constructor(readonly text: string) {
-    this.doc = parseDocument(text, { lineCounter: this.lines, prettyErrors: false, merge: true });
+  /**
+   * `quiet`: the text is a base named by `extends`, which may be any file: problems name the place and
+   * the kind of problem, never the file's text.
+   */
+  constructor(
+    readonly text: string,
+    options: { quiet?: boolean } = {},
+  ) {
+    // uniqueKeys: false, because the yaml package checks them in quadratic time (a 7 MB file with 400k
+    // keys parsed for minutes); duplicateKeys() does it with a set
+    this.doc = parseDocument(text, { lineCounter: this.lines, prettyErrors: false, merge: true, uniqueKeys: false });
     let syntax = false;
     for (const e of this.doc.errors) {
-      const pos = this.pos(e.pos[0]);
-      if (e.code === 'DUPLICATE_KEY') {
-        const key = /^("[^"]*"|'[^']*'|[^:\s,{}[\]]+)/.exec(text.slice(e.pos[0]))?.[1] ?? 'key';
-        this.yamlIssues.push({ ...pos, message: `duplicate key "${key}"; remove one (YAML keys must be unique)` });
-      } else if (!syntax) {
-        // Later syntax errors are mostly echoes of the first one.
+      // Later syntax errors are mostly echoes of the first one.
+      if (syntax) break;
+      syntax = true;
+      // an unclosed { or [ is noticed where the text goes on (often the next line): point at the bracket
+      const opener = /end with (a )?[}\]]/.test(e.message) ? unclosedBracket(text, e.pos[0]) : undefined;
+      if (opener !== undefined) {
+        const ch = text[opener];
+        this.yamlIssues.push({
+          ...this.pos(opener),
+          message: `YAML syntax error: this "${ch}" is never closed; add "${ch === '{' ? '}' : ']'}"`,
+        });
+        continue;
+      }
+      this.yamlIssues.push({
+        ...this.pos(e.pos[0]),
+        message: options.quiet ? `YAML syntax error (${e.code})` : `YAML syntax error: ${e.message}`,
+      });
+    }
+    for (const key of duplicateKeys(this.doc.contents)) {
+      const name = isScalar(key) ? String(key.value) : 'key';
+      this.yamlIssues.push({
+        ...this.nodePos(key),
+        message: options.quiet
+          ? 'duplicate key; remove one (YAML keys must be unique)'
+          : `duplicate key "${name}"; remove one (YAML keys must be unique)`,
+      });
+    }
+    if (!syntax) {
+      try {
+        this.doc.toJS({ maxAliasCount: MAX_YAML_ALIASES });
+      } catch (e) {
+        // the "billion laughs": aliases of aliases that would expand to millions of values
         syntax = true;
-        this.yamlIssues.push({ ...pos, message: `YAML syntax error: ${e.message}` });
+        this.yamlIssues.push({
+          line: 1,
+          col: 1,
+          message: `YAML aliases expand to too much data (${errorMessage(e).split('\n')[0]}; at most ${MAX_YAML_ALIASES} alias uses)`,
+        });
       }
     }
     this.usable = !syntax;
   }
 
   data(): unknown {
-    return this.doc.toJS({ maxAliasCount: 1000 });
+    return this.doc.toJS({ maxAliasCount: MAX_YAML_ALIASES });
   }
 
   /** Whether the file sets a value at `path`. */
@@ -137,4 +178,48 @@ export function showPath(path: DataPath): string {
   let out = '';
   for (const seg of path) out += typeof seg === 'number' ? `[${seg}]` : out ? `.${seg}` : seg;
   return out || 'the workflow';
+}
+
+/** Keys that repeat a key earlier in the same mapping, in linear time (iterative: nesting cannot overflow the stack). */
+function duplicateKeys(root: unknown): Node[] {
+  const out: Node[] = [];
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (isMap(node)) {
+      const seen = new Set<string>();
+      for (const pair of node.items) {
+        if (isScalar(pair.key)) {
+          const k = String(pair.key.value);
+          if (seen.has(k) && k !== '<<') out.push(pair.key); // `<<` merges may repeat
+          seen.add(k);
+        }
+        stack.push(pair.value);
+      }
+    } else if (isSeq(node)) for (const item of node.items) stack.push(item);
+  }
+  return out;
+}
+
+/**
+ * The offset of the innermost { or [ still open at `end` (quotes and comments skipped), or undefined.
+ * A plain scan, not a YAML parser: only used to place an error the parser already found.
+ */
+function unclosedBracket(text: string, end: number): number | undefined {
+  const open: number[] = [];
+  let quote: string | undefined;
+  for (let i = 0; i < Math.min(end, text.length); i++) {
+    const c = text[i];
+    if (quote) {
+      if (c === '\\' && quote === '"') i++;
+      else if (c === quote) quote = undefined;
+    } else if ((c === '"' || c === "'") && (i === 0 || /[\s{[,:]/.test(text[i - 1])))
+      quote = c; // `don't` is no quote
+    else if (c === '#' && (i === 0 || /\s/.test(text[i - 1]))) {
+      const nl = text.indexOf('\n', i);
+      i = nl < 0 ? text.length : nl;
+    } else if (c === '{' || c === '[') open.push(i);
+    else if (c === '}' || c === ']') open.pop();
+  }
+  return open.length > 0 ? open[open.length - 1] : undefined;
 }

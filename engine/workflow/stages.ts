@@ -38,6 +38,40 @@ function mergeSection(sec: string, base: unknown, over: unknown): unknown {
   return deepMerge(base, over);
 }
 
+/** Sections a workflow must have, at top level or in every one of its stages. */
+const REQUIRED_SECTIONS = ['space', 'strategy', 'evaluation'] as const;
+
+/**
+ * Required sections the workflow leaves to its stages (after premergeStages): when the top level
+ * lacks one and some stage sets it, the first such stage's value stands in at top level (for the
+ * schema, and as the run's own section), and each stage that lacks it too gets the problem, at the
+ * stage. Returns the sections supplied this way: issues inside their top-level copies are the
+ * stage's to report.
+ */
+export function supplyFromStages(data: Obj): { supplied: string[]; issues: Issue[] } {
+  const supplied: string[] = [];
+  const issues: Issue[] = [];
+  const stages = data.stages;
+  if (!Array.isArray(stages) || stages.length === 0) return { supplied, issues };
+  for (const sec of REQUIRED_SECTIONS) {
+    if (data[sec] !== undefined) continue;
+    const first = stages.find((st) => isObj(st) && st[sec] !== undefined) as Obj | undefined;
+    if (!first) continue; // missing everywhere: the schema reports it at top level
+    data[sec] = structuredClone(first[sec]);
+    supplied.push(sec);
+    stages.forEach((st, i) => {
+      if (!isObj(st) || st[sec] !== undefined) return;
+      const name = typeof st.name === 'string' ? st.name : String(i);
+      issues.push({
+        path: ['stages', i, sec],
+        at: 'missing',
+        message: `stage "${name}" needs "${sec}": the workflow has none at top level to inherit (set it here or at the top)`,
+      });
+    });
+  }
+  return { supplied, issues };
+}
+
 /**
  * Whether an issue should be reported: issues inside a stage's section about values the stage only
  * inherits are dropped (the workflow's own section reports them where they are written).

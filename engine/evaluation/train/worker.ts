@@ -86,7 +86,9 @@ export default async function run(job: PoolJob): Promise<TrainResult | MemoryRes
     const message = e instanceof Error ? e.message : String(e);
     if (e instanceof TrialError) return { type: 'error', message, kind: 'trial', retryable: e.retryable };
     if (e instanceof FatalError) return { type: 'error', message, kind: 'fatal', retryable: false };
-    return { type: 'error', message, kind: 'other', retryable: true };
+    // thrown by the job itself (data, shapes, parsing): the same job fails the same way, so no retry;
+    // a worker that dies is a crash, seen by the pool, and retried there
+    return { type: 'error', message, kind: 'other', retryable: false };
   }
 }
 

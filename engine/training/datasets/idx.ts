@@ -30,6 +30,10 @@ export function parseIdx(data: Buffer, file: string): IdxArray {
   }
   const type = TYPES[data[2]];
   const rank = data[3];
+  if (data.length < 4 + 4 * rank)
+    throw new FatalError(
+      `${file}: truncated IDX file (cut inside its header: ${rank} dimensions need ${4 + 4 * rank} bytes, got ${data.length})`,
+    );
   const dims: number[] = [];
   for (let d = 0; d < rank; d++) dims.push(data.readUInt32BE(4 + 4 * d));
   const offset = 4 + 4 * rank;

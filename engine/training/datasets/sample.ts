@@ -72,8 +72,8 @@ export function stratifiedSplit(
     }
     const m = Math.min(idx.length - 1, Math.max(1, Math.round(idx.length * validation)));
     rng.shuffle(idx);
-    val.push(...idx.slice(0, m));
-    train.push(...idx.slice(m));
+    // a loop, not push(...slice): spreading 600k indices as arguments overflows the call stack
+    for (let i = 0; i < idx.length; i++) (i < m ? val : train).push(idx[i]);
   });
   return { train: rng.shuffle(train), validation: rng.shuffle(val) };
 }

@@ -17,6 +17,7 @@ import type { SeededInit } from './init.js';
 import { unbuildable } from './params.js';
 import type { CellModelSpec } from './types.js';
 import { zeroLike } from './zero.js';
+import { CELL_OP_PATTERN } from '../../space/cell.js';
 
 type T = tf.SymbolicTensor;
 
@@ -51,8 +52,6 @@ function reluConvBn(x: T, filters: number, kernel: number, strides: number, init
   const r = tf.layers.activation({ activation: 'relu', name: `${name}_relu` }).apply(x) as T;
   return bn(conv(r, filters, kernel, strides, init, `${name}_conv`), `${name}_bn`);
 }
-
-const KNOWN_OP = /^(none|skip_connect|nor_conv_(\d+)x\2|(avg|max)_pool_(\d+)x\4)$/;
 
 /** The op on one edge, or null for `none`. */
 function applyOp(op: string, x: T, init: SeededInit, name: string): T | null {
@@ -127,7 +126,7 @@ export function buildCell(spec: CellModelSpec, init: SeededInit): tf.LayersModel
   if (!Array.isArray(ops) || ops.length !== edges || ops.some((o) => typeof o !== 'string')) {
     throw unbuildable(`a cell with ${nodes} nodes needs ${edges} ops (one per edge), got ${JSON.stringify(ops)}`);
   }
-  const unknown = ops.find((o) => !KNOWN_OP.test(o));
+  const unknown = ops.find((o) => !CELL_OP_PATTERN.test(o));
   if (unknown !== undefined) {
     throw unbuildable(
       `unknown cell op ${JSON.stringify(unknown)}; known: none, skip_connect, nor_conv_KxK, avg_pool_KxK, max_pool_KxK`,
