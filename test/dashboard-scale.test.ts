@@ -7,7 +7,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { scratch } from './helpers/paths.js';
+import { ROOT, scratch } from './helpers/paths.js';
 import { CHROMIUM } from './helpers/chromium.js';
 import { measureDashboard } from './helpers/dashboard-scale.js';
 
@@ -15,7 +15,11 @@ const dir = scratch('dashboard-scale');
 const chromiumTest = CHROMIUM ? test : process.env.CI ? test : test.skip;
 
 chromiumTest('20,000 trials: first page, an SSE update, paging', async () => {
-  const m = await measureDashboard(join(dir, 'big.sqlite'), 20_000);
+  const m = await measureDashboard(
+    join(dir, 'big.sqlite'),
+    20_000,
+    join(ROOT, 'test-output', 'dashboard', 'scale-plots.png'),
+  );
   console.log(
     JSON.stringify({
       trials: 20_000,
@@ -23,6 +27,7 @@ chromiumTest('20,000 trials: first page, an SSE update, paging', async () => {
       sse_handling_ms: Math.round(m.sseHandlingMs),
       sse_store_to_screen_ms: Math.round(m.sseEndToEndMs),
       sse_sorted_by_metric_ms: Math.round(m.sseSortedHandlingMs),
+      plots_ms: m.plotsMs,
     }),
   );
   assert.is(m.countText, '20000 trials match');
@@ -32,6 +37,7 @@ chromiumTest('20,000 trials: first page, an SSE update, paging', async () => {
   assert.is(m.sortedTopRow, '20002', 'sorted by accuracy, the new best trial comes to the top');
   assert.is(m.secondPage, '101–200 of 20002');
   assert.is(m.navigations, 1, 'no reload');
+  assert.equal(m.curves, { best: 15, pruned: 15 }, 'learning curves of the best trials and pruned ones');
   assert.equal(m.errors, []);
 });
 

@@ -46,6 +46,10 @@ export function explanationText(e: Explanation): string[] {
     `fANOVA on a random forest (${e.trees} trees, out-of-bag R² ${e.oob_r2 === null ? '-' : sig(e.oob_r2, 3)}); ` +
       `single decisions explain ${pct(e.main_effects_total)} of the predicted variance, interactions the rest`,
   );
+  if (e.oob_r2 === null || e.oob_r2 < 0.2)
+    out.push(
+      `note: the forest predicts trials it did not see poorly (R² ${e.oob_r2 === null ? '-' : sig(e.oob_r2, 2)}); read this as a hint, more trials make it reliable`,
+    );
   out.push('');
   const better = (a: number, b: number) => (e.mode === 'max' ? a > b : a < b);
   const rows = e.decisions.map((d) => {

@@ -212,6 +212,29 @@ export class StoreReader {
     return r && { ...toTrial(r), stage: r.stage };
   }
 
+  /** Up to `limit` trials of a stage in a state (with a curve), best first by `metric` (or latest first). */
+  top(
+    runId: number,
+    stage: string,
+    state: TrialState,
+    limit: number,
+    metric?: { name: string; mode: 'max' | 'min' },
+    withCurve = false,
+  ): TrialRow[] {
+    const curve = withCurve ? ' AND curve IS NOT NULL' : '';
+    const rows = (
+      metric
+        ? this.stmt(
+            `SELECT * FROM trials WHERE run_id = ? AND stage = ? AND state = ?${curve} AND json_extract(metrics, '$."' || ? || '"') IS NOT NULL
+               ORDER BY json_extract(metrics, '$."' || ? || '"') * ? DESC, number LIMIT ?`,
+          ).all(runId, stage, state, metric.name, metric.name, metric.mode === 'max' ? 1 : -1, limit)
+        : this.stmt(
+            'SELECT * FROM trials WHERE run_id = ? AND stage = ? AND state = ? ORDER BY number DESC LIMIT ?',
+          ).all(runId, stage, state, limit)
+    ) as (TrialDbRow & { stage: string })[];
+    return rows.map((r) => ({ ...toTrial(r), stage: r.stage }));
+  }
+
   /** The latest `limit` trials of a stage with their archs (for decisions). */
   latest(runId: number, stage: string, limit: number): TrialRow[] {
     const rows = this.stmt('SELECT * FROM trials WHERE run_id = ? AND stage = ? ORDER BY number DESC LIMIT ?').all(

@@ -18,12 +18,15 @@ export interface ScaleMeasure {
   countAfter: string | null;
   secondPage: string | null;
   navigations: number;
+  /** Plots tab: ms from the click to every plot drawn; learning curves shown (best and pruned). */
+  plotsMs: number;
+  curves: { best: number; pruned: number };
   errors: string[];
 }
 
 type Timings = { firstPage: number | null; sse: { received: number; rendered: number; wall: number }[] };
 
-export async function measureDashboard(path: string, n: number): Promise<ScaleMeasure> {
+export async function measureDashboard(path: string, n: number, screenshot?: string): Promise<ScaleMeasure> {
   const { store, run, space } = buildBigStore(path, n);
   const dash = await startDashboard({ stores: [path] });
   const b = await openPage(dash.url);
@@ -84,6 +87,20 @@ export async function measureDashboard(path: string, n: number): Promise<ScaleMe
     await b.page.waitForFunction(() => document.getElementById('page-info')?.textContent?.startsWith('101–200'));
     const secondPage = await b.page.locator('#page-info').textContent();
     const navigations = await b.page.evaluate(() => performance.getEntriesByType('navigation').length);
+    const t0 = Date.now();
+    await b.page.click('nav button[data-view=plots]');
+    await b.page.waitForSelector('#plot-best-trials .uplot');
+    await b.page.waitForSelector('#plot-curves .uplot');
+    await b.page.waitForSelector('#plot-pareto .uplot');
+    const plotsMs = Date.now() - t0;
+    const curves = await b.page.evaluate(async () => {
+      const r = (await (await fetch('/api/curves?store=0&run=1&limit=15')).json()) as {
+        best: unknown[];
+        pruned: unknown[];
+      };
+      return { best: r.best.length, pruned: r.pruned.length };
+    });
+    if (screenshot) await b.page.screenshot({ path: screenshot, fullPage: true });
     return {
       firstPageMs: first.firstPage ?? NaN,
       sseHandlingMs: sse.rendered - sse.received,
@@ -96,6 +113,8 @@ export async function measureDashboard(path: string, n: number): Promise<ScaleMe
       countAfter,
       secondPage,
       navigations,
+      plotsMs,
+      curves,
       errors: b.errors,
     };
   } finally {

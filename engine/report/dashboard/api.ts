@@ -204,11 +204,12 @@ export class DashboardApi {
     if (!run) throw new BadRequest(`no run ${runId}`);
     const final = finalStage(run.config as unknown as WorkflowConfig);
     const limit = Math.min(int(q, 'limit', 20), 200);
-    const trials = r.allTrials(runId).filter((t) => t.stage === final.stage && t.curve?.length);
-    const best = rankTrials(trials, final.objectives).slice(0, limit);
-    const pruned = trials.filter((t) => t.state === 'pruned').slice(-limit);
+    const o = final.objectives[0];
+    // two SQL queries, however many trials: the best complete ones and the latest pruned ones
+    const best = r.top(runId, final.stage, 'complete', limit, { name: o.metric, mode: o.mode }, true);
+    const pruned = r.top(runId, final.stage, 'pruned', limit, undefined, true);
     const pick = (t: TrialRecord) => ({ number: t.number, state: t.state, curve: t.curve });
-    return { metric: final.objectives[0].metric, best: best.map(pick), pruned: pruned.map(pick) };
+    return { metric: o.metric, best: best.map(pick), pruned: pruned.map(pick) };
   }
 
   explain(q: URLSearchParams): Explanation {

@@ -131,9 +131,12 @@ export function explainTrials(
     if (decoded.some((m) => !m.has(name))) values.add(ABSENT);
     return [...values];
   });
+  // a decision with one choice (a layer's only activation) varies only with its layer's presence,
+  // which the depth and type decisions already carry: left out rather than counted twice
   const features = names
-    .map((name, i) => ({ name, values: categories[i] }))
-    .filter((f) => new Set(decoded.map((m) => m.get(f.name) ?? ABSENT)).size > 1);
+    .map((name, i) => ({ name, values: categories[i], own: space.decisions()[i].choices.length }))
+    .filter((f) => f.own > 1 && new Set(decoded.map((m) => m.get(f.name) ?? ABSENT)).size > 1)
+    .map(({ name, values }) => ({ name, values }));
   const cardinality = features.map((f) => f.values.length);
   const encode = (m: Map<string, string>) => features.map((f) => f.values.indexOf(m.get(f.name) ?? ABSENT));
   const X = decoded.map(encode);
