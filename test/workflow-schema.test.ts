@@ -37,11 +37,25 @@ test('the schema is assembled from the registries given', () => {
 
 test('editors accept the valid fixtures against the published schema (draft-07, strict)', () => {
   const ajv = new Ajv({ allErrors: true, strictTypes: false, strictTuples: false, keywords: ['x-path', 'x-expect'] });
-  const validate = ajv.compile(buildWorkflowSchema(registries()));
+  const validate = ajv.compile(JSON.parse(schemaText(registries())) as object);
   for (const f of readdirSync(join(FIXTURES, 'valid')).filter((n) => n.endsWith('.yaml'))) {
     const ok = validate(parse(readFileSync(join(FIXTURES, 'valid', f), 'utf8'), { merge: true }));
     assert.ok(ok, `${f}: ${ajv.errorsText(validate.errors)}`);
   }
+  // a section is needed at top level or in every stage
+  const wf = { name: 'x', space: { kind: 'cell', preset: 'nb201' }, strategy: { type: 'random' } };
+  assert.not.ok(validate(wf), 'no evaluation anywhere');
+  const ev = { type: 'benchmark', table: 't.csv', metric: 'm' };
+  assert.not.ok(validate({ ...wf, stages: [{ name: 'a', evaluation: ev }, { name: 'b' }] }), 'one stage lacks it');
+  assert.ok(
+    validate({
+      ...wf,
+      stages: [
+        { name: 'a', evaluation: ev },
+        { name: 'b', evaluation: ev },
+      ],
+    }),
+  );
 });
 
 function capture() {
