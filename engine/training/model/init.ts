@@ -14,4 +14,13 @@ export class SeededInit {
   kernel(): ReturnType<typeof tf.initializers.glorotUniform> {
     return tf.initializers.glorotUniform({ seed: deriveSeed(this.seed, 'init', this.count++) });
   }
+
+  /** Uniform in [-limit, limit] (Keras' embedding default, limit 0.05), with the next seed. */
+  uniform(limit: number): ReturnType<typeof tf.initializers.randomUniform> {
+    return tf.initializers.randomUniform({
+      minval: -limit,
+      maxval: limit,
+      seed: deriveSeed(this.seed, 'init', this.count++),
+    });
+  }
 }
