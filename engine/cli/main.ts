@@ -13,6 +13,7 @@ import { reportCommand } from './report.js';
 import { runsCommand } from './runs.js';
 import { compareCommand } from './compare.js';
 import { initCommand } from './init.js';
+import { predictCommand } from './predict.js';
 
 const HELP = `nas — declarative neural architecture search
 
@@ -27,6 +28,9 @@ usage:
                                              the best trials of a run
   nas export [--store PATH] [--run N] [--trial N] [--out DIR] [--json]
                                              copy a trained model (default: the best trial) out
+  nas predict --model DIR [--file FILE] [--json] [TEXT...]
+                                             classify raw texts (or csv rows) with an exported model;
+                                             no TEXT and no --file: one input per line on stdin
   nas report [--store PATH] [RUN] [--out DIR] [--json]
                                              report.html (plots, self-contained) and report.md of a run
   nas runs [--store PATH] [--json]           every run of a store, one line each
@@ -55,6 +59,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         trial: { type: 'string' },
         out: { type: 'string' },
         name: { type: 'string' },
+        model: { type: 'string' },
+        file: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -97,6 +103,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
           { ...flags, run: intFlag('run', values.run), trial: intFlag('trial', values.trial), out: values.out },
           io,
         );
+      case 'predict':
+        return await predictCommand(positionals, { model: values.model, file: values.file, json: values.json }, io);
       case undefined:
       case 'help':
       case '--help':

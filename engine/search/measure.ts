@@ -53,9 +53,15 @@ async function modelMeasurer(wf: WorkflowConfig): Promise<(arch: Arch, need: str
   const tf = await import('@tensorflow/tfjs');
   const { buildModel, countParams, estimateFlops } = await import('../training/model/index.js');
   const { inputShapeFor, modelSpecFor } = await import('../evaluation/train/core.js');
-  const { loadDataset } = await import('../training/datasets/index.js');
+  const { loadDataset, splitDataset } = await import('../training/datasets/index.js');
+  const { deriveSeed } = await import('../rng.js');
   await tf.ready();
   const ds = loadDataset(wf.dataset!, undefined, { seed: wf.seed });
+  // text: the vocabulary the trials will fit (same split), which sizes the embedding
+  const vocab = ds.texts
+    ? splitDataset(ds, wf.dataset!.split.validation, deriveSeed(wf.seed, 'dataset.split')).train.vocabulary?.tokens
+        .length
+    : undefined;
   const inputShape = inputShapeFor(wf.space, ds.featureShape);
   const classes = ds.classes;
   const head = typeof wf.evaluation.head === 'string' ? (wf.evaluation.head as 'gap' | 'flatten') : undefined;
@@ -65,7 +71,12 @@ async function modelMeasurer(wf: WorkflowConfig): Promise<(arch: Arch, need: str
     let m: import('@tensorflow/tfjs').LayersModel | undefined;
     try {
       m = buildModel(
-        modelSpecFor({ arch, space: wf.space, seed: 0, settings: head ? { head } : {} } as never, inputShape, classes),
+        modelSpecFor(
+          { arch, space: wf.space, seed: 0, settings: head ? { head } : {} } as never,
+          inputShape,
+          classes,
+          vocab,
+        ),
       );
       if (need.includes('params')) out.params = countParams(m);
       if (need.includes('flops')) out.flops = estimateFlops(m);

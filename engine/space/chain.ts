@@ -109,7 +109,7 @@ export class ChainSpace extends TreeSpace<ChainArch> {
       });
     if (this.depths().length === 0) {
       throw new Error(
-        `chain space: no network of ${this.min}..${this.max} layers can be built from ${this.types.map((t) => t.name).join(', ')} on ${flow} input ${JSON.stringify(input)} (image layers need an image, sequence layers a sequence, token ids an embedding)`,
+        `chain space: no network of ${this.min}..${this.max} layers can be built from ${this.types.map((t) => t.name).join(', ')} on ${flow} input ${JSON.stringify(input)} (spatial layers need a spatial input, sequence layers a sequence, token ids an embedding)`,
       );
     }
     this.decs = this.buildDecisions();

@@ -3,6 +3,7 @@
 // transport details of the local pool), so another transport (a queue, another machine) can carry
 // the same jobs.
 
+import type { Vocabulary } from '../../training/datasets/tokenizer.js';
 import type { Arch, Json, Metrics } from '../../types.js';
 import type { DatasetConfig, SpaceConfig } from '../../workflow/types.js';
 import type { BackendChoice, BackendName } from '../../training/backend.js';
@@ -86,6 +87,8 @@ export interface TrainResult {
     inputShape: number[];
     classNames: string[];
     scaling?: { mean: number[]; std: number[] };
+    /** Text datasets: the tokenizer fitted on the training split (a model reads its token ids). */
+    vocabulary?: Vocabulary;
     train: number;
     validation: number;
   };
