@@ -59,8 +59,8 @@ async function modelMeasurer(wf: WorkflowConfig): Promise<(arch: Arch, need: str
   const ds = loadDataset(wf.dataset!, undefined, { seed: wf.seed });
   // text: the vocabulary the trials will fit (same split), which sizes the embedding
   const vocab = ds.texts
-    ? splitDataset(ds, wf.dataset!.split.validation, deriveSeed(wf.seed, 'dataset.split')).train.vocabulary?.tokens
-        .length
+    ? splitDataset(ds, wf.dataset!.split.validation, deriveSeed(deriveSeed(wf.seed, 'dataset'), 'dataset.split')).train
+        .vocabulary?.tokens.length
     : undefined;
   const inputShape = inputShapeFor(wf.space, ds.featureShape);
   const classes = ds.classes;
