@@ -20,7 +20,7 @@ import { deriveSeed } from '../engine/rng.js';
 import { startRun } from '../engine/search/run.js';
 import { Store } from '../engine/store/store.js';
 import { initBackend } from '../engine/training/backend.js';
-import { loadDataset, splitDataset } from '../engine/training/datasets/index.js';
+import { describeDataset, loadDataset, splitDataset } from '../engine/training/datasets/index.js';
 import { textFromCsv } from '../engine/training/datasets/csv.js';
 import { loadSpam, messageBody } from '../engine/training/datasets/spam.js';
 import { encodeTexts, fitVocabulary, tokenize } from '../engine/training/datasets/tokenizer.js';
@@ -58,6 +58,14 @@ test('text split: the vocabulary comes from the training texts only', () => {
   const valOnly = (split.validation.texts ?? []).flatMap((t) => tokenize(t, vocab)).filter((w) => !trainWords.has(w));
   for (const w of valOnly) assert.not.ok(vocab.tokens.includes(w), w);
   assert.equal(split.validation.x.slice(0, 12), encodeTexts([split.validation.texts![0]], vocab));
+});
+
+test('meta-features of a text dataset: landmarks on a bag of words, well above chance', () => {
+  const wf = loadWorkflow(WORKFLOW);
+  const f = describeDataset(loadDataset(wf.dataset!, undefined, { seed: 1 }));
+  assert.is(f.n, 60);
+  assert.equal(f.inputShape, [12]);
+  assert.ok(f.landmarkCentroid > 0.8, String(f.landmarkCentroid));
 });
 
 test('a text csv without its text column names the file and the columns', () => {
