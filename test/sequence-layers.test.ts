@@ -10,7 +10,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../engine/training/backend.js';
-import { buildModel, type ChainLayer } from '../engine/training/model/index.js';
+import { buildModel, layerFlops, type ChainLayer } from '../engine/training/model/index.js';
 import { computeProxies } from '../engine/evaluation/proxies/proxies.js';
 import { DilatedConv1D } from '../engine/training/model/dilated-conv1d.js';
 import { FIXTURES } from './helpers/paths.js';
@@ -181,6 +181,36 @@ test('zero-cost proxies are finite on a token model (jacob_cov through the embed
   const y = tf.oneHot(tf.tensor1d(batch(c).y, 'int32'), CLASSES);
   const out = computeProxies(model, ['synflow', 'grad_norm', 'jacob_cov'], { x, y, inputShape: c.input });
   for (const [k, v] of Object.entries(out)) assert.ok(Number.isFinite(v) && v !== 0, `${k} = ${v}`);
+});
+
+test('flops count the sequence layers: conv1d (dilated too), lstm, bidirectional gru, attention', async () => {
+  await initBackend('cpu');
+  const flops = (layers: ChainLayer[], input: number[], vocab?: number) => {
+    const m = buildModel({
+      space: 'chain',
+      arch: { layers },
+      inputShape: input,
+      classes: 2,
+      ...(vocab ? { vocab } : {}),
+    });
+    const per = m.layers.map((l) => layerFlops(l));
+    m.dispose();
+    return per.filter((f) => f > 0);
+  };
+  // [10 steps, 3 features]; head dense(2) counted last
+  assert.equal(flops([{ type: 'conv1d', filters: 4, kernel: 3, dilation: 1 }], [10, 3]), [10 * 4 * 3 * 3, 4 * 2]);
+  assert.equal(flops([{ type: 'conv1d', filters: 4, kernel: 3, dilation: 2 }], [10, 3]), [10 * 4 * 3 * 3, 4 * 2]);
+  assert.equal(flops([{ type: 'lstm', units: 5 }], [10, 3]), [10 * 4 * 5 * (3 + 5), 5 * 2]);
+  assert.equal(flops([{ type: 'gru', units: 5, bidirectional: true }], [10, 3]), [2 * 10 * 3 * 5 * (3 + 5), 10 * 2]);
+  const [att] = flops(
+    [
+      { type: 'embedding', dim: 8 },
+      { type: 'attention', heads: 2, key_dim: 4, ff_units: 16 },
+    ],
+    [6],
+    20,
+  );
+  assert.is(att, 6 * (4 * 8 * 8 + 2 * 8 * 16) + 2 * 6 * 6 * 8);
 });
 
 test.run();
