@@ -451,6 +451,37 @@ test('DepthwiseConv2dNativeBackpropInput matches cpu and the definition', async 
       }
 });
 
+test('Unpack (unstack) matches cpu on every axis, float32 and int32', async () => {
+  const x = random(4 * 3 * 5, 77);
+  for (const [axis, dtype] of [
+    [0, 'float32'],
+    [1, 'float32'],
+    [2, 'float32'],
+    [-1, 'int32'],
+    [0, 'int32'],
+  ] as const) {
+    const values: number[][][] = [];
+    const shapes: number[][][] = [];
+    for (const backend of ['cpu', 'wasm']) {
+      await tf.setBackend(backend);
+      const t =
+        dtype === 'int32'
+          ? tf.tensor(
+              Int32Array.from(x, (v) => Math.round(v * 100)),
+              [4, 3, 5],
+              'int32',
+            )
+          : tf.tensor(x, [4, 3, 5]);
+      const parts = tf.unstack(t, axis);
+      values.push(parts.map((p) => Array.from(p.dataSync())));
+      shapes.push(parts.map((p) => p.shape));
+      tf.dispose([t, ...parts]);
+    }
+    assert.equal(shapes[1], shapes[0], `axis ${axis}: shapes`);
+    assert.equal(values[1], values[0], `axis ${axis} ${dtype}: values`);
+  }
+});
+
 test('UnsortedSegmentSum matches cpu, including duplicate and out-of-range ids', async () => {
   const x = random(6 * 2 * 3, 400);
   await compare(

@@ -75,6 +75,8 @@ export function exportCommand(flags: ExportFlags, io: Io, cwd = process.cwd()): 
       class_names: meta.class_names,
       // tabular inputs: x' = (x - mean) / std per feature before the model (null for images)
       scaling: meta.scaling ?? null,
+      // text inputs: the tokenizer fitted on the training split (nas predict reads raw strings with it)
+      vocabulary: meta.vocabulary ?? null,
       dataset: wf.dataset ?? null,
       training: meta.settings ?? null,
       backend: meta.backend ?? null,

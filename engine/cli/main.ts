@@ -16,6 +16,7 @@ import { initCommand } from './init.js';
 import { reproduceCommand } from './reproduce.js';
 import { explainCommand } from './explain.js';
 import { dashboardCommand } from './dashboard.js';
+import { predictCommand } from './predict.js';
 
 const HELP = `nas — declarative neural architecture search
 
@@ -33,6 +34,9 @@ usage:
                                              the best trials of a run
   nas export [--store PATH] [--run N] [--trial N] [--out DIR] [--force] [--json]
                                              copy a trained model (default: the best trial) out
+  nas predict --model DIR [--file FILE] [--json] [TEXT...]
+                                             classify raw texts (or csv rows) with an exported model;
+                                             no TEXT and no --file: one input per line on stdin
   nas report [--store PATH] [RUN] [--out DIR] [--force] [--json]
                                              report.html (plots, self-contained) and report.md of a run
   nas runs [--store PATH] [--json]           every run of a store, one line each
@@ -74,6 +78,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         verbose: { type: 'boolean', short: 'v' },
         stage: { type: 'string' },
         force: { type: 'boolean' },
+        model: { type: 'string' },
+        file: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         debug: { type: 'boolean' },
       },
@@ -131,6 +137,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
           { ...flags, run: intFlag('run', values.run), trial: intFlag('trial', values.trial), out: values.out },
           io,
         );
+      case 'predict':
+        return await predictCommand(positionals, { model: values.model, file: values.file, json: values.json }, io);
       case undefined:
       case 'help':
       case '--help':

@@ -17,7 +17,9 @@ export type LayerChoices = Record<string, Json[]>;
 
 export interface ChainSpaceConfig {
   kind: 'chain';
-  input: number[]; // e.g. [28, 28, 1] or [64]
+  input: number[]; // e.g. [28, 28, 1], [64], [steps, features] or, with tokens, [length]
+  /** The input is token ids [length] (a text dataset): only an embedding reads it. Set from a text dataset when absent. */
+  tokens?: boolean;
   layers: {
     min: number;
     max: number;
@@ -30,10 +32,24 @@ export interface ChainSpaceConfig {
 
 export type SpaceConfig = CellSpaceConfig | ChainSpaceConfig;
 
+/** How raw text becomes token ids (engine/training/datasets/tokenizer.ts). */
+export interface TokenizerConfig {
+  level: 'word' | 'char';
+  /** Kept tokens, padding (id 0) and out-of-vocabulary (id 1) included. */
+  vocab: number;
+  /** Token ids per sample: longer texts are cut, shorter ones padded with 0. */
+  length: number;
+  lowercase: boolean;
+}
+
 export interface DatasetConfig {
-  /** builtin:mnist|digits|iris|wine, csv:ABSPATH, idx:ABSPATH, json:ABSPATH */
+  /** builtin:mnist|digits|iris|wine|spam, csv:ABSPATH, idx:ABSPATH, json:ABSPATH */
   source: string;
   label: string;
+  /** A csv column of raw text (text datasets; builtin:spam sets it). */
+  text?: string;
+  /** Text datasets: the tokenizer's settings (defaults filled in). */
+  tokenizer?: TokenizerConfig;
   limit?: number;
   split: { validation: number };
 }

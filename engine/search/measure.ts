@@ -54,9 +54,15 @@ async function modelMeasurer(wf: WorkflowConfig): Promise<(arch: Arch, need: str
   const { buildModel, countParams, estimateFlops } = await import('../training/model/index.js');
   const { modelSpecFor } = await import('../evaluation/train/core.js');
   const { inputShapeFor } = await import('../training/datasets/prepare.js');
-  const { loadDataset } = await import('../training/datasets/index.js');
+  const { loadDataset, splitDataset } = await import('../training/datasets/index.js');
+  const { deriveSeed } = await import('../core/rng.js');
   await tf.ready();
   const ds = loadDataset(wf.dataset!, undefined, { seed: wf.seed });
+  // text: the vocabulary the trials will fit (same split), which sizes the embedding
+  const vocab = ds.texts
+    ? splitDataset(ds, wf.dataset!.split.validation, deriveSeed(deriveSeed(wf.seed, 'dataset'), 'dataset.split')).train
+        .vocabulary?.tokens.length
+    : undefined;
   const inputShape = inputShapeFor(wf.space, ds.featureShape);
   const classes = ds.classes;
   const head = typeof wf.evaluation.head === 'string' ? (wf.evaluation.head as 'gap' | 'flatten') : undefined;
@@ -66,7 +72,12 @@ async function modelMeasurer(wf: WorkflowConfig): Promise<(arch: Arch, need: str
     let m: import('@tensorflow/tfjs').LayersModel | undefined;
     try {
       m = buildModel(
-        modelSpecFor({ arch, space: wf.space, seed: 0, settings: head ? { head } : {} } as never, inputShape, classes),
+        modelSpecFor(
+          { arch, space: wf.space, seed: 0, settings: head ? { head } : {} } as never,
+          inputShape,
+          classes,
+          vocab,
+        ),
       );
       if (need.includes('params')) out.params = countParams(m);
       if (need.includes('flops')) out.flops = estimateFlops(m);

@@ -1,29 +1,32 @@
 // Chain space: a sequence of layers (depth, then per layer a type and its parameters) followed by
-// searchable hyperparameters. The tree only offers what can be built: spatial layers (conv, pool)
-// never after a dense layer or on a flat input, pooling only while the feature map is at least the
-// pool size, and only depths/types that still leave a complete network. That keeps every sampled,
+// searchable hyperparameters. The tree only offers what can be built: a type only where the flow it
+// reads arrives (layers.ts: image layers never after a dense layer or on a flat input, sequence
+// layers only on a sequence, an embedding only on token ids, and nothing but an embedding on them),
+// pooling only while the map or the steps are at least the pool size, and only depths/types that
+// still leave a complete network (the head cannot read token ids). That keeps every sampled,
 // mutated or crossed-over architecture buildable.
 
 import type { Json } from '../core/types.js';
 import type { ChainSpaceConfig } from '../core/workflow.js';
 import type { Decision } from '../core/space.js';
-import { LAYER_TYPES } from './layers.js';
+import { LAYER_TYPES, POOL_TYPES, flowAfter, inputFlow } from './layers.js';
 import { TreeSpace } from './base.js';
 import { valueKey } from './tree.js';
 
 export type ChainLayer = { type: string; [param: string]: Json };
 export type ChainArch = { layers: ChainLayer[]; hyper: Record<string, Json> };
 
-/** Feature-map shape as far as validity is concerned: flat, or spatial h x w. */
-type Shape = { flat: true } | { flat: false; h: number; w: number };
+/** What flows between layers, as far as validity is concerned: a flat vector, an h x w map, or `len` steps. */
+type Shape = { flow: 'flat' } | { flow: 'image'; h: number; w: number } | { flow: 'sequence' | 'tokens'; len: number };
 
 interface TypeInfo {
   name: string;
-  spatial: boolean;
-  /** Spatial types with a `size` parameter shrink the map by floor division (pooling). */
+  /** Pooling types shrink the map or the steps by floor division by their `size`. */
   pool: boolean;
+  /** The parameter that decides the shape after the layer (a pool's size, a recurrent layer's return_sequences). */
+  shapeParam?: string;
   params: [string, Json[]][];
-  /** Product of the choice counts of every parameter except a pool's size. */
+  /** Product of the choice counts of every parameter except the shape parameter. */
   freeProduct: number;
 }
 
@@ -38,7 +41,7 @@ function dedupe(values: Json[]): Json[] {
 }
 
 function shapeKey(s: Shape): string {
-  return s.flat ? 'flat' : `${s.h}x${s.w}`;
+  return s.flow === 'flat' ? 'flat' : s.flow === 'image' ? `${s.h}x${s.w}` : `${s.flow}${s.len}`;
 }
 
 function fmt(v: Json): string {
@@ -71,13 +74,23 @@ export class ChainSpace extends TreeSpace<ChainArch> {
   private readonly memo = new Map<string, number>();
   private readonly decs: Decision[];
 
-  constructor(config: Pick<ChainSpaceConfig, 'input' | 'layers'> & { hyper?: ChainSpaceConfig['hyper'] }) {
+  constructor(
+    config: Pick<ChainSpaceConfig, 'input' | 'layers'> & {
+      hyper?: ChainSpaceConfig['hyper'];
+      tokens?: ChainSpaceConfig['tokens'];
+    },
+  ) {
     super();
     const { input, layers } = config;
     if (!Array.isArray(input) || input.length === 0 || !input.every((n) => Number.isInteger(n) && n > 0)) {
       throw new Error(`chain space: input must be a non-empty list of positive integers, got ${JSON.stringify(input)}`);
     }
-    this.input = input.length === 1 ? { flat: true } : { flat: false, h: input[0], w: input[1] };
+    if (config.tokens && input.length !== 1) {
+      throw new Error(`chain space: token input must be [length], got ${JSON.stringify(input)}`);
+    }
+    const flow = inputFlow(input, config.tokens === true);
+    this.input =
+      flow === 'flat' ? { flow } : flow === 'image' ? { flow, h: input[0], w: input[1] } : { flow, len: input[0] };
     this.min = layers.min;
     this.max = layers.max;
     if (!(Number.isInteger(this.min) && Number.isInteger(this.max) && this.min >= 0 && this.min <= this.max)) {
@@ -96,7 +109,7 @@ export class ChainSpace extends TreeSpace<ChainArch> {
       });
     if (this.depths().length === 0) {
       throw new Error(
-        `chain space: no network of ${this.min}..${this.max} layers can be built from ${this.types.map((t) => t.name).join(', ')} on input ${JSON.stringify(input)} (spatial layers need a spatial input)`,
+        `chain space: no network of ${this.min}..${this.max} layers can be built from ${this.types.map((t) => t.name).join(', ')} on ${flow} input ${JSON.stringify(input)} (spatial layers need a spatial input, sequence layers a sequence, token ids an embedding)`,
       );
     }
     this.decs = this.buildDecisions();
@@ -117,37 +130,47 @@ export class ChainSpace extends TreeSpace<ChainArch> {
       if (values.length === 0) throw new Error(`chain space: ${name}.${p} has no choices`);
       return [p, values];
     });
-    const pool = known.spatial && 'size' in known.params;
+    const pool = POOL_TYPES.has(name);
     if (pool) {
       const sizes = params.find(([p]) => p === 'size')?.[1] ?? [];
       if (!sizes.every((s) => typeof s === 'number' && Number.isInteger(s) && s > 0)) {
         throw new Error(`chain space: ${name}.size choices must be positive integers`);
       }
     }
+    const shapeParam = pool ? 'size' : 'return_sequences' in known.params ? 'return_sequences' : undefined;
     let freeProduct = 1;
-    for (const [p, v] of params) if (!(pool && p === 'size')) freeProduct *= v.length;
-    return { name, spatial: known.spatial, pool, params, freeProduct };
+    for (const [p, v] of params) if (p !== shapeParam) freeProduct *= v.length;
+    return { name, pool, params, freeProduct, ...(shapeParam ? { shapeParam } : {}) };
   }
 
-  /** Shape after a layer, or null when the layer cannot follow `s`. */
-  private after(s: Shape, t: TypeInfo, size?: Json): Shape | null {
-    if (t.spatial && s.flat) return null;
-    if (t.name === 'dense') return { flat: true };
-    if (t.pool && !s.flat) {
-      const k = size as number;
+  /** Shape after a layer (`value`: its shape parameter's), or null when the layer cannot follow `s`. */
+  private after(s: Shape, t: TypeInfo, value?: Json): Shape | null {
+    const flow = flowAfter(t.name, s.flow, t.shapeParam ? { [t.shapeParam]: value } : {});
+    if (flow === null) return null;
+    if (flow === 'flat') return { flow };
+    if (s.flow === 'image') {
+      if (!t.pool) return s;
+      const k = value as number;
       if (s.h < k || s.w < k) return null;
-      return { flat: false, h: Math.floor(s.h / k), w: Math.floor(s.w / k) };
+      return { flow: 'image', h: Math.floor(s.h / k), w: Math.floor(s.w / k) };
     }
-    return s;
+    if (s.flow === 'sequence' || s.flow === 'tokens') {
+      if (!t.pool) return { flow: 'sequence', len: s.len };
+      const k = value as number;
+      if (s.len < k) return null;
+      return { flow: 'sequence', len: Math.floor(s.len / k) };
+    }
+    return null;
   }
 
-  private sizesFor(t: TypeInfo): Json[] {
-    return t.params.find(([p]) => p === 'size')?.[1] ?? [];
+  private shapeValues(t: TypeInfo): Json[] {
+    return t.params.find(([p]) => p === t.shapeParam)?.[1] ?? [];
   }
 
   /** Layer sequences of length r that can follow shape s. */
   private count(s: Shape, r: number): number {
-    if (r === 0) return 1;
+    // the head is a dense softmax: it reads anything but token ids
+    if (r === 0) return s.flow === 'tokens' ? 0 : 1;
     const k = `${shapeKey(s)}/${r}`;
     let n = this.memo.get(k);
     if (n === undefined) {
@@ -160,10 +183,10 @@ export class ChainSpace extends TreeSpace<ChainArch> {
 
   /** Sequences of length r starting with a layer of type t at shape s. */
   private countType(s: Shape, t: TypeInfo, r: number): number {
-    if (t.pool) {
+    if (t.shapeParam) {
       let n = 0;
-      for (const size of this.sizesFor(t)) {
-        const next = this.after(s, t, size);
+      for (const value of this.shapeValues(t)) {
+        const next = this.after(s, t, value);
         if (next) n += this.count(next, r - 1);
       }
       return n * t.freeProduct;
@@ -191,7 +214,7 @@ export class ChainSpace extends TreeSpace<ChainArch> {
       const layer: ChainLayer = { type: t.name };
       for (const [p, values] of t.params) {
         const offered =
-          t.pool && p === 'size'
+          p === t.shapeParam
             ? values.filter((v) => {
                 const next = this.after(s, t, v);
                 return next !== null && this.count(next, r) > 0;
@@ -199,7 +222,7 @@ export class ChainSpace extends TreeSpace<ChainArch> {
             : values;
         layer[p] = offered[yield { name: `layer.${i}.${p}`, choices: offered }];
       }
-      shape = this.after(s, t, layer.size) as Shape;
+      shape = this.after(s, t, t.shapeParam ? layer[t.shapeParam] : undefined) as Shape;
       layers.push(layer);
     }
     const hyper: Record<string, Json> = {};

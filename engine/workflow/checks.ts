@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Json, JsonObject } from '../core/types.js';
-import { LAYER_TYPES } from '../space/layers.js';
+import { LAYER_TYPES, flowsAfter, inputFlow, type Flow } from '../space/layers.js';
 import { parseDuration } from './duration.js';
 import type { Registries } from './registries.js';
 import { NB201_OPS } from './schema.js';
@@ -35,6 +35,7 @@ export function semanticIssues(data: Obj, ctx: CheckContext): Issue[] {
   const issues: Issue[] = [];
   checkStrategy(data, ctx, issues);
   checkEvaluation(data, ctx, issues);
+  checkText(data, ctx, issues);
   checkSpace(data, ctx, issues);
   checkCellOps(data, ctx, issues);
   if (isObj(data.dataset) && typeof data.dataset.source === 'string' && !ctx.broken(['dataset', 'source'])) {
@@ -260,17 +261,131 @@ function checkSpace(data: Obj, ctx: CheckContext, issues: Issue[]): void {
   const listed = Array.isArray(layers.choose) ? layers.choose.map(String) : null;
   const types = listed ?? (isObj(layers.choose) ? Object.keys(layers.choose) : []);
   const input = space.input;
-  if (Array.isArray(input) && !ctx.broken(['space', 'input']) && input.length !== 3) {
-    for (const type of types) {
-      if (!LAYER_TYPES[type]?.spatial) continue;
+  if (Array.isArray(input) && !ctx.broken(['space', 'input']) && !ctx.broken(['space', 'tokens'])) {
+    const choices = (type: string) =>
+      !listed && isObj(layers.choose) && isObj(layers.choose[type])
+        ? (layers.choose[type] as Record<string, Json[]>)
+        : {};
+    const flow = inputFlow(input as number[], space.tokens === true);
+    const reached = reachableFlows(flow, types, choices);
+    const at = (type: string): Issue['path'] => ['space', 'layers', 'choose', listed ? listed.indexOf(type) : type];
+    if (flow === 'tokens' && !types.includes('embedding')) {
+      // one problem, not one per type that could only follow the missing embedding
       issues.push({
-        path: ['space', 'layers', 'choose', listed ? listed.indexOf(type) : type],
-        at: listed ? 'value' : 'key',
-        message: `layer type "${type}" needs a spatial input [height, width, channels], but space.input is [${input.join(', ')}]; remove it or use a 3-D input`,
+        path: ['space', 'layers', 'choose'],
+        at: 'key',
+        message: `space.input is token ids, which only an embedding reads: add embedding to space.layers.choose`,
       });
+    } else {
+      for (const type of types) {
+        const info = LAYER_TYPES[type];
+        if (!info || info.accepts.some((f) => reached.has(f))) continue;
+        issues.push({
+          path: at(type),
+          at: listed ? 'value' : 'key',
+          message: misplaced(type, flow, input as number[]),
+        });
+      }
     }
   }
   if (ok('choose')) layers.choose = normaliseChoose(layers.choose);
+}
+
+/** The flows some chain of the chosen types can produce from `start` (the types' parameter choices decide recurrent outputs). */
+function reachableFlows(start: Flow, types: string[], choices: (type: string) => Record<string, Json[]>): Set<Flow> {
+  const reached = new Set<Flow>([start]);
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const type of types) {
+      if (!LAYER_TYPES[type]) continue;
+      for (const from of [...reached]) {
+        for (const to of flowsAfter(type, from, choices(type))) {
+          if (!reached.has(to)) {
+            reached.add(to);
+            grew = true;
+          }
+        }
+      }
+    }
+  }
+  return reached;
+}
+
+const FLOW_NAMES: Record<Flow, string> = {
+  flat: 'a flat vector',
+  image: 'a spatial input [height, width, channels]',
+  sequence: 'a sequence [steps, features]',
+  tokens: 'token ids',
+};
+
+/** Why `type` can never be placed in a chain starting with `flow`, and how to fix it. */
+function misplaced(type: string, flow: Flow, input: number[]): string {
+  const accepts = LAYER_TYPES[type].accepts;
+  const shown = `[${input.join(', ')}]${flow === 'tokens' ? ' (token ids)' : ''}`;
+  if (accepts.length === 1 && accepts[0] === 'image') {
+    return `layer type "${type}" needs a spatial input [height, width, channels], but space.input is ${shown}; remove it or use a 3-D input`;
+  }
+  if (accepts.length === 1 && accepts[0] === 'tokens') {
+    return `layer type "${type}" reads token ids, but space.input is ${shown}; remove it, or use a text dataset (dataset.text, builtin:spam) with input [length]`;
+  }
+  const need = accepts.map((f) => FLOW_NAMES[f]).join(' or ');
+  const hint =
+    flow === 'tokens'
+      ? 'add an embedding first'
+      : 'remove it, use a sequence input [steps, features], or a text dataset with an embedding';
+  return `layer type "${type}" needs ${need}, which no layer of this space gives on input ${shown} (nothing turns ${FLOW_NAMES[flow]} back into one); ${hint}`;
+}
+
+/**
+ * Text datasets (a csv `text` column, builtin:spam): fills in the tokenizer's defaults and the
+ * space's `tokens`, and checks that the chain's input is [tokenizer.length].
+ */
+function checkText(data: Obj, ctx: CheckContext, issues: Issue[]): void {
+  const ds = data.dataset;
+  if (!isObj(ds) || typeof ds.source !== 'string' || ctx.broken(['dataset'])) return;
+  if (ds.source === 'builtin:spam') ds.text ??= 'text';
+  const isText = typeof ds.text === 'string';
+  if (!isText) {
+    if (ds.tokenizer !== undefined) {
+      issues.push({
+        path: ['dataset', 'tokenizer'],
+        at: 'key',
+        message: `dataset.tokenizer needs a text column: add dataset.text: COLUMN (a csv source) or use builtin:spam`,
+      });
+    }
+    const space = data.space;
+    if (isObj(space) && space.tokens === true && !ctx.broken(['space', 'tokens'])) {
+      issues.push({
+        path: ['space', 'tokens'],
+        at: 'value',
+        message: `space.tokens needs a text dataset (dataset.text: COLUMN of a csv, or builtin:spam); ${ds.source} has no text`,
+      });
+    }
+    return;
+  }
+  if (!/^(csv:|builtin:spam$)/.test(ds.source)) {
+    issues.push({
+      path: ['dataset', 'text'],
+      at: 'key',
+      message: `dataset.text needs a csv source (csv:PATH) or builtin:spam, got ${ds.source}`,
+    });
+    return;
+  }
+  const tok = isObj(ds.tokenizer) ? ds.tokenizer : {};
+  ds.tokenizer = { level: 'word', vocab: 20000, length: 200, lowercase: true, ...tok };
+  const length = (ds.tokenizer as Obj).length as number;
+  const space = data.space;
+  if (!isObj(space) || space.kind !== 'chain' || ctx.broken(['space', 'input']) || ctx.broken(['space', 'tokens']))
+    return;
+  space.tokens ??= true;
+  const input = space.input;
+  if (space.tokens === true && Array.isArray(input) && !(input.length === 1 && input[0] === length)) {
+    issues.push({
+      path: ['space', 'input'],
+      at: 'value',
+      message: `space.input must be [${length}] for this text dataset (token ids, dataset.tokenizer.length ${length}), got [${input.join(', ')}]`,
+    });
+  }
 }
 
 /** List form -> map with default choices; map form -> missing parameters filled with defaults. */

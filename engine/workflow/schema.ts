@@ -20,7 +20,7 @@ import { defaultRegistries, type Registries } from './registries.js';
 export type JsonSchema = Record<string, unknown>;
 
 export const NAME_PATTERN = '^[a-z0-9]+(-[a-z0-9]+)*$';
-export const DATASET_SOURCE_PATTERN = '^(builtin:(mnist|digits|iris|wine)|(csv|idx|json):.+)$';
+export const DATASET_SOURCE_PATTERN = '^(builtin:(mnist|digits|iris|wine|spam)|(csv|idx|json):.+)$';
 export const NB201_OPS = ['none', 'skip_connect', 'nor_conv_1x1', 'nor_conv_3x3', 'avg_pool_3x3'];
 export const META_LEARN = ['space', 'strategy', 'evaluation'];
 
@@ -75,9 +75,27 @@ export function buildWorkflowSchema(registries: Registries = defaultRegistries()
             source: {
               type: 'string',
               pattern: DATASET_SOURCE_PATTERN,
-              'x-expect': 'builtin:mnist|digits|iris|wine, or csv:PATH, idx:PATH, json:PATH',
+              'x-expect': 'builtin:mnist|digits|iris|wine|spam, or csv:PATH, idx:PATH, json:PATH',
             },
             label: { type: 'string', minLength: 1, default: 'label' },
+            text: {
+              type: 'string',
+              minLength: 1,
+              description: 'A csv column of raw text: the samples become token ids (see tokenizer).',
+            },
+            tokenizer: obj(
+              {
+                level: { enum: ['word', 'char'], default: 'word', description: 'Split into words or characters.' },
+                vocab: int(3, {
+                  default: 20000,
+                  description:
+                    'Most frequent tokens of the training split kept, padding and out-of-vocabulary included.',
+                }),
+                length: int(1, { default: 200, description: 'Token ids per sample: cut or padded with 0.' }),
+                lowercase: { type: 'boolean', default: true },
+              },
+              { description: 'How text becomes token ids; fitted on the training split only.' },
+            ),
             limit: int(1),
             split: obj(
               { validation: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1, default: 0.2 } },
@@ -308,8 +326,12 @@ function spaceSchema(): JsonSchema {
       kind: { const: 'chain' },
       input: list(int(1, { maximum: MAX_SIZE }), {
         maxItems: 3,
-        'x-expect': 'a list of 1 to 3 sizes >= 1, e.g. [28, 28, 1] or [64]',
+        'x-expect': 'a list of 1 to 3 sizes >= 1, e.g. [28, 28, 1], [64] or [steps, features]',
       }),
+      tokens: {
+        type: 'boolean',
+        description: 'The input [length] is token ids (only an embedding reads them); default: true on a text dataset.',
+      },
       layers: obj(
         {
           min: int(1, { default: 1, maximum: MAX_LAYERS }),
@@ -361,7 +383,8 @@ function chooseSchema(): JsonSchema {
 function valueSchema(param: string, defaults: Json[]): JsonSchema {
   if (param === 'activation') return { enum: [...ACTIVATIONS] };
   if (param === 'optimizer') return { enum: ['adam', 'sgd', 'rmsprop', 'adagrad'] };
-  if (param === 'rate') return { type: 'number', minimum: 0, exclusiveMaximum: 1 };
+  if (param === 'rate' || param === 'dropout') return { type: 'number', minimum: 0, exclusiveMaximum: 1 };
+  if (param === 'mode') return { enum: ['max', 'avg'] };
   if (param === 'learning_rate') return { type: 'number', exclusiveMinimum: 0 };
   if (param === 'weight_decay') return { type: 'number', minimum: 0 };
   if (defaults.every((d) => typeof d === 'boolean')) return { type: 'boolean' };

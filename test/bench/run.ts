@@ -5,6 +5,8 @@ const BENCHES = [
   'overhead',
   'nb201',
   'train-speed',
+  'train-speed-sequence',
+  'spam',
   'meta',
   'pool-scaling',
   'core-sharing',

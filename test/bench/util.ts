@@ -15,10 +15,9 @@ export function repoRoot(): string {
   return dir;
 }
 
-/** ../shared beside the repository, where the reference scripts live (absent for most users). */
+/** ../shared beside the repository (../../shared from a worktree under wt/), where the reference scripts live (absent for most users). */
 export function sharedDir(): string | undefined {
-  const d = join(repoRoot(), '..', 'shared');
-  return existsSync(d) ? d : undefined;
+  return [join(repoRoot(), '..', 'shared'), join(repoRoot(), '..', '..', 'shared')].find((d) => existsSync(d));
 }
 
 export function median(xs: number[]): number {

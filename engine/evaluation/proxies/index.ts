@@ -11,6 +11,7 @@ import {
   applyScaling,
   fitScaling,
   loadDataset,
+  splitDataset,
   stratifiedSubsample,
   type Dataset,
 } from '../../training/datasets/index.js';
@@ -35,10 +36,19 @@ interface Batch {
   y: tf.Tensor;
   inputShape: number[];
   classes: number;
+  vocab?: number;
 }
 
-function loadBatch(ds0: Dataset, space: Parameters<typeof inputShapeFor>[0], size: number, seed: number): Batch {
-  const inputShape = inputShapeFor(space, ds0.featureShape);
+function loadBatch(
+  full: Dataset,
+  space: Parameters<typeof inputShapeFor>[0],
+  size: number,
+  seed: number,
+  validation: number,
+): Batch {
+  const inputShape = inputShapeFor(space, full.featureShape);
+  // text: token ids of the training split, with the vocabulary the trials fit there
+  const ds0 = full.texts ? splitDataset(full, validation, deriveSeed(seed, 'dataset.split')).train : full;
   let ds = take(ds0, stratifiedSubsample(ds0, Math.min(size, ds0.n), deriveSeed(seed, 'proxy.batch')));
   if (ds.standardize) ds = applyScaling(ds, fitScaling(ds));
   return {
@@ -46,6 +56,7 @@ function loadBatch(ds0: Dataset, space: Parameters<typeof inputShapeFor>[0], siz
     y: tf.tidy(() => tf.oneHot(tf.tensor1d(ds.y, 'int32'), ds.classes).toFloat()),
     inputShape,
     classes: ds.classes,
+    ...(ds.vocabulary ? { vocab: ds.vocabulary.tokens.length } : {}),
   };
 }
 
@@ -88,7 +99,7 @@ export const proxyEvaluator: EvaluatorDefinition<ProxyOptions> = {
     const names = o.proxies ?? [...PROXIES];
     const ds0 = loadDataset(workflow.dataset, undefined, { seed: workflow.seed });
     const ds = loadDataset(workflow.dataset, inputShapeFor(workflow.space, ds0.featureShape), { seed: workflow.seed });
-    const batch = loadBatch(ds, workflow.space, o.batch ?? 64, workflow.seed);
+    const batch = loadBatch(ds, workflow.space, o.batch ?? 64, workflow.seed, workflow.dataset.split.validation);
     const ev: Evaluator = {
       async evaluate(job) {
         tf.engine().startScope();
@@ -100,6 +111,7 @@ export const proxyEvaluator: EvaluatorDefinition<ProxyOptions> = {
                 { arch: job.arch, space: workflow.space, seed: job.seed, settings: {} } as never,
                 batch.inputShape,
                 batch.classes,
+                batch.vocab,
               ),
             );
           } catch (e) {

@@ -111,8 +111,39 @@ export function naswot(model: tf.LayersModel, x: tf.Tensor): number {
   return naswotFromCodes(reluCodes(model, x));
 }
 
+/** The embedding that reads the model's input (token ids), if any. */
+function inputEmbedding(model: tf.LayersModel): tf.layers.Layer | undefined {
+  return model.layers.find(
+    (l) => l.getClassName() === 'Embedding' && l.inboundNodes[0]?.inboundLayers[0] === model.layers[0],
+  );
+}
+
+/**
+ * Token ids are not differentiable: for a model that embeds its input, the Jacobian is taken with
+ * respect to the embedded vectors instead, one sample at a time (the gradient of that sample's
+ * logits on the embedding table, read at its ids; a token repeated in a sample gets the sum over its
+ * positions at each of them).
+ */
+function embeddedJacobians(model: tf.LayersModel, embedding: tf.layers.Layer, x: tf.Tensor): number[][] {
+  const f = logitsFn(model);
+  const table = embedding.trainableWeights[0].read() as tf.Variable;
+  const out: number[][] = [];
+  for (let i = 0; i < x.shape[0]; i++) {
+    out.push(
+      tf.tidy(() => {
+        const xi = tf.slice(x, [i], [1]);
+        const { grads } = tf.variableGrads(() => tf.sum(f(xi)) as tf.Scalar, [table]);
+        return Array.from(tf.gather(grads[table.name], tf.cast(tf.reshape(xi, [-1]), 'int32')).dataSync());
+      }),
+    );
+  }
+  return out;
+}
+
 /** Per-input Jacobians d(sum of logits)/dx, flattened (exported for tests). */
 export function inputJacobians(model: tf.LayersModel, x: tf.Tensor): number[][] {
+  const embedding = inputEmbedding(model);
+  if (embedding) return embeddedJacobians(model, embedding, x);
   return tf.tidy(() => {
     const f = logitsFn(model);
     const g = tf.grad((xi: tf.Tensor) => tf.sum(f(xi)))(x);

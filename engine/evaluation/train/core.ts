@@ -24,6 +24,8 @@ export function modelSpecFor(
   job: Pick<TrainJob, 'arch' | 'space' | 'seed' | 'settings'>,
   inputShape: number[],
   classes: number,
+  /** Token ids below this when the input is text (the fitted vocabulary's size). */
+  vocab?: number,
 ): ModelSpec {
   const space = job.space;
   if (space.kind === 'chain') {
@@ -34,6 +36,7 @@ export function modelSpecFor(
       inputShape,
       classes,
       seed: job.seed,
+      ...(vocab !== undefined ? { vocab } : {}),
       ...(job.settings.head ? { head: job.settings.head } : {}),
     };
   }
@@ -107,7 +110,7 @@ export async function trainCandidate(job: TrainJob, backend: BackendName, hooks:
   let epochsRun = 0;
   tf.engine().startScope();
   try {
-    model = buildModel(modelSpecFor(job, data.inputShape, data.train.classes));
+    model = buildModel(modelSpecFor(job, data.inputShape, data.train.classes, data.train.vocabulary?.tokens.length));
     optimizer = compileModel(model, {
       optimizer: s.optimizer,
       learningRate: s.learningRate,
@@ -177,6 +180,7 @@ export async function trainCandidate(job: TrainJob, backend: BackendName, hooks:
       inputShape: data.inputShape,
       classNames: ds.classNames,
       ...(ds.scaling ? { scaling: { mean: Array.from(ds.scaling.mean), std: Array.from(ds.scaling.std) } } : {}),
+      ...(ds.vocabulary ? { vocabulary: ds.vocabulary } : {}),
       train: ds.n,
       validation: data.validation.n,
     },

@@ -105,6 +105,7 @@ export class TrainEvaluator implements Evaluator {
         input_shape: r.data.inputShape,
         class_names: r.data.classNames,
         scaling: (r.data.scaling ?? null) as unknown as Json,
+        vocabulary: (r.data.vocabulary ?? null) as unknown as Json,
         settings: settings as unknown as JsonObject,
         backend: r.backend,
       });

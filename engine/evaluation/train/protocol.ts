@@ -5,6 +5,7 @@
 
 import type { Arch, Metrics } from '../../core/types.js';
 import type { DatasetConfig, SpaceConfig } from '../../core/workflow.js';
+import type { Vocabulary } from '../../training/datasets/tokenizer.js';
 import type { BackendChoice, BackendName } from '../../training/backend.js';
 import type { MessagePort } from 'node:worker_threads';
 import type { ModelArtifactsJson } from '../../training/model/files.js';
@@ -77,6 +78,8 @@ export interface TrainResult {
     inputShape: number[];
     classNames: string[];
     scaling?: { mean: number[]; std: number[] };
+    /** Text datasets: the tokenizer fitted on the training split (a model reads its token ids). */
+    vocabulary?: Vocabulary;
     train: number;
     validation: number;
   };

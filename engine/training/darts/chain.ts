@@ -27,7 +27,14 @@ function product(params: [string, Json[]][]): Record<string, Json>[] {
 }
 
 /** Candidate layers of a slot (shape-preserving types only), in a fixed order. */
-export function chainCandidates(config: Pick<ChainSpaceConfig, 'input' | 'layers'>): Layer[] {
+export function chainCandidates(config: Pick<ChainSpaceConfig, 'input' | 'layers' | 'tokens'>): Layer[] {
+  // Sequence inputs ([steps, features], token ids) would need their own mixed ops (an embedding
+  // first, conv1d/attention padded to one width); not built yet, so say so instead of mixing dense.
+  if (config.input.length === 2 || config.tokens === true) {
+    throw unbuildable(
+      `darts: chain supernets cover image and flat inputs; this space's input [${config.input.join(', ')}] is a sequence: use another strategy`,
+    );
+  }
   const spatial = config.input.length === 3;
   const allowed = spatial
     ? ['conv2d', 'separable_conv2d', 'depthwise_conv2d', 'batch_norm', 'dropout']

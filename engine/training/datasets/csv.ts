@@ -8,6 +8,7 @@
 
 import { FatalError } from '../../core/errors.js';
 import { forEachTextChunk } from './files.js';
+import { parseCsv } from './csv-rows.js';
 import { totalmem } from 'node:os';
 import type { RawDataset } from './types.js';
 
@@ -169,6 +170,30 @@ export function tableFromCsv(text: string, file: string, label: string): RawData
   const t = new CsvTable(file, label);
   t.push(text);
   return t.end();
+}
+
+/** A text csv: the `text` column's raw strings and the label column; other columns are ignored. */
+export function textFromCsv(text: string, file: string, label: string, column: string, length: number): RawDataset {
+  const rows = parseCsv(text);
+  if (rows.length === 0) throw new FatalError(`${file}: the file is empty (a header row and samples are needed)`);
+  const header = rows[0].cells.map((h) => h.trim());
+  const labelCol = header.indexOf(label);
+  const textCol = header.indexOf(column);
+  if (labelCol < 0) throw new FatalError(`${file}: no label column "${label}"; the columns are: ${header.join(', ')}`);
+  if (textCol < 0) throw new FatalError(`${file}: no text column "${column}"; the columns are: ${header.join(', ')}`);
+  if (rows.length === 1) throw new FatalError(`${file}: only a header row, no samples`);
+  const texts: string[] = [];
+  const labels: string[] = [];
+  for (const { line, cells } of rows.slice(1)) {
+    if (cells.length !== header.length) {
+      throw new FatalError(`${file}:${line}: ${cells.length} cells, the header has ${header.length} columns`);
+    }
+    const raw = cells[labelCol].trim();
+    if (raw === '') throw new FatalError(`${file}:${line}: empty label in column "${label}"`);
+    labels.push(raw);
+    texts.push(cells[textCol]);
+  }
+  return { x: new Float32Array(texts.length * length), labels, featureShape: [length], standardize: false, texts };
 }
 
 export function loadCsv(file: string, label: string): RawDataset {

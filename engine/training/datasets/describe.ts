@@ -7,6 +7,7 @@ import { Rng } from '../../core/rng.js';
 import { classCounts } from './labels.js';
 import { stratifiedSubsample, take } from './sample.js';
 import { applyScaling, fitScaling } from './standardize.js';
+import { fitVocabulary, tokenize, vocabularyIndex } from './tokenizer.js';
 import { sampleSize, type Dataset } from './types.js';
 
 export interface DatasetFeatures {
@@ -90,12 +91,36 @@ function landmarks(ds: Dataset, sample: number, seed: number): { nn: number; cen
   return { nn: nnRight / score.n, centroid: centroidRight / score.n, m: sub.n };
 }
 
+/** Words of the bag-of-words view a text dataset's landmarks use. */
+const BAG = 256;
+
+/**
+ * A text dataset as the landmarks see it: the l2-normalised counts of its BAG most frequent tokens
+ * (token ids side by side say nothing about distance, and before a split x holds no ids at all).
+ */
+function bagOfWords(ds: Dataset): Dataset {
+  if (!ds.texts || !ds.tokenizer) return ds;
+  const vocab = fitVocabulary(ds.texts, { ...ds.tokenizer, vocab: BAG + 2 });
+  const index = vocabularyIndex(vocab);
+  const x = new Float32Array(ds.n * BAG);
+  ds.texts.forEach((text, i) => {
+    let norm = 0;
+    for (const tok of tokenize(text, vocab)) {
+      const id = index.get(tok);
+      if (id !== undefined && id >= 2) x[i * BAG + id - 2]++;
+    }
+    for (let k = 0; k < BAG; k++) norm += x[i * BAG + k] ** 2;
+    if (norm > 0) for (let k = 0; k < BAG; k++) x[i * BAG + k] /= Math.sqrt(norm);
+  });
+  return { ...ds, x, featureShape: [BAG], standardize: false };
+}
+
 export function describeDataset(ds: Dataset, options: DescribeOptions = {}): DatasetFeatures {
   const fractions = classCounts(ds.y, ds.classes).map((c) => c / Math.max(1, ds.n));
   const entropy = -fractions.reduce((s, p) => (p > 0 ? s + p * Math.log2(p) : s), 0);
   const minF = Math.min(...fractions);
   const maxF = Math.max(...fractions);
-  const lm = landmarks(ds, options.sample ?? 600, options.seed ?? 0);
+  const lm = landmarks(bagOfWords(ds), options.sample ?? 600, options.seed ?? 0);
   return {
     n: ds.n,
     features: sampleSize(ds),

@@ -21,11 +21,14 @@ export function clearDatasetCache(): void {
   cache.clear();
 }
 
-function loadFull(source: string, label: string): Dataset {
-  const key = `${source}\u0000${label}`;
+function loadFull(cfg: DatasetConfig): Dataset {
+  const { source } = cfg;
+  const label = cfg.label || 'label';
+  const text = cfg.text && cfg.tokenizer ? { text: cfg.text, tokenizer: cfg.tokenizer } : undefined;
+  const key = `${source}\u0000${label}${text ? `\u0000${JSON.stringify(text)}` : ''}`;
   const hit = cache.get(key);
   if (hit) return hit;
-  const raw = loadSource(source, label);
+  const raw = loadSource(source, label, text);
   const { y, classNames } = indexLabels(raw.labels, source);
   const ds: Dataset = {
     x: raw.x,
@@ -37,6 +40,7 @@ function loadFull(source: string, label: string): Dataset {
     source,
     standardize: raw.standardize,
     ...(raw.featureNames ? { featureNames: raw.featureNames } : {}),
+    ...(raw.texts && text ? { texts: raw.texts, tokenizer: text.tokenizer } : {}),
   };
   cache.set(key, ds);
   return ds;
@@ -61,10 +65,10 @@ export function reshapeDataset(ds: Dataset, shape: readonly number[]): Dataset {
  */
 export function loadDataset(cfg: DatasetConfig, inputShape?: readonly number[], options: LoadOptions = {}): Dataset {
   const label = cfg.label || 'label';
-  let ds = loadFull(cfg.source, label);
+  let ds = loadFull(cfg);
   if (cfg.limit !== undefined && cfg.limit < ds.n) {
     const seed = options.seed ?? 0;
-    const key = `${cfg.source}\u0000${label}\u0000${cfg.limit}\u0000${seed}`;
+    const key = `${cfg.source}\u0000${label}\u0000${cfg.limit}\u0000${seed}\u0000${JSON.stringify(cfg.tokenizer ?? null)}`;
     let limited = cache.get(key);
     if (!limited) {
       limited = take(ds, stratifiedSubsample(ds, cfg.limit, deriveSeed(seed, 'dataset.limit')));

@@ -87,5 +87,6 @@ export function take(ds: Dataset, indices: readonly number[]): Dataset {
     x.set(ds.x.subarray(src * size, (src + 1) * size), i * size);
     y[i] = ds.y[src];
   });
-  return { ...ds, x, y, n: indices.length };
+  const texts = ds.texts;
+  return { ...ds, x, y, n: indices.length, ...(texts ? { texts: indices.map((i) => texts[i]) } : {}) };
 }

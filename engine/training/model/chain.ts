@@ -12,11 +12,12 @@ import { LAYER_TYPES } from '../../space/layers.js';
 import type { SeededInit } from './init.js';
 import { SeededDropout } from './dropout.js';
 import { activationParam, boolParam, intParam, rateParam, unbuildable } from './params.js';
+import { SEQUENCE_BUILDERS, type SeqCtx } from './sequence.js';
 import type { ChainLayer, ChainModelSpec } from './types.js';
 
 type T = tf.SymbolicTensor;
 
-interface Ctx {
+interface Ctx extends SeqCtx {
   init: SeededInit;
   name: string; // unique prefix of this layer's tf layers
 }
@@ -26,6 +27,10 @@ export const BN_MOMENTUM = 0.9;
 
 function spatial(x: T): boolean {
   return x.shape.length === 4;
+}
+
+function notTokens(layer: ChainLayer, ctx: Ctx): void {
+  if (ctx.state.tokens) throw unbuildable(`${layer.type} cannot read token ids: an embedding must come first`);
 }
 
 function channels(x: T): number {
@@ -113,6 +118,7 @@ const BUILDERS: Record<string, (layer: ChainLayer, x: T, ctx: Ctx) => T> = {
   batch_norm: (_layer, x, ctx) => tf.layers.batchNormalization({ momentum: BN_MOMENTUM, name: ctx.name }).apply(x) as T,
   dropout: (layer, x, ctx) =>
     new SeededDropout({ rate: rateParam(layer, 'rate'), name: ctx.name }, ctx.init.dropout()).apply(x) as T,
+  ...SEQUENCE_BUILDERS,
   dense(layer, x, ctx) {
     const flat = x.shape.length > 2 ? (tf.layers.flatten({ name: `${ctx.name}_flatten` }).apply(x) as T) : x;
     return tf.layers
@@ -131,6 +137,11 @@ export function buildChain(spec: ChainModelSpec, init: SeededInit): tf.LayersMod
   if (!Array.isArray(layers)) throw unbuildable('chain architecture without a "layers" list');
   const input = tf.input({ shape: spec.inputShape, name: 'input' });
   let x: T = input;
+  const tokens = spec.vocab !== undefined;
+  if (tokens && spec.inputShape.length !== 1) {
+    throw unbuildable(`token ids must have input shape [length], got [${spec.inputShape.join(', ')}]`);
+  }
+  const state = { positioned: false, tokens };
   layers.forEach((layer, i) => {
     const build = BUILDERS[layer?.type];
     if (!build || !LAYER_TYPES[layer.type]) {
@@ -138,9 +149,15 @@ export function buildChain(spec: ChainModelSpec, init: SeededInit): tf.LayersMod
         `layer ${i}: unknown type ${JSON.stringify(layer?.type)}; known: ${Object.keys(BUILDERS).join(', ')}`,
       );
     }
-    x = build(layer, x, { init, name: `l${i}_${layer.type}` });
+    const ctx: Ctx = { init, name: `l${i}_${layer.type}`, state, ...(tokens ? { vocab: spec.vocab } : {}) };
+    if (layer.type !== 'embedding') notTokens(layer, ctx);
+    x = build(layer, x, ctx);
   });
-  if (spatial(x)) {
+  if (state.tokens) throw unbuildable('token ids need an embedding layer before the classifier');
+  if (x.shape.length === 3 && spec.head !== 'flatten') {
+    // a sequence left at the end (conv1d, attention, return_sequences): average over the steps
+    x = tf.layers.globalAveragePooling1d({ name: 'head_gap' }).apply(x) as T;
+  } else if (spatial(x)) {
     x = (
       spec.head === 'flatten'
         ? tf.layers.flatten({ name: 'head_flatten' })

@@ -20,4 +20,13 @@ export class SeededInit {
   dropout(): number {
     return deriveSeed(this.seed, 'dropout', this.dropouts++);
   }
+
+  /** Uniform in [-limit, limit] (Keras' embedding default, limit 0.05), with the next seed. */
+  uniform(limit: number): ReturnType<typeof tf.initializers.randomUniform> {
+    return tf.initializers.randomUniform({
+      minval: -limit,
+      maxval: limit,
+      seed: deriveSeed(this.seed, 'init', this.count++),
+    });
+  }
 }

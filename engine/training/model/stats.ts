@@ -3,7 +3,10 @@
 // FLOPs convention: multiply-accumulates (one multiply + one add = 1) of one sample's forward pass,
 // counted for the layers that dominate cost: Conv2D (out_h*out_w*filters * k_h*k_w*c_in),
 // DepthwiseConv2D (out_h*out_w*c_in*mult * k_h*k_w), SeparableConv2D (its depthwise part plus the
-// pointwise out_h*out_w*c_in*mult*filters) and Dense (in_features*units per output position). Biases,
+// pointwise out_h*out_w*c_in*mult*filters) and Dense (in_features*units per output position); for
+// sequences Conv1D and NasDilatedConv1D (steps*filters * k*c_in), LSTM and GRU (steps * 4 or 3 gates
+// * units*(c_in + units), twice when bidirectional) and NasTransformerEncoder (steps * the Q/K/V,
+// output and feed-forward projections, plus heads * steps^2 * key_dim twice for scores and values). Biases,
 // activations, batch norm, pooling and additions are not counted — the convention of NAS-Bench-201
 // and most NAS papers' "FLOPs" (which are really MACs).
 
@@ -30,8 +33,45 @@ function shapeOf(t: tf.SymbolicTensor | tf.SymbolicTensor[]): (number | null)[] 
   return (Array.isArray(t) ? t[0] : t).shape;
 }
 
+/** MACs of the sequence layers (see the header), or undefined for other classes. */
+function sequenceFlops(layer: tf.layers.Layer, cls: string): number | undefined {
+  const config = layer.getConfig();
+  const inShape = shapeOf(layer.input);
+  const outShape = shapeOf(layer.output);
+  const steps = inShape[1] ?? 1;
+  const cin = inShape[inShape.length - 1] ?? 1;
+  const recurrent = (l: tf.layers.Layer, gates: number): number => {
+    const units = Number(l.getConfig().units);
+    return steps * gates * units * (cin + units);
+  };
+  switch (cls) {
+    case 'Conv1D':
+    case 'NasDilatedConv1D': {
+      const ks = config.kernelSize ?? config.kernel;
+      return size(outShape.slice(1)) * Number(Array.isArray(ks) ? ks[0] : ks) * cin;
+    }
+    case 'LSTM':
+      return recurrent(layer, 4);
+    case 'GRU':
+      return recurrent(layer, 3);
+    case 'Bidirectional': {
+      const inner = (layer as unknown as { forwardLayer: tf.layers.Layer }).forwardLayer;
+      return 2 * recurrent(inner, inner.getClassName() === 'LSTM' ? 4 : 3);
+    }
+    case 'NasTransformerEncoder': {
+      const hk = Number(config.heads) * Number(config.keyDim);
+      const ff = Number(config.ffUnits);
+      return steps * (4 * cin * hk + 2 * cin * ff) + 2 * steps * steps * hk;
+    }
+    default:
+      return undefined;
+  }
+}
+
 export function layerFlops(layer: tf.layers.Layer): number {
   const cls = layer.getClassName();
+  const seq = sequenceFlops(layer, cls);
+  if (seq !== undefined) return seq;
   if (!['Conv2D', 'DepthwiseConv2D', 'SeparableConv2D', 'Dense'].includes(cls)) return 0;
   const config = layer.getConfig();
   const inShape = shapeOf(layer.input);

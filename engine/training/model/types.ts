@@ -14,6 +14,8 @@ export interface ChainModelSpec {
   arch: { layers: ChainLayer[]; hyper?: Record<string, Json> };
   inputShape: number[];
   classes: number;
+  /** The input is token ids below `vocab` (a text dataset): the first layer must be an embedding. */
+  vocab?: number;
   /** Seeds the weight initialisers (derive it from the trial seed); 0 when absent. */
   seed?: number;
   /**

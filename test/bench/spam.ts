@@ -1,0 +1,84 @@
+// The reference for workflows/spam.yaml: TF-IDF words + logistic regression (scikit-learn) on the
+// workflow's own stratified split (the same seed and validation fraction, so the same messages),
+// and, with --store PATH (a store that ran workflows/spam.yaml), the search's best trial beside it.
+// Prints the baseline only when /usr/bin/python3 has scikit-learn (apt-get install -y python3-sklearn).
+
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { deriveSeed } from '../../engine/core/rng.js';
+import { Store } from '../../engine/store/store.js';
+import { loadDataset, splitDataset } from '../../engine/training/datasets/index.js';
+import { loadWorkflow } from '../../engine/workflow/index.js';
+import { repoRoot } from './util.js';
+
+type Emit = (line: Record<string, unknown>) => void;
+
+// sublinear tf, words and word bigrams, C from a small grid on the training part only (5-fold)
+const SCRIPT = `
+import json, sys
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import make_pipeline
+import sklearn
+d = json.load(open(sys.argv[1]))
+for name, vec in [("tfidf-words", TfidfVectorizer(sublinear_tf=True)),
+                  ("tfidf-words-bigrams", TfidfVectorizer(sublinear_tf=True, ngram_range=(1, 2), min_df=2))]:
+    pipe = make_pipeline(vec, LogisticRegression(max_iter=2000))
+    grid = GridSearchCV(pipe, {"logisticregression__C": [1, 10, 100]}, cv=5)
+    grid.fit(d["train_x"], d["train_y"])
+    acc = grid.score(d["val_x"], d["val_y"])
+    print(json.dumps({"model": name, "C": grid.best_params_["logisticregression__C"], "accuracy": acc, "sklearn": sklearn.__version__}), flush=True)
+`;
+
+export default async function run(emit: Emit, args: string[]): Promise<void> {
+  const wf = loadWorkflow(join(repoRoot(), 'workflows', 'spam.yaml'));
+  const dataset = wf.dataset!;
+  const ds = loadDataset(dataset, undefined, { seed: deriveSeed(wf.seed, 'dataset') });
+  const split = splitDataset(ds, dataset.split.validation, deriveSeed(deriveSeed(wf.seed, 'dataset'), 'dataset.split'));
+  const part = (p: typeof split.train) => ({ x: p.texts ?? [], y: Array.from(p.y, (k) => p.classNames[k]) });
+  const train = part(split.train);
+  const val = part(split.validation);
+  emit({ dataset: dataset.source, train: train.x.length, validation: val.x.length, split: dataset.split.validation });
+  const dir = mkdtempSync(join(tmpdir(), 'nas-spam-'));
+  try {
+    const file = join(dir, 'split.json');
+    writeFileSync(file, JSON.stringify({ train_x: train.x, train_y: train.y, val_x: val.x, val_y: val.y }));
+    const python = '/usr/bin/python3';
+    try {
+      await promisify(execFile)(python, ['-c', 'import sklearn']);
+    } catch {
+      emit({
+        reference: 'tfidf-logreg',
+        skipped: `${python} has no scikit-learn (apt-get install -y python3-sklearn)`,
+      });
+      return;
+    }
+    const { stdout } = await promisify(execFile)(python, ['-c', SCRIPT, file], { maxBuffer: 1 << 20 });
+    for (const l of stdout.trim().split('\n')) emit({ reference: 'tfidf-logreg', ...JSON.parse(l) });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const i = args.indexOf('--store');
+  if (i >= 0 && args[i + 1]) {
+    const store = Store.open(args[i + 1]);
+    try {
+      const r = store.latestRun();
+      if (!r) throw new Error(`no run in ${args[i + 1]}`);
+      const trials = store.trials(r.id, '').filter((t) => t.state === 'complete');
+      const best = trials.sort((a, b) => (b.metrics.accuracy ?? 0) - (a.metrics.accuracy ?? 0))[0];
+      emit({
+        search: r.id,
+        trials: trials.length,
+        elapsed_s: Math.round(r.elapsedMs / 1000),
+        best_accuracy: best?.metrics.accuracy,
+        best: best?.key,
+      });
+    } finally {
+      store.close();
+    }
+  }
+}
