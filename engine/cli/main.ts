@@ -13,6 +13,7 @@ import { reportCommand } from './report.js';
 import { runsCommand } from './runs.js';
 import { compareCommand } from './compare.js';
 import { initCommand } from './init.js';
+import { workerCommand } from './worker.js';
 
 const HELP = `nas — declarative neural architecture search
 
@@ -38,6 +39,10 @@ usage:
                                              stores/knowledge files -> a shareable knowledge file
   nas meta show SOURCE...|WORKFLOW.yaml [--json]
                                              what knowledge holds, or what a workflow's meta: transfers
+  nas worker --redis URL [--queue NAME] [--threads N] [--lock SECONDS]
+                                             train the trials of runs with executor: redis (URL also
+                                             from NAS_REDIS_URL); --lock: seconds before a dead
+                                             worker's trial is retried elsewhere (default 30)
 `;
 
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
@@ -55,6 +60,10 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         trial: { type: 'string' },
         out: { type: 'string' },
         name: { type: 'string' },
+        redis: { type: 'string' },
+        queue: { type: 'string' },
+        threads: { type: 'string' },
+        lock: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -62,6 +71,11 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       if (v === undefined) return undefined;
       const n = Number(v);
       if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name} must be a positive integer, got "${v}"`);
+      return n;
+    };
+    const numFlag = (name: string, v: string) => {
+      const n = Number(v);
+      if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--${name} must be a positive number, got "${v}"`);
       return n;
     };
     const flags = {
@@ -95,6 +109,16 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       case 'export':
         return exportCommand(
           { ...flags, run: intFlag('run', values.run), trial: intFlag('trial', values.trial), out: values.out },
+          io,
+        );
+      case 'worker':
+        return await workerCommand(
+          {
+            ...(values.redis !== undefined ? { redis: values.redis } : {}),
+            ...(values.queue !== undefined ? { queue: values.queue } : {}),
+            ...(values.threads !== undefined ? { threads: intFlag('threads', values.threads) } : {}),
+            ...(values.lock !== undefined ? { lock: numFlag('lock', values.lock) } : {}),
+          },
           io,
         );
       case undefined:
