@@ -23,8 +23,9 @@ export function freePort(): Promise<number> {
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Resolves when `ok()` holds, polling every 50 ms; rejects with `what` after `timeoutMs`. */
-export async function waitFor(ok: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
+/** Resolves when `ok()` holds, polling every 50 ms; rejects with `what` after `timeoutMs` (generous: a `nas`
+ *  process takes 1 s to start here when the machine is idle and 20 s when it is shared and loaded). */
+export async function waitFor(ok: () => boolean, what: string, timeoutMs = 180_000): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!ok()) {
     if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
