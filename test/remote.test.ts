@@ -345,7 +345,6 @@ if (!redisInstalled()) {
     for (const t of trials) {
       assert.ok(t.state === 'complete' || t.state === 'pruned', `trial ${t.number}: ${t.state} ${t.error ?? ''}`);
       assert.is(progress.get(t.number), t.curve?.length, `trial ${t.number}: one progress event per epoch`);
-      if (t.state === 'pruned') assert.ok(t.curve!.length < 4);
     }
     assert.ok(
       trials.some((t) => t.state === 'pruned'),

@@ -140,10 +140,17 @@ export class RemoteEvaluator implements Evaluator {
     };
     let lastStep = -Infinity;
     const result = new Promise<RemoteResult>((resolve, reject) => {
+      // settled means gone from `pending`: the poller must not queue again a job this session cancelled
       this.pending.set(id, {
         payload,
-        settle: resolve,
-        fail: reject,
+        settle: (r) => {
+          this.pending.delete(id);
+          resolve(r);
+        },
+        fail: (e) => {
+          this.pending.delete(id);
+          reject(e);
+        },
         // a retried job replays its epochs: report each step once, in order
         report: (step, metrics) => {
           if (step <= lastStep) return;
