@@ -17,6 +17,7 @@ import { reproduceCommand } from './reproduce.js';
 import { explainCommand } from './explain.js';
 import { dashboardCommand } from './dashboard.js';
 import { predictCommand } from './predict.js';
+import { workerCommand } from './worker.js';
 
 const HELP = `nas — declarative neural architecture search
 
@@ -52,6 +53,10 @@ usage:
                                              stores/knowledge files -> a shareable knowledge file
   nas meta show SOURCE...|WORKFLOW.yaml [--json]
                                              what knowledge holds, or what a workflow's meta: transfers
+  nas worker --redis URL [--queue NAME] [--threads N] [--lock SECONDS]
+                                             train the trials of runs with executor: redis (URL also
+                                             from NAS_REDIS_URL); --lock: seconds before a dead
+                                             worker's trial is retried elsewhere (default 30)
 
   --debug (any command): print the stack trace of an internal error
 `;
@@ -80,6 +85,10 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         force: { type: 'boolean' },
         model: { type: 'string' },
         file: { type: 'string' },
+        redis: { type: 'string' },
+        queue: { type: 'string' },
+        threads: { type: 'string' },
+        lock: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         debug: { type: 'boolean' },
       },
@@ -88,6 +97,11 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       if (v === undefined) return undefined;
       const n = Number(v);
       if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name} must be a positive integer, got "${v}"`);
+      return n;
+    };
+    const numFlag = (name: string, v: string) => {
+      const n = Number(v);
+      if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--${name} must be a positive number, got "${v}"`);
       return n;
     };
     const flags = {
@@ -139,6 +153,16 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         );
       case 'predict':
         return await predictCommand(positionals, { model: values.model, file: values.file, json: values.json }, io);
+      case 'worker':
+        return await workerCommand(
+          {
+            ...(values.redis !== undefined ? { redis: values.redis } : {}),
+            ...(values.queue !== undefined ? { queue: values.queue } : {}),
+            ...(values.threads !== undefined ? { threads: intFlag('threads', values.threads) } : {}),
+            ...(values.lock !== undefined ? { lock: numFlag('lock', values.lock) } : {}),
+          },
+          io,
+        );
       case undefined:
       case 'help':
       case '--help':

@@ -13,6 +13,7 @@ import { interruptSignal } from './interrupt.js';
 import { withVerbose } from './verbose.js';
 import { archSummary, metricText } from '../report/format.js';
 import { parallelProblem } from '../workflow/limits.js';
+import { executorUrl, probeRedis } from '../evaluation/remote/connection.js';
 
 export interface RunFlags {
   store?: string;
@@ -24,6 +25,7 @@ export interface RunFlags {
 export async function runCommand(file: string | undefined, flags: RunFlags, io: Io): Promise<number> {
   if (!file) throw new UsageError('usage: nas run FILE [--store PATH] [--json]');
   const wf = withFlags(loadWorkflow(file), flags);
+  await checkExecutor(wf);
   const storePath = flags.store ? resolve(flags.store) : defaultStorePath(wf.name);
   const store = Store.open(storePath);
   try {
@@ -67,6 +69,7 @@ export async function resumeCommand(target: string | undefined, flags: RunFlags,
     if (!edited && existsSync(run.workflowFile)) edited = withFlags(loadWorkflow(run.workflowFile), flags);
     else if (edited && edited.name !== run.name)
       throw new UsageError(`${target} is workflow "${edited.name}", but run ${run.id} is "${run.name}"`);
+    await checkExecutor(edited ?? (run.config as unknown as WorkflowConfig));
     const budget = (edited ?? (run.config as unknown as WorkflowConfig)).budget;
     const progress = createProgress(io, budget.trials, (run.config as unknown as WorkflowConfig).objective.metric);
     const { signal, dispose } = interruptSignal(io);
@@ -84,6 +87,11 @@ export async function resumeCommand(target: string | undefined, flags: RunFlags,
   } finally {
     store.close();
   }
+}
+
+/** An unreachable queue is one line before anything is written to the store, not a failed run. */
+async function checkExecutor(wf: WorkflowConfig): Promise<void> {
+  if (wf.executor?.type === 'redis') await probeRedis(executorUrl(wf.executor), `${wf.source.file}: executor`);
 }
 
 function withFlags(wf: WorkflowConfig, flags: RunFlags): WorkflowConfig {

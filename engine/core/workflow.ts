@@ -110,6 +110,9 @@ export interface StageConfig {
   budget: BudgetConfig;
 }
 
+/** Where trials run: the local pool, or a BullMQ queue on Redis (url given, or read from url_env at run time). */
+export type ExecutorConfig = { type: 'local' } | { type: 'redis'; url?: string; url_env?: string; queue: string };
+
 export interface WorkflowConfig {
   name: string;
   seed: number;
@@ -134,6 +137,8 @@ export interface WorkflowConfig {
   /** How trials are scheduled (engine/search/schedule.ts); absent in runs stored before it existed (eager). */
   schedule?: 'reproducible' | 'eager';
   meta?: MetaConfig;
+  /** Where trials run (absent: local). */
+  executor?: ExecutorConfig;
   /** Where it came from: the file, its directory (paths are relative to it), its text and hash. */
   source: { file: string; dir: string; text: string; hash: string };
 }

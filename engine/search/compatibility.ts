@@ -8,8 +8,9 @@ import type { WorkflowConfig } from '../core/workflow.js';
 export function resumeIncompatibilities(prev: WorkflowConfig, next: WorkflowConfig): string[] {
   const problems: string[] = [];
   // Budgets (the workflow's and each stage's) may only grow; the stages' other sections must not change.
+  // Where trials run (parallel, executor) may change: it does not change what a trial computes.
   const strip = (w: WorkflowConfig): Json => {
-    const { budget: _b, source: _s, parallel: _p, stages, ...rest } = w;
+    const { budget: _b, source: _s, parallel: _p, executor: _x, stages, ...rest } = w;
     const out = rest as unknown as Record<string, Json>;
     if (stages) out.stages = stages.map(({ budget: _sb, ...st }) => st) as unknown as Json;
     return out as Json;

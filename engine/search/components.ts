@@ -33,10 +33,17 @@ export function makeStrategy(wf: WorkflowConfig, space: SearchSpace, warmStart?:
 export async function makeEvaluator(
   wf: WorkflowConfig,
   space: SearchSpace,
-  run?: { id: number; storePath: string },
+  run?: { id: number; storePath: string; stage?: string; createdAt?: number },
 ): Promise<Evaluator> {
   const def = getEvaluator(wf.evaluation.type);
   if (!def) throw new FatalError(`unknown evaluation type "${wf.evaluation.type}"`);
+  if (wf.executor?.type === 'redis') {
+    // trials go to `nas worker`s through a queue; imported here so local runs never load BullMQ
+    const { RemoteEvaluator } = await import('../evaluation/remote/executor.js');
+    const remote = new RemoteEvaluator(wf, run);
+    await remote.start();
+    return remote;
+  }
   return def.create(optionsOf(wf.evaluation), { workflow: wf, space, ...(run ? { run } : {}) });
 }
 

@@ -38,7 +38,13 @@ export async function searchOnce(
     if (seeds) strategy = new SeededStrategy(strategy, seeds);
     const newPruner = () => makePruner(wf.objective, wf.evaluation.early_stopping as Parameters<typeof makePruner>[1]);
     const pruner = newPruner();
-    const evaluator = await makeEvaluator(wf, space, { id: runId, storePath: store.path, ...(stage ? { stage } : {}) });
+    const createdAt = store.getRun(runId)?.createdAt;
+    const evaluator = await makeEvaluator(wf, space, {
+      id: runId,
+      storePath: store.path,
+      ...(stage ? { stage } : {}),
+      ...(createdAt !== undefined ? { createdAt } : {}),
+    });
     try {
       const measure = await makeMeasure(wf, evaluator);
       const constraints = Object.keys(wf.constraints ?? {}).length > 0 ? wf.constraints : undefined;

@@ -38,6 +38,7 @@ export function semanticIssues(data: Obj, ctx: CheckContext): Issue[] {
   checkText(data, ctx, issues);
   checkSpace(data, ctx, issues);
   checkCellOps(data, ctx, issues);
+  checkExecutor(data, ctx, issues);
   if (isObj(data.dataset) && typeof data.dataset.source === 'string' && !ctx.broken(['dataset', 'source'])) {
     const m = /^(csv|idx|json):(.+)$/.exec(data.dataset.source);
     const abs = m && checkFile(m[2], ['dataset', 'source'], ctx, issues);
@@ -61,6 +62,26 @@ export function semanticIssues(data: Obj, ctx: CheckContext): Issue[] {
     }
   }
   return issues;
+}
+
+/** A redis executor names its server exactly once: `url`, or `url_env` (read at run time, not here). */
+function checkExecutor(data: Obj, ctx: CheckContext, issues: Issue[]): void {
+  const x = data.executor;
+  if (!isObj(x) || ctx.broken(['executor'])) return;
+  const given = ['url', 'url_env'].filter((k) => x[k] !== undefined);
+  if (x.type === 'redis' && given.length !== 1) {
+    issues.push({
+      path: ['executor', 'type'],
+      at: 'value',
+      message:
+        given.length === 0
+          ? 'executor type "redis" needs its server: add url: redis://HOST:PORT (or url_env: NAS_REDIS_URL)'
+          : 'executor: give url or url_env, not both',
+    });
+  }
+  if (x.type === 'local')
+    for (const k of [...given, ...(ctx.given(['executor', 'queue']) ? ['queue'] : [])])
+      issues.push({ path: ['executor', k], at: 'key', message: `executor.${k} only applies to type "redis"` });
 }
 
 /** The absolute path of an existing file, or undefined after reporting that it is missing. */

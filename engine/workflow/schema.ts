@@ -126,6 +126,7 @@ export function buildWorkflowSchema(registries: Registries = defaultRegistries()
           description:
             'reproducible: results told in trial order, trial k asked once trials 1..k-parallel are told (same file + seed = same trials); eager: ask and tell as trials finish (faster, timing-dependent).',
         },
+        executor: executorSchema(),
         meta: obj(
           {
             from: list({ type: 'string', minLength: 1, 'x-path': 'file' }),
@@ -190,6 +191,35 @@ export function buildWorkflowSchema(registries: Registries = defaultRegistries()
       },
     ),
   };
+}
+
+/** Where trials run: the local thread pool (default), or a BullMQ queue on Redis served by `nas worker`s. */
+function executorSchema(): JsonSchema {
+  return obj(
+    {
+      type: { enum: ['local', 'redis'], default: 'local', description: 'local: this machine; redis: a queue' },
+      url: {
+        type: 'string',
+        pattern: '^rediss?://',
+        'x-expect': 'redis://[:PASSWORD@]HOST:PORT[/DB] or rediss://... (TLS)',
+        description: 'The Redis server of the queue (or url_env, to keep a password out of the file).',
+      },
+      url_env: {
+        type: 'string',
+        pattern: '^[A-Za-z_][A-Za-z0-9_]*$',
+        'x-expect': 'the name of an environment variable, e.g. NAS_REDIS_URL',
+        description: 'An environment variable holding the Redis url, read when the run starts.',
+      },
+      queue: {
+        type: 'string',
+        pattern: '^[A-Za-z0-9_.-]+$',
+        default: 'nas',
+        'x-expect': 'letters, digits, dots, dashes and underscores',
+        description: 'Queue name; the workers serve it with `nas worker --queue NAME`.',
+      },
+    },
+    { description: 'Where trials run (default: local worker threads).' },
+  );
 }
 
 export const STAGE_NAME_PATTERN = '^[a-z][a-z0-9]*(-[a-z0-9]+)*$';

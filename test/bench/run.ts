@@ -13,6 +13,7 @@ const BENCHES = [
   'darts',
   'schedule',
   'dashboard',
+  'scale-out',
 ];
 
 export type Emit = (line: Record<string, unknown>) => void;

@@ -34,6 +34,8 @@ export interface TrainEvaluatorConfig {
   models?: { storePath: string; runId: number; stage?: string };
   /** Extra worker environment (tests). */
   env?: Record<string, string>;
+  /** A pool shared with other evaluators (a `nas worker` serving several runs); not closed by close(). */
+  pool?: TrainPool;
 }
 
 export class TrainEvaluator implements Evaluator {
@@ -48,12 +50,14 @@ export class TrainEvaluator implements Evaluator {
         'evaluation type "train" needs a dataset: add dataset: { source: builtin:mnist } (or csv:PATH, ...)',
       );
     this.backend = cfg.options.backend ?? TRAIN_DEFAULTS.backend;
-    this.pool = new TrainPool({
-      threads: threadsFor(this.backend, wf.parallel),
-      recycleAfter: cfg.options.recycle_after ?? TRAIN_DEFAULTS.recycle_after,
-      graceMs: (cfg.options.cancel_grace ?? TRAIN_DEFAULTS.cancel_grace) * 1000,
-      ...(cfg.env ? { env: cfg.env } : {}),
-    });
+    this.pool =
+      cfg.pool ??
+      new TrainPool({
+        threads: threadsFor(this.backend, wf.parallel),
+        recycleAfter: cfg.options.recycle_after ?? TRAIN_DEFAULTS.recycle_after,
+        graceMs: (cfg.options.cancel_grace ?? TRAIN_DEFAULTS.cancel_grace) * 1000,
+        ...(cfg.env ? { env: cfg.env } : {}),
+      });
     const keep = cfg.options.keep_models ?? TRAIN_DEFAULTS.keep_models;
     if (cfg.models && cfg.models.storePath !== ':memory:' && keep > 0) {
       this.keeper = new ModelKeeper(modelsDir(cfg.models.storePath, cfg.models.runId, cfg.models.stage), keep);
@@ -154,6 +158,6 @@ export class TrainEvaluator implements Evaluator {
   }
 
   close(): Promise<void> {
-    return this.pool.close();
+    return this.cfg.pool ? Promise.resolve() : this.pool.close();
   }
 }
