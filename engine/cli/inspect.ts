@@ -1,6 +1,7 @@
 // nas status [--store PATH] [RUN] and nas best [--store PATH] [--top K] [--json] [RUN]
 
 import { Store, type RunRow } from '../store/store.js';
+import { rankingText, rankingsOf } from '../core/ranking.js';
 import type { TrialRecord, TrialState } from '../core/types.js';
 import { rankedTrials } from '../search/stages.js';
 import { finalStage } from '../core/stages.js';
@@ -27,6 +28,7 @@ export function statusCommand(target: string | undefined, flags: { store?: strin
         elapsed_s: Math.round(r.elapsedMs / 100) / 10,
         ...(wf.stages ? { stages: stageRows(store, r.id, wf) } : {}),
         best: best ? { number: best.number, key: best.key, metrics: best.metrics } : null,
+        ...(rankingsOf(r.info).length ? { ranking: rankingsOf(r.info) } : {}),
       };
     });
     if (flags.json) line(io.stdout, JSON.stringify(rows));
@@ -47,6 +49,7 @@ export function statusCommand(target: string | undefined, flags: { store?: strin
           `  ${r.stages ? 'in all, ' : ''}${trialLine(r.trials, r.stages ? undefined : r.budget.trials)}; ${r.elapsed_s}s`,
         );
         if (r.best) line(io.stdout, `  best: trial ${r.best.number} ${r.best.key} ${JSON.stringify(r.best.metrics)}`);
+        for (const q of r.ranking ?? []) line(io.stdout, `  ${rankingText(q)}`);
       }
     }
     return 0;
