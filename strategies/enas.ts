@@ -19,6 +19,12 @@ export const enas: StrategyDefinition<OneShotOptions> = {
     additionalProperties: false,
     properties: {
       ...sharedOneShotSchema(D),
+      controller: {
+        enum: ['lstm', 'random'],
+        default: D.controller,
+        description:
+          "'lstm': the ENAS controller; 'random': uniform paths and a uniform draw ranked under shared weights (random search with weight sharing, the baseline ENAS should beat)",
+      },
       warmup: {
         type: 'integer',
         minimum: 0,

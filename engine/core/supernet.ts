@@ -49,6 +49,7 @@ export const DARTS_DEFAULTS = {
   learning_rate: 0.05,
   learning_rate_min: 0.001,
   weight_decay: 3e-4,
+  controller: 'lstm' as 'lstm' | 'random',
   warmup: 5,
   grad_clip: 5,
   arch_learning_rate: 0.003,
@@ -86,6 +87,8 @@ export interface OneShotOptions {
   grad_clip?: number;
   /** Batches per epoch at most (0: the whole training split). */
   max_steps?: number;
+  /** ENAS: 'lstm' (the controller), or 'random': uniform paths throughout and a random draw ranked at the end (random search with weight sharing, Li & Talwalkar 2019; the baseline of the benches). */
+  controller?: 'lstm' | 'random';
   /** ENAS: epochs whose weight phase samples paths uniformly (and the controller waits), so every op is trained before the controller judges it. */
   warmup?: number;
   /** ENAS: controller updates per epoch, architectures sampled per update, Adam rate, entropy bonus, baseline decay. */
@@ -116,6 +119,7 @@ export const ONESHOT_DEFAULTS = {
   weight_decay: 3e-4,
   grad_clip: 5,
   max_steps: 0,
+  controller: 'lstm' as 'lstm' | 'random',
   warmup: 5,
   controller_steps: 20,
   controller_samples: 4,

@@ -39,13 +39,14 @@ export async function runOneShotJob(
             skeleton: o.skeleton ?? space.skeleton ?? { channels: 16, cells: 1, stages: 2 },
             seed,
           });
+    const method = request.method === 'enas' && o.controller === 'random' ? 'random-ws' : request.method;
     let policy;
-    if (request.method === 'enas') {
+    if (method === 'enas') {
       if (!hooks.policy) throw new FatalError('enas: this worker cannot build the controller');
       policy = hooks.policy(net.columns, deriveSeed(job.seed, 'controller'), o);
     }
     const out = await searchOneShot(
-      request.method,
+      method,
       net,
       { xTrain: t.xTrain, yTrain: t.yTrain, xVal: t.xVal, yVal: t.yVal },
       o,
