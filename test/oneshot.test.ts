@@ -193,6 +193,33 @@ test('enas and spos supernet jobs: top cells with shared-weight scores, rank-che
   assert.ok(refused, 'an enas job without a controller is refused');
 });
 
+test('chain spaces: enas and spos search the chain supernet’s slots; derived and rank-check chains belong to the space', async () => {
+  const space = {
+    kind: 'chain' as const,
+    input: [8, 8, 1],
+    layers: {
+      min: 1,
+      max: 3,
+      choose: {
+        conv2d: { filters: [4, 8], kernel: [3] },
+        max_pool: { size: [2] },
+        batch_norm: {},
+      },
+    },
+    hyper: { learning_rate: [0.003, 0.001] },
+  };
+  const s = createSpace(space);
+  for (const method of ['enas', 'spos'] as const) {
+    const r = await runSupernetJob({ ...tinyJob(method), space }, 'wasm', {
+      cancelled: () => false,
+      policy: controllerPolicy,
+    });
+    assert.ok(r.derived.length >= 1);
+    for (const a of [...r.derived, ...r.check!.map((c) => c.arch)]) s.validate(a);
+    assert.ok(r.columns[1].includes('identity'));
+  }
+});
+
 test('strategies: supernet request, derived and rank-check proposals with ws_score, snapshot/restore mid-run', () => {
   const derived = [
     { ops: ['nor_conv_3x3', 'nor_conv_3x3', 'nor_conv_3x3', 'skip_connect', 'nor_conv_3x3', 'nor_conv_3x3'] },
