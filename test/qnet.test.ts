@@ -66,7 +66,7 @@ test('q_function network: learns a toy reward better than its first proposals; s
   const r2 = drive(s2, nb201, ev, { budget: 10, seed: 2, history });
   assert.equal(r1, r2);
   // a table snapshot cannot restore a network
-  const table = qLearning.create({}, { space: nb201, seed: 4, objective });
+  const table = qLearning.create({ q_function: 'table' }, { space: nb201, seed: 4, objective });
   assert.throws(() => s2.restore(table.snapshot()), /Q-network/);
 });
 
