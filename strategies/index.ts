@@ -12,6 +12,8 @@ import { qLearning } from './q-learning.js';
 import { reinforce } from './reinforce.js';
 import { bayesian } from './bayesian.js';
 import { nsga2 } from './nsga2.js';
+import { enas } from './enas.js';
+import { spos } from './spos.js';
 
 export const STRATEGIES: StrategyDefinition<any>[] = [
   random,
@@ -24,6 +26,8 @@ export const STRATEGIES: StrategyDefinition<any>[] = [
   reinforce,
   bayesian,
   nsga2,
+  enas,
+  spos,
 ];
 
 export function strategyTypes(): string[] {

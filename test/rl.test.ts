@@ -51,7 +51,16 @@ test("qUpdate is Q + alpha (r + gamma max Q' - Q)", () => {
 
 test('q-learning: one update along a trajectory matches the hand-computed values', () => {
   const s = new QLearningStrategy(
-    { alpha: 0.5, gamma: 0.9, replay: 0, reward: 'raw', q_init: 0, backoff: 'none', epsilon: [{ epsilon: 1 }] },
+    {
+      q_function: 'table',
+      alpha: 0.5,
+      gamma: 0.9,
+      replay: 0,
+      reward: 'raw',
+      q_init: 0,
+      backoff: 'none',
+      epsilon: [{ epsilon: 1 }],
+    },
     { space: tiny, seed: 1, objective },
   );
   const a = s.ask();

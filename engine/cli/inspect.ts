@@ -1,6 +1,7 @@
 // nas status [--store PATH] [RUN] and nas best [--store PATH] [--top K] [--json] [RUN]
 
 import { Store, type RunRow } from '../store/store.js';
+import { rankingText, rankingsOf } from '../core/ranking.js';
 import type { TrialRecord, TrialState } from '../core/types.js';
 import { rankedTrials } from '../search/stages.js';
 import { finalStage } from '../core/stages.js';
@@ -30,6 +31,7 @@ export function statusCommand(target: string | undefined, flags: { store?: strin
         ...(wf.stages ? { stages: stageRows(store, r.id, wf) } : {}),
         best: best ? { number: best.number, key: best.key, metrics: best.metrics } : null,
         inputs: inputsJson(store, r.id),
+        ...(rankingsOf(r.info).length ? { ranking: rankingsOf(r.info) } : {}),
       };
     });
     if (flags.json) line(io.stdout, JSON.stringify(rows));
@@ -39,8 +41,10 @@ export function statusCommand(target: string | undefined, flags: { store?: strin
       // what each run depends on (issue #15): under the table, run by run
       for (const r of rows) {
         const inputs = inputLines(store, r.run);
-        if (inputs.length === 0) continue;
-        line(io.stdout, `run ${r.run} inputs:`);
+        const ranking = r.ranking ?? [];
+        if (inputs.length === 0 && ranking.length === 0) continue;
+        line(io.stdout, `run ${r.run}:`);
+        for (const q of ranking) line(io.stdout, `  ${rankingText(q)}`);
         for (const l of inputs) line(io.stdout, l);
       }
     }

@@ -14,7 +14,11 @@ export type Ask = { arch: Arch; info?: JsonObject } | { wait: true } | { done: t
  * info carries the alphas per epoch and the derived architectures. Only asked when
  * ctx.capabilities.supernet is true.
  */
-export type SupernetAsk = { supernet: { id: string; options: JsonObject }; info?: JsonObject };
+export type SupernetAsk = {
+  /** method: absent for DARTS, 'enas' or 'spos' for the single-path searches. */
+  supernet: { id: string; method?: string; options: JsonObject };
+  info?: JsonObject;
+};
 
 export interface Strategy {
   /** Next candidate; `wait` when it needs results of trials in flight first; `done` when it has nothing more. */

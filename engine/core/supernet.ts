@@ -49,6 +49,7 @@ export const DARTS_DEFAULTS = {
   learning_rate: 0.05,
   learning_rate_min: 0.001,
   weight_decay: 3e-4,
+  controller: 'lstm' as 'lstm' | 'random',
   warmup: 5,
   grad_clip: 5,
   arch_learning_rate: 0.003,
@@ -68,5 +69,97 @@ export const DARTS_DEFAULTS = {
 export interface SupernetRequest {
   /** Unique within the strategy (the trial's key is `supernet:<id>`). */
   id: string;
+  method?: 'darts';
   options: DartsOptions;
 }
+
+/** Weight-sharing methods besides DARTS: ENAS (a controller picks the path) and SPOS (uniform paths). */
+export type OneShotMethod = 'enas' | 'spos';
+
+/** Options of `strategy: { type: enas | spos }` that shape the supernet job (schemas in strategies/enas.ts, spos.ts). */
+export interface OneShotOptions {
+  /** Supernet epochs (ENAS: each a weight phase then a controller phase). */
+  epochs?: number;
+  batch_size?: number;
+  /** Weights: momentum-SGD learning rate (cosine-annealed), L2 decay and gradient clipping. */
+  learning_rate?: number;
+  weight_decay?: number;
+  grad_clip?: number;
+  /** Batches per epoch at most (0: the whole training split). */
+  max_steps?: number;
+  /** ENAS: 'lstm' (the controller), or 'random': uniform paths throughout and a random draw ranked at the end (random search with weight sharing, Li & Talwalkar 2019; the baseline of the benches). */
+  controller?: 'lstm' | 'random';
+  /** ENAS: epochs whose weight phase samples paths uniformly (and the controller waits), so every op is trained before the controller judges it. */
+  warmup?: number;
+  /** ENAS: controller updates per epoch, architectures sampled per update, Adam rate, entropy bonus, baseline decay. */
+  controller_steps?: number;
+  controller_samples?: number;
+  controller_learning_rate?: number;
+  entropy?: number;
+  baseline_decay?: number;
+  /** Architectures ranked under shared weights at the end (ENAS: sampled; SPOS: the evolution's population). */
+  sample?: number;
+  /** SPOS: evolution generations, population, mutation share, and training batches for BN recalibration. */
+  generations?: number;
+  population?: number;
+  recalibration_batches?: number;
+  /** Validation examples a shared-weight score is measured on (0: the whole validation split). */
+  score_examples?: number;
+  /** Top architectures proposed as trials. */
+  candidates?: number;
+  /** Extra random architectures scored under shared weights and trained stand-alone, for the rank correlation. */
+  rank_check?: number;
+  skeleton?: { channels: number; cells: number; stages: number };
+}
+
+export const ONESHOT_DEFAULTS = {
+  epochs: 10,
+  batch_size: 64,
+  learning_rate: 0.05,
+  weight_decay: 3e-4,
+  grad_clip: 5,
+  max_steps: 0,
+  controller: 'lstm' as 'lstm' | 'random',
+  warmup: 5,
+  controller_steps: 20,
+  controller_samples: 4,
+  controller_learning_rate: 0.0035,
+  entropy: 0.0001,
+  baseline_decay: 0.95,
+  sample: 50,
+  generations: 10,
+  population: 20,
+  recalibration_batches: 4,
+  score_examples: 500,
+  candidates: 3,
+  rank_check: 0,
+};
+
+/** A one-shot supernet request: `method` picks the search; absent means DARTS (older stores). */
+export interface OneShotRequest {
+  id: string;
+  method: OneShotMethod;
+  options: OneShotOptions;
+}
+
+/**
+ * The ENAS controller as the supernet job sees it: a policy over single paths (one column per row of
+ * the supernet). It lives in strategies/lib (the LSTM of reinforce) and is handed to the job by the
+ * evaluation layer, which sees both.
+ */
+export interface PathPolicy {
+  sample(): number[];
+  /** One REINFORCE step on these paths and rewards (moving-average baseline, entropy bonus). */
+  update(batch: readonly { path: readonly number[]; reward: number }[]): void;
+  logProb(path: readonly number[]): number;
+}
+
+/** Makes the ENAS policy for a supernet's rows (columns[r] = the candidates of row r). */
+export type PathPolicyFactory = (
+  columns: readonly (readonly string[])[],
+  seed: number,
+  o: OneShotOptions,
+) => PathPolicy;
+
+/** Any supernet request a pool job can carry. */
+export type AnySupernetRequest = SupernetRequest | OneShotRequest;

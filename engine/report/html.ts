@@ -5,6 +5,7 @@
 
 import type { Objective, TrialRecord } from '../core/types.js';
 import { dominates } from '../core/pareto.js';
+import { rankingText, rankingsOf } from '../core/ranking.js';
 import type { ReportData, StageData } from './data.js';
 import { bars, chart, esc, fmtNum, PALETTE, type Series } from './svg.js';
 
@@ -276,6 +277,9 @@ svg.plot{background:#fff;border:1px solid #e5e7eb;border-radius:4px;margin:4px 0
 <body>
 <h1>${esc(title)}</h1>
 <p class="meta">workflow <code>${esc(d.run.workflowFile)}</code> · status <b>${esc(d.run.status)}</b>${d.run.reason ? ` (${esc(d.run.reason)})` : ''} · ${d.timeline.length} trials · ${fmtNum(d.run.elapsedMs / 1000)} s searching · generated <span id="generated" data-ms="${d.generatedAt}">${new Date(d.generatedAt).toISOString()}</span></p>
+${rankingsOf(d.run.info)
+  .map((q) => `<p class="meta ranking">${esc(rankingText(q))}</p>`)
+  .join('')}
 <h2>Best</h2>
 ${b ? `<p id="best">Trial #${b.number}${d.final.name ? ` of stage ${esc(d.final.name)}` : ''}: <b>${esc(d.final.objective.metric)} ${fmtNum(b.metrics[d.final.objective.metric])}</b> — ${metricsText(b.metrics)}</p><p><code>${esc(b.key)}</code></p>${lineage.length > 1 ? `<p id="lineage">Lineage: ${lineage.join(' ← ')}</p>` : ''}` : '<p id="best">No complete trial yet.</p>'}
 ${rejected}

@@ -2,6 +2,7 @@
 
 import type { ReportData } from './data.js';
 import { fmtNum } from './svg.js';
+import { rankingText, rankingsOf } from '../core/ranking.js';
 
 const label = (s: { name: string } | { stage: string }) => ('name' in s ? s.name : s.stage) || 'search';
 const cell = (s: string) => s.replace(/\|/g, '\\|');
@@ -13,6 +14,7 @@ export function renderMarkdown(d: ReportData): string {
   out.push(`- status: **${d.run.status}**${d.run.reason ? ` (${d.run.reason})` : ''}`);
   out.push(`- trials: ${d.timeline.length}; searching time: ${fmtNum(d.run.elapsedMs / 1000)} s`);
   if (d.rejected.length) out.push(`- rejected by constraints before evaluation: ${d.rejected.length}`);
+  for (const q of rankingsOf(d.run.info)) out.push(`- ${rankingText(q)}`);
   out.push('');
   const b = d.best;
   out.push('## Best', '');

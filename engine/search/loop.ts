@@ -12,7 +12,7 @@ import type { Arch, CurvePoint, Json, JsonObject, Metrics, StopCause, TrialRecor
 import { objectiveScore } from '../core/types.js';
 import type { Store } from '../store/store.js';
 import type { SearchSpace } from '../core/space.js';
-import type { Strategy } from '../core/strategy.js';
+import type { Strategy, SupernetAsk } from '../core/strategy.js';
 import { failedRecord, isSupernetTrial, supernetKey } from '../core/trial.js';
 import type { Evaluator } from '../core/evaluator.js';
 import type { Pruner } from '../core/pruner.js';
@@ -376,7 +376,7 @@ class SearchLoop {
    * arch `{ supernet: request }` and info.job = 'supernet', evaluated by evaluator.supernet(). It is
    * stored, checkpointed, retried and resumed like any trial, but never counts as the best.
    */
-  private proposeSupernet(request: { id: string; options: JsonObject }, info?: JsonObject): void {
+  private proposeSupernet(request: SupernetAsk['supernet'], info?: JsonObject): void {
     if (!this.s.evaluator.supernet) {
       throw new FatalError(
         'the strategy asked for a supernet, which this evaluator cannot train (use evaluation type train)',

@@ -7,6 +7,7 @@ import type { WorkflowConfig } from '../core/workflow.js';
 import { resumeIncompatibilities } from './compatibility.js';
 import type { SearchEvent, SearchOutcome } from './loop.js';
 import { searchOnce } from './search-once.js';
+import { recordRanking } from './ranking.js';
 import { runStages } from './stages.js';
 import { finalStage } from '../core/stages.js';
 import { paretoFront } from '../core/pareto.js';
@@ -98,6 +99,7 @@ async function execute(store: Store, runId: number, wf: WorkflowConfig, opts: Ru
     store.setRunStatus(runId, 'failed', `internal error: ${errorMessage(e)}`);
     throw e;
   }
+  recordRanking(store, runId, wf);
   store.setRunStatus(runId, outcome.status, outcome.reason);
   return summarize(store, runId, outcome);
 }

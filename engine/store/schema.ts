@@ -84,6 +84,8 @@ CREATE TABLE IF NOT EXISTS run_inputs (
 export const ADDED_COLUMNS: { table: string; column: string; definition: string }[] = [
   { table: 'stages', column: 'elapsed_ms', definition: 'INTEGER NOT NULL DEFAULT 0' }, // schema 2
   { table: 'stages', column: 'ended', definition: 'TEXT' }, // schema 3
+  // what the engine learnt about the run as a whole, as JSON (one-shot ranking quality); NULL: nothing
+  { table: 'runs', column: 'info', definition: 'TEXT' },
 ];
 
 /**

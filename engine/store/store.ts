@@ -25,6 +25,8 @@ export interface RunRow {
   createdAt: number;
   updatedAt: number;
   elapsedMs: number;
+  /** What the engine learnt about the run as a whole (one-shot ranking quality), {} when nothing. */
+  info: JsonObject;
 }
 
 export interface StagedTrial {
@@ -100,6 +102,7 @@ export interface RunDbRow {
   created_at: number;
   updated_at: number;
   elapsed_ms: number;
+  info?: string | null;
 }
 
 export class Store {
@@ -258,6 +261,12 @@ export class Store {
   }
 
   /** Adds search time to the run and, for a stage of a staged run, to that stage. */
+  /** Merges `info` into the run's info (top-level keys replaced). */
+  setRunInfo(id: number, info: JsonObject): void {
+    const merged = { ...(this.getRun(id)?.info ?? {}), ...info };
+    this.stmt('UPDATE runs SET info = ?, updated_at = ? WHERE id = ?').run(JSON.stringify(merged), Date.now(), id);
+  }
+
   addElapsed(id: number, ms: number, stage = ''): void {
     this.stmt('UPDATE runs SET elapsed_ms = elapsed_ms + ?, updated_at = ? WHERE id = ?').run(
       Math.round(ms),
@@ -438,6 +447,7 @@ export function toRun(r: RunDbRow): RunRow {
     createdAt: r.created_at,
     updatedAt: r.updated_at,
     elapsedMs: r.elapsed_ms,
+    info: r.info ? (JSON.parse(r.info) as JsonObject) : {},
   };
 }
 

@@ -118,6 +118,17 @@ export async function measureCountingRepeats(
   return figuresOf(wf.strategy.type, column, budget, runs, (performance.now() - t0) / 1000);
 }
 
+/** Strategy variants benched beside their strategy, each from workflows/nb201-TYPE-VARIANT.yaml. */
+const VARIANTS: Record<string, string[]> = { 'q-learning': ['network'] };
+
+function pickFigures(f: Nb201Figures) {
+  return {
+    mean_best: f.mean_best,
+    'median_queries_to_top0.1pct': f['median_queries_to_top0.1pct'],
+    median_queries_to_optimum: f.median_queries_to_optimum,
+  };
+}
+
 export default async function nb201(emit: Emit, args: string[]): Promise<void> {
   const budget = flag(args, 'budget', 300);
   const seeds = flag(args, 'seeds', 20);
@@ -131,6 +142,12 @@ export default async function nb201(emit: Emit, args: string[]): Promise<void> {
       const figures = await measureStrategy(loadWorkflow(file), column, budget, seeds);
       ours.set(def.type, figures);
       emit({ ...figures });
+      // variants of a strategy with a workflow of their own: nb201-TYPE-VARIANT.yaml (q-learning-network)
+      for (const variant of VARIANTS[def.type] ?? []) {
+        const vFile = join(repoRoot(), 'workflows', `nb201-${def.type}-${variant}.yaml`);
+        const v = await measureStrategy(loadWorkflow(vFile), column, budget, seeds);
+        emit({ ...v, method: `${def.type}-${variant}`, beside: { method: def.type, ...pickFigures(figures) } });
+      }
     }
     const peers = runPeers(column, budget, seeds);
     for (const p of peers) emit({ reference: 'nb201_peers.py', ...p });

@@ -14,6 +14,8 @@ const BENCHES = [
   'schedule',
   'dashboard',
   'scale-out',
+  'enas',
+  'spos',
 ];
 
 export type Emit = (line: Record<string, unknown>) => void;

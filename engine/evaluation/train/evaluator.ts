@@ -10,7 +10,7 @@ import type { EvalContext, EvalJob, EvalResult, Evaluator } from '../../core/eva
 import { resolveSettings, TRAIN_DEFAULTS, type TrainOptions } from './options.js';
 import { ModelKeeper, modelsDir } from './models.js';
 import { TrainPool } from './pool.js';
-import type { SupernetRequest } from '../../core/supernet.js';
+import type { AnySupernetRequest } from '../../core/supernet.js';
 
 /** Whether tfjs-node can be resolved (then 'auto' picks it, and the pool runs one thread). */
 export function tfjsNodeAvailable(): boolean {
@@ -124,7 +124,7 @@ export class TrainEvaluator implements Evaluator {
    */
   async supernet(job: EvalJob, ctx: EvalContext): Promise<EvalResult> {
     const wf = this.cfg.workflow;
-    const request = (job.arch as { supernet?: SupernetRequest } | null)?.supernet;
+    const request = (job.arch as { supernet?: AnySupernetRequest } | null)?.supernet;
     if (!request || typeof request.id !== 'string') throw new TrialError('a supernet trial without its request', false);
     const r = await this.pool.supernet(
       {
@@ -153,6 +153,8 @@ export class TrainEvaluator implements Evaluator {
       derived: r.derived,
       stop: r.stop,
       ...(r.scores ? { selection_scores: r.scores } : {}),
+      ...(r.wsScores ? { ws_scores: r.wsScores } : {}),
+      ...(r.check ? { rank_check: r.check as unknown as Json } : {}),
     };
     return { metrics: r.metrics, curve: r.curve, info };
   }

@@ -17,6 +17,7 @@ import type {
   TrainResult,
 } from './protocol.js';
 import { runSupernetJob } from '../../training/darts/job.js';
+import { controllerPolicy } from '../../../strategies/lib/path-policy.js';
 
 let backend: Promise<BackendName> | undefined;
 let backendChoice: BackendChoice | undefined;
@@ -72,6 +73,7 @@ async function supernet(job: SupernetJob): Promise<SupernetResult> {
     return await runSupernetJob(job, name, {
       cancelled: () => (flag ? Atomics.load(flag, 0) !== 0 : false),
       onEpoch: (epoch, metrics) => port?.postMessage({ epoch, metrics } satisfies ProgressMessage),
+      policy: controllerPolicy,
     });
   } finally {
     port?.close();

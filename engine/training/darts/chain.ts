@@ -213,6 +213,19 @@ export class ChainSupernet implements Supernet {
     return tf.add(tf.matMul(g, this.head.kernel as tf.Tensor2D), this.head.bias) as tf.Tensor2D;
   }
 
+  forwardPath(x: tf.Tensor, path: readonly number[]): tf.Tensor2D {
+    let h = x;
+    this.slots.forEach((ops, i) => {
+      h = ops[path[i]](h) as tf.Tensor;
+    });
+    const g = (h.rank === 4 ? tf.mean(h, [1, 2]) : h) as tf.Tensor2D;
+    return tf.add(tf.matMul(g, this.head.kernel as tf.Tensor2D), this.head.bias) as tf.Tensor2D;
+  }
+
+  archOfPath(path: readonly number[]): Json {
+    return this.archOf([...path]);
+  }
+
   /** The chain of the chosen candidate per slot (identity: no layer), with each hyperparameter's first choice. */
   archOf(choice: number[]): Json {
     const layers = choice.filter((k) => k < this.candidates.length).map((k) => ({ ...this.candidates[k] }));

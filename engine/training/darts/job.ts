@@ -5,28 +5,29 @@
 import * as tf from '@tensorflow/tfjs';
 import { FatalError, TrialError } from '../../core/errors.js';
 import { deriveSeed } from '../../core/rng.js';
-import type { Json, Metrics } from '../../core/types.js';
+import type { Json } from '../../core/types.js';
 import type { BackendName } from '../backend.js';
 import { prepareData } from '../datasets/prepare.js';
 import { CellSupernet, type Supernet } from './supernet.js';
 import { collapseReason, deriveCells, deriveFromScores, softmaxRows } from './derive.js';
 import { ChainSupernet, chainCollapseReason, deriveChains } from './chain.js';
 import { resolveDarts, searchSupernet, type SearchData, type SupernetSearchOutcome } from './search.js';
-import type { SupernetJob, SupernetResult } from './types.js';
+import type { SupernetHooks, SupernetJob, SupernetResult } from './types.js';
+import type { SupernetRequest } from '../../core/supernet.js';
+import { runOneShotJob } from '../oneshot/job.js';
 
-export interface SupernetHooks {
-  cancelled(): boolean;
-  onEpoch?(epoch: number, metrics: Metrics): void;
-}
+export type { SupernetHooks } from './types.js';
 
 export async function runSupernetJob(
   job: SupernetJob,
   backend: BackendName,
   hooks: SupernetHooks,
 ): Promise<SupernetResult> {
+  const request = job.request;
+  if (request.method === 'enas' || request.method === 'spos') return runOneShotJob(job, request, backend, hooks);
   const t0 = performance.now();
   const { space } = job;
-  const o = job.request.options;
+  const o = (request as SupernetRequest).options;
   const r = resolveDarts(o);
   const data = prepareData(job.dataset, space, job.dataSeed, 1);
   const t = data.tensors;

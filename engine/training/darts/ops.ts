@@ -66,9 +66,85 @@ export class Params {
   }
 }
 
-/** Batch normalisation over the batch's statistics, no affine parameters. */
+/**
+ * BatchNorm statistics of one single path, for scoring it with inherited weights (SPOS): batch
+ * statistics seen while training a supernet belong to the mix of paths trained, not to this one.
+ * In 'collect' mode every BN of a forward pass normalises with its batch's statistics and adds them
+ * to a running average (one slot per BN, in call order: a fixed path calls its BNs in a fixed
+ * order); in 'use' mode it normalises with the averages instead. No weight is touched.
+ */
+export class BnStats {
+  mode: 'collect' | 'use' = 'collect';
+  private readonly means: tf.Tensor[] = [];
+  private readonly variances: tf.Tensor[] = [];
+  private batches = 0;
+  private cursor = 0;
+
+  /** Number of BN slots with statistics. */
+  get size(): number {
+    return this.means.length;
+  }
+
+  /** The statistics as plain numbers (tests, inspection). */
+  values(): { mean: number[]; variance: number[] }[] {
+    return this.means.map((m, i) => ({
+      mean: Array.from(m.dataSync()),
+      variance: Array.from(this.variances[i].dataSync()),
+    }));
+  }
+
+  /** Starts a forward pass (BN slots are numbered from 0 again); counts a collected batch. */
+  begin(): void {
+    this.cursor = 0;
+    if (this.mode === 'collect') this.batches++;
+  }
+
+  /** Normalises `x` at the next BN slot of this pass. */
+  normalise(x: tf.Tensor, axes: number[]): tf.Tensor {
+    const i = this.cursor++;
+    if (this.mode === 'use') {
+      if (i >= this.means.length) throw new Error(`BN recalibration: no statistics for BN ${i} of this path`);
+      return tf.mul(tf.sub(x, this.means[i]), tf.rsqrt(tf.add(this.variances[i], 1e-5)));
+    }
+    const { mean, variance } = tf.moments(x, axes, true);
+    // cumulative average over the recalibration batches (SPOS: momentum-free BN statistics)
+    const k = this.batches;
+    const keep = (old: tf.Tensor | undefined, now: tf.Tensor) =>
+      tf.keep(old === undefined ? tf.clone(now) : tf.add(tf.mul(old, (k - 1) / k), tf.mul(now, 1 / k)));
+    const m = keep(this.means[i], mean);
+    const v = keep(this.variances[i], variance);
+    this.means[i]?.dispose();
+    this.variances[i]?.dispose();
+    this.means[i] = m;
+    this.variances[i] = v;
+    return tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, 1e-5)));
+  }
+
+  dispose(): void {
+    tf.dispose([...this.means, ...this.variances]);
+    this.means.length = 0;
+    this.variances.length = 0;
+  }
+}
+
+let activeStats: BnStats | null = null;
+
+/** Runs `fn` (one forward pass) with `stats` in charge of every bnNoAffine. */
+export function withBnStats<T>(stats: BnStats, fn: () => T): T {
+  const before = activeStats;
+  activeStats = stats;
+  stats.begin();
+  try {
+    return fn();
+  } finally {
+    activeStats = before;
+  }
+}
+
+/** Batch normalisation over the batch's statistics (or recalibrated ones, see BnStats), no affine parameters. */
 export function bnNoAffine(x: tf.Tensor): tf.Tensor {
   const axes = x.rank === 4 ? [0, 1, 2] : [0];
+  if (activeStats) return activeStats.normalise(x, axes);
   const { mean, variance } = tf.moments(x, axes, true);
   return tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, 1e-5)));
 }

@@ -4,6 +4,7 @@
 // cell architecture is searched) and own their weights.
 
 import * as tf from '@tensorflow/tfjs';
+import type { Json } from '../../core/types.js';
 import { cellEdges } from '../../space/cell.js';
 import { unbuildable } from '../model/params.js';
 import { Params, avgPoolSame, bnNoAffine, mixedOp, reluConvBn, type CandidateOp } from './ops.js';
@@ -17,6 +18,13 @@ export interface Supernet {
   readonly columns: string[][];
   /** Logits of a batch under the current alphas, or under given op weights (rows x cols). */
   forward(x: tf.Tensor, weights?: tf.Tensor2D): tf.Tensor2D;
+  /**
+   * Logits of one single path: column path[r] of every row r, and nothing else, is computed, so a
+   * gradient reaches only that path's weights (ENAS, SPOS).
+   */
+  forwardPath(x: tf.Tensor, path: readonly number[]): tf.Tensor2D;
+  /** The architecture of the space that a single path is. */
+  archOfPath(path: readonly number[]): Json;
   /** softmax(alpha) per row (masked where a row has fewer candidates than columns). */
   weights(): tf.Tensor2D;
   dispose(): void;
@@ -30,6 +38,9 @@ export interface CellSupernetSpec {
   skeleton: { channels: number; cells: number; stages: number };
   seed: number;
 }
+
+/** What an edge computes from its source: the mixed op (DARTS) or one candidate (single path). */
+type EdgeFn = (src: tf.Tensor, edge: number, ops: CandidateOp[]) => tf.Tensor | null;
 
 type OpFactory = (c: number, label: string) => CandidateOp;
 
@@ -109,6 +120,18 @@ export class CellSupernet implements Supernet {
 
   forward(x: tf.Tensor, weights?: tf.Tensor2D): tf.Tensor2D {
     const w = tf.unstack(weights ?? this.weights()) as tf.Tensor1D[];
+    return this.run(x, (src, k, ops) => mixedOp(src, w[k], ops));
+  }
+
+  forwardPath(x: tf.Tensor, path: readonly number[]): tf.Tensor2D {
+    return this.run(x, (src, k, ops) => ops[path[k]](src));
+  }
+
+  archOfPath(path: readonly number[]): Json {
+    return { ops: path.map((k) => this.spec.ops[k]) };
+  }
+
+  private run(x: tf.Tensor, edge: EdgeFn): tf.Tensor2D {
     let h = bnNoAffine(tf.conv2d(x as tf.Tensor4D, this.stem as tf.Tensor4D, 1, 'same')) as tf.Tensor4D;
     for (const stage of this.stages) {
       if (stage.reduction) {
@@ -118,13 +141,13 @@ export class CellSupernet implements Supernet {
         const p = avgPoolSame(h, 2, 2);
         h = tf.add(b, tf.conv2d(p, r.proj as tf.Tensor4D, 1, 'same'));
       }
-      for (const cell of stage.cells) h = this.cell(h, cell, w);
+      for (const cell of stage.cells) h = this.cell(h, cell, edge);
     }
     const g = tf.mean(tf.relu(bnNoAffine(h)), [1, 2]) as tf.Tensor2D;
     return tf.add(tf.matMul(g, this.head.kernel as tf.Tensor2D), this.head.bias) as tf.Tensor2D;
   }
 
-  private cell(x: tf.Tensor4D, cell: CandidateOp[][], w: tf.Tensor1D[]): tf.Tensor4D {
+  private cell(x: tf.Tensor4D, cell: CandidateOp[][], edge: EdgeFn): tf.Tensor4D {
     const nodes: (tf.Tensor | null)[] = [x];
     for (let j = 1; j < this.spec.nodes; j++) {
       let sum: tf.Tensor | null = null;
@@ -132,7 +155,7 @@ export class CellSupernet implements Supernet {
         if (e.to !== j) return;
         const src = nodes[e.from];
         if (src === null) return; // a zero node contributes nothing through any op
-        const y = mixedOp(src, w[k], cell[k]);
+        const y = edge(src, k, cell[k]);
         if (y !== null) sum = sum === null ? y : tf.add(sum, y);
       });
       nodes.push(sum);

@@ -4,7 +4,14 @@
 import type { Json, Metrics } from '../../core/types.js';
 import type { DatasetConfig, SpaceConfig } from '../../core/workflow.js';
 import type { BackendChoice, BackendName } from '../backend.js';
-import type { SupernetRequest } from '../../core/supernet.js';
+import type { AnySupernetRequest, PathPolicyFactory } from '../../core/supernet.js';
+
+export interface SupernetHooks {
+  cancelled(): boolean;
+  onEpoch?(epoch: number, metrics: Metrics): void;
+  /** ENAS' controller (strategies/lib, handed down by the evaluation layer). */
+  policy?: PathPolicyFactory;
+}
 
 /** The pool job: a supernet search on the workflow's data. */
 export interface SupernetJob {
@@ -12,7 +19,7 @@ export interface SupernetJob {
   trial: number;
   attempt: number;
   seed: number;
-  request: SupernetRequest;
+  request: AnySupernetRequest;
   space: SpaceConfig;
   dataset: DatasetConfig;
   dataSeed: number;
@@ -45,6 +52,10 @@ export interface SupernetResult {
   derived: Json[];
   /** select = perturbation: the loss increase per row and candidate when it is removed. */
   scores?: number[][];
+  /** ENAS / SPOS: the shared-weight accuracy of each derived architecture. */
+  wsScores?: number[];
+  /** ENAS / SPOS rank_check: extra random architectures with their shared-weight accuracy. */
+  check?: { arch: Json; score: number }[];
   /** Why the search ended: 'epochs' or the guard's reason. */
   stop: string;
   backend: BackendName;

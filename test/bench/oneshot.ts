@@ -1,0 +1,93 @@
+// The weight-sharing benches (enas, spos) on builtin:digits with the NB201 cell space
+// (workflows/digits-enas.yaml, digits-spos.yaml), three runs of the same engine, data split and
+// retraining options:
+//   1. the method: its supernet trial, its top-K cells retrained from scratch, and `--check M`
+//      uniformly random cells (rank_check) retrained too: they are the random reference
+//      (random_median_accuracy) and, with the top-K, the pairs of the rank correlation;
+//   2. random search with weight sharing (enas with controller: random): the same supernet budget
+//      (epochs, batches), uniform paths, a uniform draw ranked under shared weights, its top-K retrained.
+// One JSON line: derived_accuracy (the lead derived cell), derived_accuracies, random_median_accuracy,
+// random_ws_accuracy (the baseline's lead cell), search_seconds (the supernet trial's wall time),
+// kendall_tau / spearman_rho (from the run's info), and what the search did.
+// Args: --check M (default 10), --seed N (default the file's).
+
+import { join } from 'node:path';
+import { loadWorkflow } from '../../engine/workflow/index.js';
+import { Store } from '../../engine/store/store.js';
+import { startRun } from '../../engine/search/run.js';
+import { rankingsOf } from '../../engine/core/ranking.js';
+import type { TrialRecord } from '../../engine/core/types.js';
+import type { WorkflowConfig } from '../../engine/core/workflow.js';
+import { flag, median, repoRoot } from './util.js';
+
+type Emit = (line: Record<string, unknown>) => void;
+
+const r4 = (x: number) => Math.round(x * 10000) / 10000;
+
+async function runOf(wf: WorkflowConfig): Promise<{ trials: TrialRecord[]; info: ReturnType<typeof rankingsOf> }> {
+  const store = Store.open(':memory:');
+  try {
+    const run = await startRun(store, wf);
+    if (run.status !== 'complete') throw new Error(`${wf.name} run ${run.status}: ${run.reason}`);
+    return { trials: store.trials(run.run, ''), info: rankingsOf(store.getRun(run.run)!.info) };
+  } finally {
+    store.close();
+  }
+}
+
+const seconds = (t: TrialRecord) => Math.round((t.finishedAt! - t.startedAt) / 100) / 10;
+
+export async function oneShotBench(method: 'enas' | 'spos', emit: Emit, args: string[]): Promise<void> {
+  const base = loadWorkflow(join(repoRoot(), 'workflows', `digits-${method}.yaml`));
+  const seed = flag(args, 'seed', base.seed);
+  const check = flag(args, 'check', 10);
+  const candidates = Number(base.strategy.candidates ?? 3);
+  const t0 = Date.now();
+  const main = await runOf({
+    ...base,
+    seed,
+    strategy: { ...base.strategy, rank_check: check },
+    budget: { trials: 1 + candidates + check, failures: 0 },
+  });
+  const supernet = main.trials.find((t) => t.info?.job === 'supernet')!;
+  const derived = main.trials.filter((t) => t.info?.origin === `${method}-derived` && t.state === 'complete');
+  const random = main.trials.filter((t) => t.info?.origin === 'rank-check' && t.state === 'complete');
+  if (!supernet || derived.length === 0) throw new Error(`the ${method} run has no supernet or no derived trial`);
+  const baseline = await runOf({
+    ...base,
+    seed,
+    name: `${base.name}-random-ws`,
+    strategy: { ...base.strategy, type: 'enas', controller: 'random', rank_check: 0 },
+    budget: { trials: 1 + candidates, failures: 0 },
+  });
+  const bDerived = baseline.trials.filter((t) => t.info?.origin === 'enas-derived' && t.state === 'complete');
+  const bSupernet = baseline.trials.find((t) => t.info?.job === 'supernet')!;
+  const randomMedian = median(random.map((t) => t.metrics.accuracy));
+  const acc = derived.map((t) => t.metrics.accuracy);
+  const [q] = main.info;
+  emit({
+    derived_accuracy: r4(acc[0]),
+    derived_accuracies: acc.map(r4),
+    derived_beat_random_median: acc.filter((a) => a > randomMedian).length,
+    random_median_accuracy: r4(randomMedian),
+    random_ws_accuracy: r4(bDerived[0]?.metrics.accuracy ?? NaN),
+    random_ws_accuracies: bDerived.map((t) => r4(t.metrics.accuracy)),
+    search_seconds: seconds(supernet),
+    random_ws_search_seconds: seconds(bSupernet),
+    kendall_tau: q?.kendall_tau ?? null,
+    spearman_rho: q?.spearman_rho ?? null,
+    ranking_pairs: q?.n ?? 0,
+    derived_ws_scores: derived.map((t) => r4(t.info?.ws_score as number)),
+    random_ws_scores: random.map((t) => r4(t.info?.ws_score as number)),
+    random_accuracies: random.map((t) => r4(t.metrics.accuracy)),
+    derived_keys: derived.map((t) => t.key),
+    supernet_epochs: supernet.curve?.length ?? 0,
+    supernet_last: supernet.curve?.[supernet.curve.length - 1]?.metrics ?? {},
+    strategy: base.strategy,
+    retrain: base.evaluation,
+    parallel: base.parallel,
+    seed,
+    seconds_total: Math.round((Date.now() - t0) / 1000),
+    note: 'timings on a 2-core machine shared with other engineers at the same time',
+  });
+}
