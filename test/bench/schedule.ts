@@ -1,9 +1,14 @@
 // Benchmark `schedule`: what `schedule: reproducible` costs in wall time against `schedule: eager`, on
 // the quickstart (regularized evolution, parallel 2, median early stopping, where trial lengths vary
-// most) and, with --workloads quickstart,no-early-stopping, on the same search without early stopping.
+// most). Other workloads (--workloads quickstart,random,no-early-stopping): `random` is the quickstart
+// with random search, whose proposals do not depend on results, so both schedules train nearly the same
+// candidates and the wall ratio shows the scheduling alone; `no-early-stopping` drops the pruner.
 // The two schedules run alternately (order rotated per repetition), since this machine drifts between
-// passes. Per run: wall seconds, and where the time goes: `busy` = worker seconds / (wall x parallel),
-// `pruned_late` = trials judged only when told (they trained past the step where they stop).
+// passes. Per run: wall seconds, and where the time goes: `compute_s` = seconds the workers trained,
+// `busy` = compute_s / (wall x parallel) (the rest: workers idle, waiting for an older trial or at the
+// end), `pruned_late` = trials judged only when told (they trained past the step where they stop). The
+// summary gives the wall ratio and the ratio of idle-corrected times (wall x busy), which separates
+// the schedule's waiting from the two searches training different candidates.
 // Args: --reps N (default 3), --workloads a,b.
 
 import { createHash } from 'node:crypto';
@@ -23,9 +28,10 @@ function workload(name: string): WorkflowConfig {
   const wf = loadWorkflow(join(repoRoot(), 'workflows', 'quickstart.yaml'));
   const base = { ...wf, budget: { ...wf.budget, time: undefined } };
   if (name === 'quickstart') return base;
+  if (name === 'random') return { ...base, strategy: { type: 'random' } };
   if (name === 'no-early-stopping')
     return { ...base, evaluation: { ...base.evaluation, early_stopping: { rule: 'none' } } };
-  throw new Error(`unknown workload "${name}" (quickstart, no-early-stopping)`);
+  throw new Error(`unknown workload "${name}" (quickstart, random, no-early-stopping)`);
 }
 
 export default async function schedule(emit: Emit, args: string[]): Promise<void> {
@@ -36,6 +42,7 @@ export default async function schedule(emit: Emit, args: string[]): Promise<void
   try {
     for (const name of workloads) {
       const wall: Record<string, number[]> = { eager: [], reproducible: [] };
+      const busyAll: Record<string, number[]> = { eager: [], reproducible: [] };
       for (let rep = 0; rep < reps; rep++) {
         const order = rep % 2 === 0 ? SCHEDULES : [...SCHEDULES].reverse();
         for (const sched of order) {
@@ -48,6 +55,7 @@ export default async function schedule(emit: Emit, args: string[]): Promise<void
           store.close();
           const busy = trials.reduce((s, t) => s + (typeof t.info?.seconds === 'number' ? t.info.seconds : 0), 0);
           wall[sched].push(seconds);
+          busyAll[sched].push(busy / (seconds * wf.parallel));
           emit({
             workload: name,
             schedule: sched,
@@ -56,6 +64,7 @@ export default async function schedule(emit: Emit, args: string[]): Promise<void
             trials: summary.trials,
             pruned: trials.filter((t) => t.state === 'pruned').length,
             pruned_late: trials.filter((t) => t.info?.pruned_late === true).length,
+            compute_s: round(busy),
             busy: round(busy / (seconds * wf.parallel)),
             best: summary.best?.metrics[wf.objective.metric] ?? null,
             best_trial: summary.best?.number ?? null,
@@ -67,11 +76,17 @@ export default async function schedule(emit: Emit, args: string[]): Promise<void
       }
       const e = median(wall.eager);
       const r = median(wall.reproducible);
+      const be = median(busyAll.eager);
+      const br = median(busyAll.reproducible);
       emit({
         workload: name,
         eager_median_s: round(e),
         reproducible_median_s: round(r),
         reproducible_over_eager: round(r / e),
+        // the waiting alone: how much longer the same compute takes at the reproducible schedule's busy fraction
+        idle_cost: round(be / br),
+        eager_busy: round(be),
+        reproducible_busy: round(br),
         target: 1.1,
       });
     }
