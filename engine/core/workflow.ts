@@ -1,5 +1,6 @@
 // The validated, defaulted workflow as the rest of the engine sees it. Paths are already absolute.
 
+import type { TaskKind } from './task.js';
 import type { Json, JsonObject, Objective } from './types.js';
 
 export interface CellSpaceConfig {
@@ -31,9 +32,11 @@ export interface ChainSpaceConfig {
 export type SpaceConfig = CellSpaceConfig | ChainSpaceConfig;
 
 export interface DatasetConfig {
-  /** builtin:mnist|digits|iris|wine, csv:ABSPATH, idx:ABSPATH, json:ABSPATH */
+  /** builtin:mnist|digits|iris|wine|diabetes, csv:ABSPATH, idx:ABSPATH, json:ABSPATH */
   source: string;
   label: string;
+  /** Classification or regression; absent: inferred from the label column (see inferTask). */
+  task?: TaskKind;
   limit?: number;
   split: { validation: number };
 }

@@ -21,7 +21,7 @@ export function describeTask(wf: Pick<WorkflowConfig, 'evaluation' | 'dataset'>)
     };
   }
   if (wf.dataset) {
-    const k = JSON.stringify([wf.dataset.source, wf.dataset.label, wf.dataset.limit ?? null]);
+    const k = JSON.stringify([wf.dataset.source, wf.dataset.label, wf.dataset.task ?? null, wf.dataset.limit ?? null]);
     let features = featureCache.get(k);
     if (!features) {
       features = describeDataset(loadDataset(wf.dataset));
@@ -48,6 +48,8 @@ export function featureVector(f: DatasetFeatures): number[] {
     f.classBalance,
     2 * f.landmark1nn,
     2 * f.landmarkCentroid,
+    // a regression task is far from every classification task (0 for both leaves their distances as they were)
+    f.task === 'regression' ? 3 : 0,
   ];
 }
 

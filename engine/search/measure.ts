@@ -66,7 +66,12 @@ async function modelMeasurer(wf: WorkflowConfig): Promise<(arch: Arch, need: str
     let m: import('@tensorflow/tfjs').LayersModel | undefined;
     try {
       m = buildModel(
-        modelSpecFor({ arch, space: wf.space, seed: 0, settings: head ? { head } : {} } as never, inputShape, classes),
+        modelSpecFor(
+          { arch, space: wf.space, seed: 0, settings: head ? { head } : {} } as never,
+          inputShape,
+          classes,
+          ds.task === 'regression',
+        ),
       );
       if (need.includes('params')) out.params = countParams(m);
       if (need.includes('flops')) out.flops = estimateFlops(m);

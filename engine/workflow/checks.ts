@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Json, JsonObject } from '../core/types.js';
+import { defaultMode, metricTask, REGRESSION_METRICS } from '../core/task.js';
 import { LAYER_TYPES } from '../space/layers.js';
 import { parseDuration } from './duration.js';
 import type { Registries } from './registries.js';
@@ -34,6 +35,7 @@ export function semanticIssues(data: Obj, ctx: CheckContext): Issue[] {
   checkStrategy(data, ctx, issues);
   checkEvaluation(data, ctx, issues);
   checkSpace(data, ctx, issues);
+  checkTask(data, ctx, issues);
   if (isObj(data.dataset) && typeof data.dataset.source === 'string' && !ctx.broken(['dataset', 'source'])) {
     const m = /^(csv|idx|json):(.+)$/.exec(data.dataset.source);
     const abs = m && checkFile(m[2], ['dataset', 'source'], ctx, issues);
@@ -179,6 +181,40 @@ function checkEvaluation(data: Obj, ctx: CheckContext, issues: Issue[]): void {
           message: `objective.metric defaults to "${objective.metric}", which evaluation ${e.type} does not report; set objective.metric to one of: ${list}`,
         },
   );
+}
+
+/**
+ * Objectives against the task: a regression metric (mse, mae, rmse, r2) on a dataset declared
+ * classification, or accuracy on one declared regression, would never be reported; and a regression
+ * metric optimised the wrong way round is a mistake (min for r2, max for the errors).
+ */
+function checkTask(data: Obj, ctx: CheckContext, issues: Issue[]): void {
+  if (ctx.broken(['objective'])) return;
+  const task = isObj(data.dataset) && !ctx.broken(['dataset', 'task']) ? data.dataset.task : undefined;
+  const list = Array.isArray(data.objective) ? data.objective : [data.objective];
+  list.forEach((o, i) => {
+    if (!isObj(o) || typeof o.metric !== 'string') return;
+    const at: DataPath = Array.isArray(data.objective) ? ['objective', i] : ['objective'];
+    const wants = metricTask(o.metric);
+    if (typeof task === 'string' && wants && wants !== task && ctx.given([...at, 'metric'])) {
+      issues.push({
+        path: [...at, 'metric'],
+        at: 'value',
+        message: `${showPath([...at, 'metric'])} "${o.metric}" is a ${wants} metric, but dataset.task is ${task}; use ${task === 'regression' ? REGRESSION_METRICS.join(', ') : 'accuracy'} or loss`,
+      });
+    }
+    const bare = o.metric.replace(/^test_/, '');
+    if ((REGRESSION_METRICS as readonly string[]).includes(bare) && typeof o.mode === 'string') {
+      const right = defaultMode(bare);
+      if (o.mode !== right) {
+        issues.push({
+          path: [...at, 'mode'],
+          at: 'value',
+          message: `${showPath([...at, 'mode'])}: ${o.metric} is ${right === 'min' ? 'lower' : 'higher'} when better; use mode: ${right} (or leave mode out)`,
+        });
+      }
+    }
+  });
 }
 
 function checkSpace(data: Obj, ctx: CheckContext, issues: Issue[]): void {

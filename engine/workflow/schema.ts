@@ -11,7 +11,7 @@ import { defaultRegistries, type Registries } from './registries.js';
 export type JsonSchema = Record<string, unknown>;
 
 export const NAME_PATTERN = '^[a-z0-9]+(-[a-z0-9]+)*$';
-export const DATASET_SOURCE_PATTERN = '^(builtin:(mnist|digits|iris|wine)|(csv|idx|json):.+)$';
+export const DATASET_SOURCE_PATTERN = '^(builtin:(mnist|digits|iris|wine|diabetes)|(csv|idx|json):.+)$';
 export const NB201_OPS = ['none', 'skip_connect', 'nor_conv_1x1', 'nor_conv_3x3', 'avg_pool_3x3'];
 export const META_LEARN = ['space', 'strategy', 'evaluation'];
 
@@ -62,9 +62,14 @@ export function buildWorkflowSchema(registries: Registries = defaultRegistries()
             source: {
               type: 'string',
               pattern: DATASET_SOURCE_PATTERN,
-              'x-expect': 'builtin:mnist|digits|iris|wine, or csv:PATH, idx:PATH, json:PATH',
+              'x-expect': 'builtin:mnist|digits|iris|wine|diabetes, or csv:PATH, idx:PATH, json:PATH',
             },
             label: { type: 'string', minLength: 1, default: 'label' },
+            task: {
+              enum: ['classification', 'regression'],
+              description:
+                'What the label is: a class or a number. Absent: regression when every label is a number and one is not an integer or there are more than 20 distinct values.',
+            },
             limit: int(1),
             split: obj(
               { validation: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1, default: 0.2 } },
@@ -163,7 +168,8 @@ function objectiveSchema(withDefault = true): JsonSchema {
     minLength: 1,
     description: 'A metric the evaluation reports (or params, flops, latency measured by the engine).',
   };
-  const mode = { enum: ['max', 'min'], default: 'max' };
+  // no default here: an objective without `mode` is minimised for loss-like metrics (defaultMode)
+  const mode = { enum: ['max', 'min'] };
   return {
     type: ['object', 'array'],
     'x-expect': 'a mapping { metric, mode } or a list of them',

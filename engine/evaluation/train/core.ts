@@ -19,13 +19,16 @@ import {
 import type { BackendName } from '../../training/backend.js';
 import type { TrainJob, TrainResult } from './protocol.js';
 import type { ModelArtifactsJson } from '../../training/model/files.js';
+import { evaluateRegression } from './regression.js';
 
 export function modelSpecFor(
   job: Pick<TrainJob, 'arch' | 'space' | 'seed' | 'settings'>,
   inputShape: number[],
   classes: number,
+  regression = false,
 ): ModelSpec {
   const space = job.space;
+  const head = regression ? { regression: true } : {};
   if (space.kind === 'chain') {
     const arch = job.arch as { layers: { type: string; [k: string]: Json }[]; hyper?: Record<string, Json> };
     return {
@@ -33,6 +36,7 @@ export function modelSpecFor(
       arch,
       inputShape,
       classes,
+      ...head,
       seed: job.seed,
       ...(job.settings.head ? { head: job.settings.head } : {}),
     };
@@ -43,6 +47,7 @@ export function modelSpecFor(
     nodes: space.nodes,
     inputShape,
     classes,
+    ...head,
     skeleton: space.skeleton ?? { channels: 16, cells: 1, stages: 2 },
     seed: job.seed,
   };
@@ -107,11 +112,13 @@ export async function trainCandidate(job: TrainJob, backend: BackendName, hooks:
   let epochsRun = 0;
   tf.engine().startScope();
   try {
-    model = buildModel(modelSpecFor(job, data.inputShape, data.train.classes));
+    const regression = data.targetScaling !== undefined;
+    model = buildModel(modelSpecFor(job, data.inputShape, data.train.classes, regression));
     optimizer = compileModel(model, {
       optimizer: s.optimizer,
       learningRate: s.learningRate,
       weightDecay: s.weightDecay,
+      regression,
     });
     const params = countParams(model);
     const flops = estimateFlops(model);
@@ -144,16 +151,22 @@ export async function trainCandidate(job: TrainJob, backend: BackendName, hooks:
       const { loss: trainLoss, accuracy: trainAcc } = epochResult;
       if (!Number.isFinite(trainLoss))
         throw new TrialError(`training diverged (loss ${trainLoss}) in epoch ${epoch}`, false);
-      const val = evaluateModel(m, xVal, yVal, s.evalBatchSize);
       epochsRun = epoch;
-      metrics = {
-        accuracy: val.accuracy,
-        loss: val.loss,
-        train_accuracy: trainAcc,
-        train_loss: trainLoss,
-        params,
-        flops,
-      };
+      if (data.targetScaling) {
+        // regression: the train function's metric is the mean absolute error on the scaled target
+        const val = evaluateRegression(m, xVal, data.validation.targets!, data.targetScaling, s.evalBatchSize);
+        metrics = { ...val, train_loss: trainLoss, params, flops };
+      } else {
+        const val = evaluateModel(m, xVal, yVal, s.evalBatchSize);
+        metrics = {
+          accuracy: val.accuracy,
+          loss: val.loss,
+          train_accuracy: trainAcc,
+          train_loss: trainLoss,
+          params,
+          flops,
+        };
+      }
       const point = { ...metrics };
       curve.push({ step: epoch, metrics: point });
       hooks.onEpoch?.(epoch, point);
@@ -175,7 +188,9 @@ export async function trainCandidate(job: TrainJob, backend: BackendName, hooks:
     seconds: (performance.now() - t0) / 1000,
     data: {
       inputShape: data.inputShape,
-      classNames: ds.classNames,
+      classNames: data.targetScaling ? [] : ds.classNames,
+      task: ds.task,
+      ...(data.targetScaling ? { targetScaling: data.targetScaling } : {}),
       ...(ds.scaling ? { scaling: { mean: Array.from(ds.scaling.mean), std: Array.from(ds.scaling.std) } } : {}),
       train: ds.n,
       validation: data.validation.n,

@@ -3,6 +3,7 @@
 // transport details of the local pool), so another transport (a queue, another machine) can carry
 // the same jobs.
 
+import type { TaskKind } from '../../core/task.js';
 import type { Arch, Metrics } from '../../core/types.js';
 import type { DatasetConfig, SpaceConfig } from '../../core/workflow.js';
 import type { BackendChoice, BackendName } from '../../training/backend.js';
@@ -73,7 +74,11 @@ export interface TrainResult {
   /** Facts an exported model needs to be used: the input shape, class names, and the tabular scaling. */
   data: {
     inputShape: number[];
+    /** Empty for regression. */
     classNames: string[];
+    task: TaskKind;
+    /** Regression: the training targets' mean and std (a model predicts (t - mean) / std). */
+    targetScaling?: { mean: number; std: number };
     scaling?: { mean: number[]; std: number[] };
     train: number;
     validation: number;

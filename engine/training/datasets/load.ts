@@ -4,9 +4,11 @@
 import { FatalError } from '../../core/errors.js';
 import { deriveSeed } from '../../core/rng.js';
 import type { DatasetConfig } from '../../core/workflow.js';
+import type { TaskKind } from '../../core/task.js';
 import { indexLabels } from './labels.js';
 import { stratifiedSubsample, take } from './sample.js';
 import { loadSource } from './sources.js';
+import { inferTask, regressionTargets } from './targets.js';
 import { sampleSize, type Dataset } from './types.js';
 
 export interface LoadOptions {
@@ -21,12 +23,18 @@ export function clearDatasetCache(): void {
   cache.clear();
 }
 
-function loadFull(source: string, label: string): Dataset {
-  const key = `${source}\u0000${label}`;
+function loadFull(source: string, label: string, task: TaskKind | undefined): Dataset {
+  const key = `${source}\u0000${label}\u0000${task ?? ''}`;
   const hit = cache.get(key);
   if (hit) return hit;
   const raw = loadSource(source, label);
-  const { y, classNames } = indexLabels(raw.labels, source);
+  const kind = task ?? inferTask(raw.labels);
+  let labels: { y: Int32Array; classNames: string[]; targets?: Float32Array };
+  if (kind === 'regression') {
+    const t = regressionTargets(raw.labels, source);
+    labels = { y: t.strata, classNames: t.strataNames, targets: t.targets };
+  } else labels = indexLabels(raw.labels, source);
+  const { y, classNames } = labels;
   const ds: Dataset = {
     x: raw.x,
     y,
@@ -34,6 +42,8 @@ function loadFull(source: string, label: string): Dataset {
     featureShape: raw.featureShape,
     classes: classNames.length,
     classNames,
+    task: kind,
+    ...(labels.targets ? { targets: labels.targets } : {}),
     source,
     standardize: raw.standardize,
     ...(raw.featureNames ? { featureNames: raw.featureNames } : {}),
@@ -61,10 +71,10 @@ export function reshapeDataset(ds: Dataset, shape: readonly number[]): Dataset {
  */
 export function loadDataset(cfg: DatasetConfig, inputShape?: readonly number[], options: LoadOptions = {}): Dataset {
   const label = cfg.label || 'label';
-  let ds = loadFull(cfg.source, label);
+  let ds = loadFull(cfg.source, label, cfg.task);
   if (cfg.limit !== undefined && cfg.limit < ds.n) {
     const seed = options.seed ?? 0;
-    const key = `${cfg.source}\u0000${label}\u0000${cfg.limit}\u0000${seed}`;
+    const key = `${cfg.source}\u0000${label}\u0000${cfg.task ?? ''}\u0000${cfg.limit}\u0000${seed}`;
     let limited = cache.get(key);
     if (!limited) {
       limited = take(ds, stratifiedSubsample(ds, cfg.limit, deriveSeed(seed, 'dataset.limit')));

@@ -13,6 +13,11 @@ export interface PreparedData {
   train: Dataset;
   validation: Dataset;
   inputShape: number[];
+  /**
+   * Regression: the training targets' mean and std. Models learn (t - mean) / std, which keeps one
+   * learning rate right for targets of any scale; metrics are reported back in the target's units.
+   */
+  targetScaling?: { mean: number; std: number };
   /** Created outside every candidate's scope and kept for the life of the thread. */
   tensors: { xTrain: tf.Tensor; yTrain: tf.Tensor2D; xVal: tf.Tensor; yVal: tf.Tensor2D };
 }
@@ -30,6 +35,28 @@ export function inputShapeFor(space: SpaceConfig, featureShape: number[]): numbe
   throw new FatalError(
     `a cell space needs image-shaped samples; this dataset's samples have shape [${featureShape.join(', ')}]`,
   );
+}
+
+/** Mean and (population) std of the training targets; a constant target keeps std 1. */
+export function fitTargetScaling(targets: Float32Array): { mean: number; std: number } {
+  let mean = 0;
+  for (const t of targets) mean += t;
+  mean /= Math.max(1, targets.length);
+  let sq = 0;
+  for (const t of targets) sq += (t - mean) ** 2;
+  return { mean, std: Math.sqrt(sq / Math.max(1, targets.length)) || 1 };
+}
+
+/** One-hot classes, or for regression the scaled targets as a [n, 1] column. */
+export function labelTensor(ds: Dataset, targetScaling?: { mean: number; std: number }): tf.Tensor2D {
+  if (ds.targets && targetScaling) {
+    const { mean, std } = targetScaling;
+    return tf.tensor2d(
+      Float32Array.from(ds.targets, (t) => (t - mean) / std),
+      [ds.n, 1],
+    );
+  }
+  return tf.oneHot(tf.tensor1d(ds.y, 'int32'), ds.classes).toFloat() as tf.Tensor2D;
 }
 
 /** The train/validation split every trial of a run sees (seeded by the workflow seed), with its tensors; cached per thread. */
@@ -51,13 +78,20 @@ export function prepareData(
     const n = Math.max(train.classes, Math.round(train.n * dataFraction));
     train = take(train, stratifiedSubsample(train, n, deriveSeed(dataSeed, 'fidelity.data')));
   }
+  const targetScaling = train.targets ? fitTargetScaling(train.targets) : undefined;
   const tensors = tf.tidy(() => ({
     xTrain: tf.tensor(train.x, [train.n, ...inputShape], 'float32'),
-    yTrain: tf.oneHot(tf.tensor1d(train.y, 'int32'), train.classes).toFloat() as tf.Tensor2D,
+    yTrain: labelTensor(train, targetScaling),
     xVal: tf.tensor(split.validation.x, [split.validation.n, ...inputShape], 'float32'),
-    yVal: tf.oneHot(tf.tensor1d(split.validation.y, 'int32'), split.validation.classes).toFloat() as tf.Tensor2D,
+    yVal: labelTensor(split.validation, targetScaling),
   }));
-  const p: PreparedData = { train, validation: split.validation, inputShape, tensors };
+  const p: PreparedData = {
+    train,
+    validation: split.validation,
+    inputShape,
+    ...(targetScaling ? { targetScaling } : {}),
+    tensors,
+  };
   prepared.set(key, p);
   return p;
 }

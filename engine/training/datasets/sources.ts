@@ -9,7 +9,7 @@ import { loadMnist } from './mnist.js';
 import { shippedDataFile } from './root.js';
 import type { RawDataset } from './types.js';
 
-export const BUILTIN_DATASETS = ['mnist', 'digits', 'iris', 'wine'] as const;
+export const BUILTIN_DATASETS = ['mnist', 'digits', 'iris', 'wine', 'diabetes'] as const;
 
 function loadBuiltin(name: string): RawDataset {
   switch (name) {
@@ -23,6 +23,7 @@ function loadBuiltin(name: string): RawDataset {
     }
     case 'iris':
     case 'wine':
+    case 'diabetes': // a regression table (442 patients, target: disease progression after a year)
       return loadCsv(shippedDataFile(`${name}.csv`), 'label');
     default:
       throw new FatalError(

@@ -1,11 +1,15 @@
-// The in-memory dataset every evaluator trains on: dense row-major features and class indices.
+// The in-memory dataset every evaluator trains on: dense row-major features and class indices (for a
+// regression task: the numeric targets, with quantile strata as the classes that split and limit keep
+// in proportion).
 // Plain typed arrays (not tensors) so a dataset can be cached per worker, split and subsampled
 // without touching a tfjs backend.
+
+import type { TaskKind } from '../../core/task.js';
 
 export interface Dataset {
   /** Row-major samples: sample i is x[i * size .. (i + 1) * size], size = product(featureShape). */
   x: Float32Array;
-  /** Class index (0..classes-1) of each sample. */
+  /** Class index (0..classes-1) of each sample; for regression its stratum (target quantile bin). */
   y: Int32Array;
   n: number;
   /** Shape of one sample, e.g. [28, 28, 1] for images or [4] for tabular data. */
@@ -13,6 +17,9 @@ export interface Dataset {
   classes: number;
   /** classNames[k] is the original label of class index k (sorted, numerically when all labels are numbers). */
   classNames: string[];
+  task: TaskKind;
+  /** Regression only: the target of each sample, in the label column's units. */
+  targets?: Float32Array;
   /** The `source` it was loaded from (builtin:iris, csv:/abs/path, ...). */
   source: string;
   /**

@@ -9,6 +9,7 @@
 
 import * as tf from '@tensorflow/tfjs';
 import { LAYER_TYPES } from '../../space/layers.js';
+import { headOf } from './head.js';
 import type { SeededInit } from './init.js';
 import { activationParam, boolParam, intParam, rateParam, unbuildable } from './params.js';
 import type { ChainLayer, ChainModelSpec } from './types.js';
@@ -147,8 +148,6 @@ export function buildChain(spec: ChainModelSpec, init: SeededInit): tf.LayersMod
   } else if (x.shape.length > 2) {
     x = tf.layers.flatten({ name: 'head_flatten' }).apply(x) as T;
   }
-  const out = tf.layers
-    .dense({ units: spec.classes, activation: 'softmax', kernelInitializer: init.kernel(), name: 'head_dense' })
-    .apply(x) as T;
+  const out = tf.layers.dense({ ...headOf(spec), kernelInitializer: init.kernel(), name: 'head_dense' }).apply(x) as T;
   return tf.model({ inputs: input, outputs: out, name: 'chain' });
 }

@@ -14,6 +14,8 @@ export interface ChainModelSpec {
   arch: { layers: ChainLayer[]; hyper?: Record<string, Json> };
   inputShape: number[];
   classes: number;
+  /** A regression model: the head is one linear unit and `classes` is ignored. */
+  regression?: boolean;
   /** Seeds the weight initialisers (derive it from the trial seed); 0 when absent. */
   seed?: number;
   /**
@@ -38,6 +40,8 @@ export interface CellModelSpec {
   nodes: number;
   inputShape: number[];
   classes: number;
+  /** A regression model: the head is one linear unit and `classes` is ignored. */
+  regression?: boolean;
   skeleton: CellSkeleton;
   seed?: number;
 }
