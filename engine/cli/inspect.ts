@@ -88,14 +88,30 @@ export function bestCommand(
     if (!run) throw new UsageError('no run in this store');
     const front = flags.top === undefined ? paretoTrials(store, run) : undefined;
     const best = front ?? bestTrials(store, run, top);
+    // held-out test figures (dataset.split.test), beside the validation ones
+    const tested = store.testResults(run.id, finalStage(run.config as unknown as WorkflowConfig).stage);
     if (front && !flags.json) line(io.stdout, `Pareto front of run ${run.id} (${front.length} trials):`);
     if (flags.json)
       line(
         io.stdout,
-        JSON.stringify(best.map((t) => ({ number: t.number, key: t.key, arch: t.arch, metrics: t.metrics }))),
+        JSON.stringify(
+          best.map((t) => ({
+            number: t.number,
+            key: t.key,
+            arch: t.arch,
+            metrics: t.metrics,
+            ...(tested.has(t.number) ? { test: tested.get(t.number) } : {}),
+          })),
+        ),
       );
     else {
-      best.forEach((t, i) => line(io.stdout, `${i + 1}. trial ${t.number} ${t.key} ${JSON.stringify(t.metrics)}`));
+      best.forEach((t, i) => {
+        const test = tested.get(t.number);
+        line(
+          io.stdout,
+          `${i + 1}. trial ${t.number} ${t.key} ${JSON.stringify(t.metrics)}${test ? ` test ${JSON.stringify(test)}` : ''}`,
+        );
+      });
       if (best.length === 0) line(io.stdout, `run ${run.id} has no complete trial yet`);
     }
     return 0;

@@ -38,7 +38,11 @@ export interface DatasetConfig {
   /** Classification or regression; absent: inferred from the label column (see inferTask). */
   task?: TaskKind;
   limit?: number;
-  split: { validation: number };
+  /**
+   * Fractions of the whole dataset. `test` rows are held out: never in a training or validation batch
+   * of the search; the top trials are evaluated once on them at the end.
+   */
+  split: { validation: number; test?: number };
 }
 
 export interface BudgetConfig {

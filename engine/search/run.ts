@@ -10,6 +10,7 @@ import { searchOnce } from './search-once.js';
 import { runStages } from './stages.js';
 import { finalStage } from '../core/stages.js';
 import { paretoFront } from '../core/pareto.js';
+import { testTopTrials } from './test-split.js';
 
 export interface RunOptions {
   signal?: AbortSignal;
@@ -21,9 +22,10 @@ export interface RunSummary {
   status: SearchOutcome['status'];
   reason: string;
   trials: number;
-  best: { number: number; arch: Arch; key: string; metrics: Metrics; stage?: string } | null;
+  /** `test`: the trial's metrics on the held-out test split (dataset.split.test), when it was evaluated there. */
+  best: { number: number; arch: Arch; key: string; metrics: Metrics; stage?: string; test?: Metrics } | null;
   /** Multi-objective runs: the Pareto front of the final stage (complete trials). */
-  pareto?: { number: number; key: string; metrics: Metrics }[];
+  pareto?: { number: number; key: string; metrics: Metrics; test?: Metrics }[];
 }
 
 export async function startRun(store: Store, wf: WorkflowConfig, opts: RunOptions = {}): Promise<RunSummary> {
@@ -85,6 +87,11 @@ async function execute(store: Store, runId: number, wf: WorkflowConfig, opts: Ru
     store.setRunStatus(runId, 'failed', `internal error: ${errorMessage(e)}`);
     throw e;
   }
+  if (outcome.status === 'complete') {
+    // the held-out test split, once, after the search (the pool is closed; nothing flows back into it)
+    const t = await testTopTrials(store, runId, wf);
+    if (t.skipped) outcome = { ...outcome, reason: `${outcome.reason}; test split not evaluated: ${t.skipped}` };
+  }
   store.setRunStatus(runId, outcome.status, outcome.reason);
   return summarize(store, runId, outcome);
 }
@@ -98,6 +105,7 @@ export function summarize(
   const b = outcome.best;
   const wf = store.getRun(runId)?.config as unknown as WorkflowConfig | undefined;
   const final = wf ? finalStage(wf) : undefined;
+  const tested = final ? store.testResults(runId, final.stage) : new Map<number, Metrics>();
   const summary: RunSummary = {
     run: runId,
     status: outcome.status,
@@ -110,6 +118,7 @@ export function summarize(
           key: b.key,
           metrics: b.metrics,
           ...(final?.stage ? { stage: final.stage } : {}),
+          ...(tested.has(b.number) ? { test: tested.get(b.number)! } : {}),
         }
       : null,
   };
@@ -118,6 +127,7 @@ export function summarize(
       number: t.number,
       key: t.key,
       metrics: t.metrics,
+      ...(tested.has(t.number) ? { test: tested.get(t.number)! } : {}),
     }));
   }
   return summary;

@@ -36,6 +36,7 @@ export function semanticIssues(data: Obj, ctx: CheckContext): Issue[] {
   checkEvaluation(data, ctx, issues);
   checkSpace(data, ctx, issues);
   checkTask(data, ctx, issues);
+  checkTestSplit(data, ctx, issues);
   if (isObj(data.dataset) && typeof data.dataset.source === 'string' && !ctx.broken(['dataset', 'source'])) {
     const m = /^(csv|idx|json):(.+)$/.exec(data.dataset.source);
     const abs = m && checkFile(m[2], ['dataset', 'source'], ctx, issues);
@@ -215,6 +216,30 @@ function checkTask(data: Obj, ctx: CheckContext, issues: Issue[]): void {
       }
     }
   });
+}
+
+/** split.test leaves training rows, and only trained models (the train evaluator's kept ones) can be tested. */
+function checkTestSplit(data: Obj, ctx: CheckContext, issues: Issue[]): void {
+  const split = isObj(data.dataset) ? data.dataset.split : undefined;
+  if (!isObj(split) || typeof split.test !== 'number' || ctx.broken(['dataset', 'split'])) return;
+  const validation = typeof split.validation === 'number' ? split.validation : 0.2;
+  if (validation + split.test >= 1) {
+    issues.push({
+      path: ['dataset', 'split', 'test'],
+      at: 'value',
+      message: `dataset.split.test: validation (${validation}) + test (${split.test}) leaves no training rows; make their sum less than 1`,
+    });
+  }
+  const stages = Array.isArray(data.stages) ? data.stages : [];
+  const last = stages.length && isObj(stages[stages.length - 1]) ? (stages[stages.length - 1] as Obj) : data;
+  const e = isObj(last.evaluation) ? last.evaluation : data.evaluation;
+  if (isObj(e) && typeof e.type === 'string' && e.type !== 'train') {
+    issues.push({
+      path: ['dataset', 'split', 'test'],
+      at: 'key',
+      message: `dataset.split.test needs trained models to test, but the ${stages.length ? 'final stage' : 'workflow'}'s evaluation is ${e.type}; use evaluation type train or remove test`,
+    });
+  }
 }
 
 function checkSpace(data: Obj, ctx: CheckContext, issues: Issue[]): void {

@@ -72,7 +72,16 @@ export function buildWorkflowSchema(registries: Registries = defaultRegistries()
             },
             limit: int(1),
             split: obj(
-              { validation: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1, default: 0.2 } },
+              {
+                validation: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1, default: 0.2 },
+                test: {
+                  type: 'number',
+                  exclusiveMinimum: 0,
+                  exclusiveMaximum: 1,
+                  description:
+                    'Fraction of the dataset held out from the search; the top trials (kept models) are evaluated once on it at the end.',
+                },
+              },
               { default: { validation: 0.2 } },
             ),
           },

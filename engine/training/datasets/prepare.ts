@@ -7,7 +7,8 @@ import { FatalError } from '../../core/errors.js';
 import { deriveSeed } from '../../core/rng.js';
 import type { DatasetConfig, SpaceConfig } from '../../core/workflow.js';
 import { loadDataset, splitDataset, stratifiedSubsample, type Dataset } from './index.js';
-import { take } from './sample.js';
+import { stratifiedSplit, take } from './sample.js';
+import { applyScaling } from './standardize.js';
 
 export interface PreparedData {
   train: Dataset;
@@ -35,6 +36,47 @@ export function inputShapeFor(space: SpaceConfig, featureShape: number[]): numbe
   throw new FatalError(
     `a cell space needs image-shaped samples; this dataset's samples have shape [${featureShape.join(', ')}]`,
   );
+}
+
+export interface DataParts {
+  train: Dataset;
+  validation: Dataset;
+  /** Only with dataset.split.test: scaled with the training part's statistics, like validation. */
+  test?: Dataset;
+}
+
+/**
+ * The dataset's parts as every trial sees them. With `split.test`, the test rows are taken off first
+ * (stratified, seeded apart from the validation split), then validation is split from the rest, so
+ * both fractions are of the whole dataset; without it the split is exactly what it always was.
+ */
+export function splitParts(dataset: DatasetConfig, inputShape: number[] | undefined, dataSeed: number): DataParts {
+  const { validation, test } = dataset.split;
+  const { rows, held } = holdOut(dataset, inputShape, dataSeed);
+  if (!held) return splitDataset(rows, validation, deriveSeed(dataSeed, 'dataset.split'));
+  const parts = splitDataset(rows, validation / (1 - test!), deriveSeed(dataSeed, 'dataset.split'));
+  const scaling = parts.train.scaling;
+  return { ...parts, test: scaling ? applyScaling(held, scaling) : held };
+}
+
+/** The rows a search may look at (training and validation; unscaled), for proxies and meta-features. */
+export function searchRows(dataset: DatasetConfig, inputShape: number[] | undefined, dataSeed: number): Dataset {
+  return holdOut(dataset, inputShape, dataSeed).rows;
+}
+
+function holdOut(
+  dataset: DatasetConfig,
+  inputShape: number[] | undefined,
+  dataSeed: number,
+): { rows: Dataset; held?: Dataset } {
+  const ds = loadDataset(dataset, inputShape, { seed: dataSeed });
+  const { validation, test } = dataset.split;
+  if (!test) return { rows: ds };
+  if (!(validation + test < 1)) {
+    throw new FatalError(`dataset.split: validation + test must leave training data, got ${validation} + ${test}`);
+  }
+  const idx = stratifiedSplit(ds, test, deriveSeed(dataSeed, 'dataset.test'));
+  return { rows: take(ds, idx.train), held: take(ds, idx.validation) };
 }
 
 /** Mean and (population) std of the training targets; a constant target keeps std 1. */
@@ -71,8 +113,8 @@ export function prepareData(
   if (hit) return hit;
   const full = loadDataset(dataset, undefined, { seed: dataSeed });
   const inputShape = inputShapeFor(space, full.featureShape);
-  const ds = loadDataset(dataset, inputShape, { seed: dataSeed });
-  const split = splitDataset(ds, dataset.split.validation, deriveSeed(dataSeed, 'dataset.split'));
+  // the test part is dropped here: a worker never holds it (see prepareTestData)
+  const split = splitParts(dataset, inputShape, dataSeed);
   let train = split.train;
   if (dataFraction < 1) {
     const n = Math.max(train.classes, Math.round(train.n * dataFraction));
@@ -94,4 +136,30 @@ export function prepareData(
   };
   prepared.set(key, p);
   return p;
+}
+
+export interface TestData {
+  test: Dataset;
+  inputShape: number[];
+  x: tf.Tensor;
+  /** One-hot classes (classification). */
+  y?: tf.Tensor2D;
+  /** Regression: the training part's target statistics (what the models learned to predict). */
+  targetScaling?: { mean: number; std: number };
+}
+
+/** The held-out test part with its tensors (the caller disposes x and y); only the end-of-run evaluation calls it. */
+export function prepareTestData(dataset: DatasetConfig, space: SpaceConfig, dataSeed: number): TestData {
+  const full = loadDataset(dataset, undefined, { seed: dataSeed });
+  const inputShape = inputShapeFor(space, full.featureShape);
+  const parts = splitParts(dataset, inputShape, dataSeed);
+  const test = parts.test;
+  if (!test) throw new FatalError('prepareTestData: the workflow has no dataset.split.test');
+  const targetScaling = parts.train.targets ? fitTargetScaling(parts.train.targets) : undefined;
+  return {
+    test,
+    inputShape,
+    x: tf.tensor(test.x, [test.n, ...inputShape], 'float32'),
+    ...(targetScaling ? { targetScaling } : { y: labelTensor(test) }),
+  };
 }
