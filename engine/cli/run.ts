@@ -91,14 +91,22 @@ function report(s: RunSummary, flags: RunFlags, io: Io, storePath: string): numb
         run: s.run,
         status: s.status,
         trials: s.trials,
-        best: s.best && { arch: s.best.arch, key: s.best.key, metrics: s.best.metrics },
+        best: s.best && {
+          arch: s.best.arch,
+          key: s.best.key,
+          metrics: s.best.metrics,
+          ...(s.best.test ? { test: s.best.test } : {}),
+        },
         reason: s.reason,
         store: storePath,
       }),
     );
   } else {
     line(io.stdout, `run ${s.run}: ${s.status} (${s.reason}), ${s.trials} trials`);
-    if (s.best) line(io.stdout, `best: trial ${s.best.number} ${s.best.key} ${JSON.stringify(s.best.metrics)}`);
+    if (s.best) {
+      const test = s.best.test ? ` test ${JSON.stringify(s.best.test)}` : '';
+      line(io.stdout, `best: trial ${s.best.number} ${s.best.key} ${JSON.stringify(s.best.metrics)}${test}`);
+    }
     if (s.status !== 'complete') line(io.stdout, `continue with: nas resume --store ${storePath} ${s.run}`);
   }
   return s.status === 'complete' ? 0 : s.status === 'stopped' ? 130 : 1;
