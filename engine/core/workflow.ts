@@ -37,6 +37,8 @@ export interface DatasetConfig {
   label: string;
   /** Classification or regression; absent: inferred from the label column (see inferTask). */
   task?: TaskKind;
+  /** Id-like columns (user, item, genre) learned as per-column embeddings, concatenated with the numeric features. */
+  categorical?: string[];
   limit?: number;
   /**
    * Fractions of the whole dataset. `test` rows are held out: never in a training or validation batch

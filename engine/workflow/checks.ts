@@ -37,6 +37,7 @@ export function semanticIssues(data: Obj, ctx: CheckContext): Issue[] {
   checkSpace(data, ctx, issues);
   checkTask(data, ctx, issues);
   checkTestSplit(data, ctx, issues);
+  checkCategorical(data, ctx, issues);
   if (isObj(data.dataset) && typeof data.dataset.source === 'string' && !ctx.broken(['dataset', 'source'])) {
     const m = /^(csv|idx|json):(.+)$/.exec(data.dataset.source);
     const abs = m && checkFile(m[2], ['dataset', 'source'], ctx, issues);
@@ -238,6 +239,32 @@ function checkTestSplit(data: Obj, ctx: CheckContext, issues: Issue[]): void {
       path: ['dataset', 'split', 'test'],
       at: 'key',
       message: `dataset.split.test needs trained models to test, but the ${stages.length ? 'final stage' : 'workflow'}'s evaluation is ${e.type}; use evaluation type train or remove test`,
+    });
+  }
+}
+
+/** `embedding_dim.COLUMN` names a column of dataset.categorical; categorical columns belong to a flat table. */
+function checkCategorical(data: Obj, ctx: CheckContext, issues: Issue[]): void {
+  const cat =
+    isObj(data.dataset) && Array.isArray(data.dataset.categorical) ? data.dataset.categorical.map(String) : [];
+  const space = isObj(data.space) ? data.space : undefined;
+  if (!space || space.kind !== 'chain' || ctx.broken(['space'])) return;
+  if (isObj(space.hyper)) {
+    for (const key of Object.keys(space.hyper)) {
+      const m = /^embedding_dim\.(.+)$/.exec(key);
+      if (!m || cat.includes(m[1])) continue;
+      issues.push({
+        path: ['space', 'hyper', key],
+        at: 'key',
+        message: `space.hyper.${key}: "${m[1]}" is not in dataset.categorical${cat.length ? ` (${cat.join(', ')})` : ' (none listed)'}${didYouMean(m[1], cat)}`,
+      });
+    }
+  }
+  if (cat.length > 0 && Array.isArray(space.input) && space.input.length !== 1) {
+    issues.push({
+      path: ['space', 'input'],
+      at: 'value',
+      message: `dataset.categorical needs a flat table input [columns], but space.input is [${space.input.join(', ')}]`,
     });
   }
 }

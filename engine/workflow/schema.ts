@@ -70,6 +70,14 @@ export function buildWorkflowSchema(registries: Registries = defaultRegistries()
               description:
                 'What the label is: a class or a number. Absent: regression when every label is a number and one is not an integer or there are more than 20 distinct values.',
             },
+            categorical: list(
+              { type: 'string', minLength: 1 },
+              {
+                uniqueItems: true,
+                description:
+                  'Id-like columns (user, item, genre): per-column embeddings (size: hyper embedding_dim), concatenated with the numeric columns; ids unseen in training share an out-of-vocabulary row.',
+              },
+            ),
             limit: int(1),
             split: obj(
               {
@@ -289,7 +297,8 @@ function spaceSchema(): JsonSchema {
       ),
       hyper: obj(
         Object.fromEntries(Object.keys(HYPER_PARAMS).map((k) => [k, list(valueSchema(k, [HYPER_PARAMS[k].default]))])),
-        { default: {} },
+        // one categorical column's embedding size (dataset.categorical)
+        { default: {}, patternProperties: { '^embedding_dim\\.[^.]+$': list(int(1)) } },
       ),
     },
     { required: ['input', 'layers'] },

@@ -20,15 +20,18 @@ import type { BackendName } from '../../training/backend.js';
 import type { TrainJob, TrainResult } from './protocol.js';
 import type { ModelArtifactsJson } from '../../training/model/files.js';
 import { evaluateRegression } from './regression.js';
+import type { CategoricalSpec } from '../../training/model/categorical.js';
+import { embeddingRows } from '../../training/datasets/categorical.js';
+import type { Dataset } from '../../training/datasets/index.js';
 
 export function modelSpecFor(
   job: Pick<TrainJob, 'arch' | 'space' | 'seed' | 'settings'>,
   inputShape: number[],
   classes: number,
-  regression = false,
+  data: { regression?: boolean; categorical?: CategoricalSpec } = {},
 ): ModelSpec {
   const space = job.space;
-  const head = regression ? { regression: true } : {};
+  const head = data.regression ? { regression: true } : {};
   if (space.kind === 'chain') {
     const arch = job.arch as { layers: { type: string; [k: string]: Json }[]; hyper?: Record<string, Json> };
     return {
@@ -37,6 +40,7 @@ export function modelSpecFor(
       inputShape,
       classes,
       ...head,
+      ...(data.categorical ? { categorical: data.categorical } : {}),
       seed: job.seed,
       ...(job.settings.head ? { head: job.settings.head } : {}),
     };
@@ -50,6 +54,15 @@ export function modelSpecFor(
     ...head,
     skeleton: space.skeleton ?? { channels: 16, cells: 1, stages: 2 },
     seed: job.seed,
+  };
+}
+
+/** What the model builder needs to know of the training data beyond its shape: the task and the id columns. */
+export function modelDataOf(train: Dataset): { regression?: boolean; categorical?: CategoricalSpec } {
+  const cat = train.categorical;
+  return {
+    ...(train.task === 'regression' ? { regression: true } : {}),
+    ...(cat ? { categorical: { names: cat.names, positions: cat.positions, rows: embeddingRows(cat) } } : {}),
   };
 }
 
@@ -113,7 +126,7 @@ export async function trainCandidate(job: TrainJob, backend: BackendName, hooks:
   tf.engine().startScope();
   try {
     const regression = data.targetScaling !== undefined;
-    model = buildModel(modelSpecFor(job, data.inputShape, data.train.classes, regression));
+    model = buildModel(modelSpecFor(job, data.inputShape, data.train.classes, modelDataOf(data.train)));
     optimizer = compileModel(model, {
       optimizer: s.optimizer,
       learningRate: s.learningRate,
@@ -189,6 +202,11 @@ export async function trainCandidate(job: TrainJob, backend: BackendName, hooks:
     data: {
       inputShape: data.inputShape,
       classNames: data.targetScaling ? [] : ds.classNames,
+      ...(ds.categorical?.vocabulary
+        ? {
+            categorical: Object.fromEntries(ds.categorical.names.map((n, c) => [n, ds.categorical!.vocabulary![c]])),
+          }
+        : {}),
       task: ds.task,
       ...(data.targetScaling ? { targetScaling: data.targetScaling } : {}),
       ...(ds.scaling ? { scaling: { mean: Array.from(ds.scaling.mean), std: Array.from(ds.scaling.std) } } : {}),

@@ -110,6 +110,7 @@ export class TrainEvaluator implements Evaluator {
         task: r.data.task,
         class_names: r.data.classNames,
         ...(r.data.targetScaling ? { target_scaling: r.data.targetScaling } : {}),
+        ...(r.data.categorical ? { categorical: r.data.categorical } : {}),
         scaling: (r.data.scaling ?? null) as unknown as Json,
         settings: settings as unknown as JsonObject,
         backend: r.backend,

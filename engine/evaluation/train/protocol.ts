@@ -77,6 +77,8 @@ export interface TrainResult {
     /** Empty for regression. */
     classNames: string[];
     task: TaskKind;
+    /** Categorical columns: each column's vocabulary (value k has id k + 1; any other value id 0). */
+    categorical?: Record<string, string[]>;
     /** Regression: the training targets' mean and std (a model predicts (t - mean) / std). */
     targetScaling?: { mean: number; std: number };
     scaling?: { mean: number[]; std: number[] };

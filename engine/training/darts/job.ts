@@ -29,6 +29,11 @@ export async function runSupernetJob(
   const o = job.request.options;
   const r = resolveDarts(o);
   const data = prepareData(job.dataset, space, job.dataSeed, 1);
+  if (data.train.categorical) {
+    throw new FatalError(
+      `darts does not search tables with categorical columns (${job.dataset.source}): use another strategy`,
+    );
+  }
   if (data.train.task === 'regression') {
     // the supernet's bilevel loop and its derivation score candidates by cross-entropy and accuracy
     throw new FatalError(

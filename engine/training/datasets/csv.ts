@@ -53,7 +53,7 @@ export function parseCsv(text: string): CsvRow[] {
   return rows;
 }
 
-export function tableFromCsv(text: string, file: string, label: string): RawDataset {
+export function tableFromCsv(text: string, file: string, label: string, categorical: string[] = []): RawDataset {
   const rows = parseCsv(text);
   if (rows.length === 0) throw new FatalError(`${file}: the file is empty (a header row and samples are needed)`);
   const header = rows[0].cells.map((h) => h.trim());
@@ -63,6 +63,16 @@ export function tableFromCsv(text: string, file: string, label: string): RawData
   }
   if (rows.length === 1) throw new FatalError(`${file}: only a header row, no samples`);
   const featureNames = header.filter((_, j) => j !== labelCol);
+  for (const c of categorical) {
+    if (c === label || !featureNames.includes(c)) {
+      throw new FatalError(
+        `${file}: dataset.categorical names "${c}", ${c === label ? 'the label column' : 'not a column'}; the feature columns are: ${featureNames.join(', ')}`,
+      );
+    }
+  }
+  // categorical cells are kept as strings, then coded by their index among the column's sorted values
+  const catAt = new Map(categorical.map((c, k) => [header.indexOf(c), k]));
+  const catCells: string[][] = categorical.map(() => []);
   const d = featureNames.length;
   if (d === 0) throw new FatalError(`${file}: no feature columns besides the label column "${label}"`);
   const n = rows.length - 1;
@@ -81,6 +91,12 @@ export function tableFromCsv(text: string, file: string, label: string): RawData
         labels[r] = raw;
         continue;
       }
+      const c = catAt.get(j);
+      if (c !== undefined) {
+        catCells[c].push(raw); // coded below, once the column's values are known
+        k++;
+        continue;
+      }
       const v = raw === '' ? NaN : Number(raw);
       if (!Number.isFinite(v)) {
         throw new FatalError(`${file}:${line}: column "${header[j]}" is not a number: ${JSON.stringify(cells[j])}`);
@@ -88,9 +104,24 @@ export function tableFromCsv(text: string, file: string, label: string): RawData
       x[k++] = v;
     }
   }
-  return { x, labels, featureShape: [d], standardize: true, featureNames };
+  if (categorical.length === 0) return { x, labels, featureShape: [d], standardize: true, featureNames };
+  const positions = categorical.map((c) => featureNames.indexOf(c));
+  const values = catCells.map((cells) => [...new Set(cells)].sort());
+  values.forEach((vals, c) => {
+    const code = new Map(vals.map((v, i) => [v, i]));
+    const p = positions[c];
+    catCells[c].forEach((v, r) => (x[r * d + p] = code.get(v)!));
+  });
+  return {
+    x,
+    labels,
+    featureShape: [d],
+    standardize: true,
+    featureNames,
+    categorical: { names: [...categorical], positions, values },
+  };
 }
 
-export function loadCsv(file: string, label: string): RawDataset {
-  return tableFromCsv(readText(file), file, label);
+export function loadCsv(file: string, label: string, categorical: string[] = []): RawDataset {
+  return tableFromCsv(readText(file), file, label, categorical);
 }

@@ -23,11 +23,11 @@ export function clearDatasetCache(): void {
   cache.clear();
 }
 
-function loadFull(source: string, label: string, task: TaskKind | undefined): Dataset {
-  const key = `${source}\u0000${label}\u0000${task ?? ''}`;
+function loadFull(source: string, label: string, task: TaskKind | undefined, categorical: string[]): Dataset {
+  const key = `${source}\u0000${label}\u0000${task ?? ''}\u0000${categorical.join('\u0001')}`;
   const hit = cache.get(key);
   if (hit) return hit;
-  const raw = loadSource(source, label);
+  const raw = loadSource(source, label, categorical);
   const kind = task ?? inferTask(raw.labels);
   let labels: { y: Int32Array; classNames: string[]; targets?: Float32Array };
   if (kind === 'regression') {
@@ -47,6 +47,7 @@ function loadFull(source: string, label: string, task: TaskKind | undefined): Da
     source,
     standardize: raw.standardize,
     ...(raw.featureNames ? { featureNames: raw.featureNames } : {}),
+    ...(raw.categorical ? { categorical: raw.categorical } : {}),
   };
   cache.set(key, ds);
   return ds;
@@ -71,10 +72,11 @@ export function reshapeDataset(ds: Dataset, shape: readonly number[]): Dataset {
  */
 export function loadDataset(cfg: DatasetConfig, inputShape?: readonly number[], options: LoadOptions = {}): Dataset {
   const label = cfg.label || 'label';
-  let ds = loadFull(cfg.source, label, cfg.task);
+  const categorical = cfg.categorical ?? [];
+  let ds = loadFull(cfg.source, label, cfg.task, categorical);
   if (cfg.limit !== undefined && cfg.limit < ds.n) {
     const seed = options.seed ?? 0;
-    const key = `${cfg.source}\u0000${label}\u0000${cfg.task ?? ''}\u0000${cfg.limit}\u0000${seed}`;
+    const key = `${cfg.source}\u0000${label}\u0000${cfg.task ?? ''}\u0000${categorical.join('\u0001')}\u0000${cfg.limit}\u0000${seed}`;
     let limited = cache.get(key);
     if (!limited) {
       limited = take(ds, stratifiedSubsample(ds, cfg.limit, deriveSeed(seed, 'dataset.limit')));

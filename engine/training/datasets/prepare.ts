@@ -9,6 +9,7 @@ import type { DatasetConfig, SpaceConfig } from '../../core/workflow.js';
 import { loadDataset, splitDataset, stratifiedSubsample, type Dataset } from './index.js';
 import { stratifiedSplit, take } from './sample.js';
 import { applyScaling } from './standardize.js';
+import { applyVocabulary, fitVocabulary } from './categorical.js';
 
 export interface PreparedData {
   train: Dataset;
@@ -53,10 +54,18 @@ export interface DataParts {
 export function splitParts(dataset: DatasetConfig, inputShape: number[] | undefined, dataSeed: number): DataParts {
   const { validation, test } = dataset.split;
   const { rows, held } = holdOut(dataset, inputShape, dataSeed);
-  if (!held) return splitDataset(rows, validation, deriveSeed(dataSeed, 'dataset.split'));
-  const parts = splitDataset(rows, validation / (1 - test!), deriveSeed(dataSeed, 'dataset.split'));
-  const scaling = parts.train.scaling;
-  return { ...parts, test: scaling ? applyScaling(held, scaling) : held };
+  const parts: DataParts = held
+    ? splitDataset(rows, validation / (1 - test!), deriveSeed(dataSeed, 'dataset.split'))
+    : splitDataset(rows, validation, deriveSeed(dataSeed, 'dataset.split'));
+  if (held) parts.test = parts.train.scaling ? applyScaling(held, parts.train.scaling) : held;
+  // categorical ids: the training part's vocabulary, 0 for values only the other parts have
+  const vocab = fitVocabulary(parts.train);
+  if (!vocab) return parts;
+  return {
+    train: applyVocabulary(parts.train, vocab),
+    validation: applyVocabulary(parts.validation, vocab),
+    ...(parts.test ? { test: applyVocabulary(parts.test, vocab) } : {}),
+  };
 }
 
 /** The rows a search may look at (training and validation; unscaled), for proxies and meta-features. */

@@ -32,20 +32,32 @@ function loadBuiltin(name: string): RawDataset {
   }
 }
 
-export function loadSource(source: string, label: string): RawDataset {
+/** `categorical`: id-like columns of a table (csv sources and the tabular builtins), coded as integers. */
+export function loadSource(source: string, label: string, categorical: string[] = []): RawDataset {
   const colon = source.indexOf(':');
   const scheme = colon < 0 ? '' : source.slice(0, colon);
   const rest = source.slice(colon + 1);
   switch (scheme) {
     case 'builtin':
+      if (categorical.length > 0 && ['iris', 'wine', 'diabetes'].includes(rest))
+        return loadCsv(shippedDataFile(`${rest}.csv`), 'label', categorical);
+      if (categorical.length > 0) throw noCategorical(source);
       return loadBuiltin(rest);
     case 'csv':
-      return loadCsv(rest, label);
+      return loadCsv(rest, label, categorical);
     case 'idx':
+      if (categorical.length > 0) throw noCategorical(source);
       return loadIdx(rest);
     case 'json':
+      if (categorical.length > 0) throw noCategorical(source);
       return loadJson(rest, label);
     default:
       throw new FatalError(`dataset source "${source}": expected builtin:NAME, csv:PATH, idx:PATH or json:PATH`);
   }
+}
+
+function noCategorical(source: string): FatalError {
+  return new FatalError(
+    `dataset ${source}: dataset.categorical needs a table (csv:PATH, builtin:iris|wine|diabetes); remove it`,
+  );
 }

@@ -31,6 +31,22 @@ export interface Dataset {
   featureNames?: string[];
   /** On a split of a standardised dataset: the training statistics that were applied. */
   scaling?: Scaling;
+  /** Id-like columns (dataset.categorical), kept as integer codes in x and never standardised. */
+  categorical?: CategoricalColumns;
+}
+
+/**
+ * Categorical columns. Loaded, x holds each value's index in `values` (sorted distinct values of the
+ * file). After the split, x holds 1 + its index in `vocabulary` (the values the training part has),
+ * and 0 for a value the training part never had: the out-of-vocabulary row of the column's embedding.
+ */
+export interface CategoricalColumns {
+  names: string[];
+  /** Position of each column among the features (x's columns). */
+  positions: number[];
+  values: string[][];
+  /** Set by the split: per column, the training part's values; value k is id k + 1. */
+  vocabulary?: string[][];
 }
 
 export interface Scaling {
@@ -50,6 +66,7 @@ export interface RawDataset {
   featureShape: number[];
   standardize: boolean;
   featureNames?: string[];
+  categorical?: CategoricalColumns;
 }
 
 export function sampleSize(ds: { featureShape: number[] }): number {

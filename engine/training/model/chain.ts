@@ -10,6 +10,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { LAYER_TYPES } from '../../space/layers.js';
 import { headOf } from './head.js';
+import { CategoricalEmbedding, embeddingDims } from './categorical.js';
+import { deriveSeed } from '../../core/rng.js';
 import type { SeededInit } from './init.js';
 import { activationParam, boolParam, intParam, rateParam, unbuildable } from './params.js';
 import type { ChainLayer, ChainModelSpec } from './types.js';
@@ -130,6 +132,15 @@ export function buildChain(spec: ChainModelSpec, init: SeededInit): tf.LayersMod
   if (!Array.isArray(layers)) throw unbuildable('chain architecture without a "layers" list');
   const input = tf.input({ shape: spec.inputShape, name: 'input' });
   let x: T = input;
+  if (spec.categorical) {
+    x = new CategoricalEmbedding({
+      positions: spec.categorical.positions,
+      rows: spec.categorical.rows,
+      dims: embeddingDims(spec.categorical, spec.arch.hyper),
+      seed: deriveSeed(spec.seed ?? 0, 'categorical'),
+      name: 'categorical_embedding',
+    }).apply(x) as T;
+  }
   layers.forEach((layer, i) => {
     const build = BUILDERS[layer?.type];
     if (!build || !LAYER_TYPES[layer.type]) {

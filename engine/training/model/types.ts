@@ -2,6 +2,7 @@
 // spaces' JSON; these types only name the parts the builder reads.
 
 import type { Json } from '../../core/types.js';
+import type { CategoricalSpec } from './categorical.js';
 
 /** One chain layer: its type (a key of LAYER_TYPES) and its parameters; missing ones take the type's defaults. */
 export interface ChainLayer {
@@ -16,6 +17,8 @@ export interface ChainModelSpec {
   classes: number;
   /** A regression model: the head is one linear unit and `classes` is ignored. */
   regression?: boolean;
+  /** A table with categorical columns: they go through per-column embeddings first (categorical.ts). */
+  categorical?: CategoricalSpec;
   /** Seeds the weight initialisers (derive it from the trial seed); 0 when absent. */
   seed?: number;
   /**
