@@ -39,7 +39,7 @@ export function semanticIssues(data: Obj, ctx: CheckContext): Issue[] {
   checkTestSplit(data, ctx, issues);
   checkCategorical(data, ctx, issues);
   if (isObj(data.dataset) && typeof data.dataset.source === 'string' && !ctx.broken(['dataset', 'source'])) {
-    const m = /^(csv|idx|json):(.+)$/.exec(data.dataset.source);
+    const m = /^(csv|idx|json|audio):(.+)$/.exec(data.dataset.source);
     const abs = m && checkFile(m[2], ['dataset', 'source'], ctx, issues);
     if (m && abs) data.dataset.source = `${m[1]}:${abs}`;
   }

