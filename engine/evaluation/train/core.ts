@@ -20,7 +20,7 @@ import type { BackendName } from '../../training/backend.js';
 import type { TrainJob, TrainResult } from './protocol.js';
 import type { ModelArtifactsJson } from '../../training/model/files.js';
 import { evaluateRegression } from './regression.js';
-import type { CategoricalSpec } from '../../training/model/categorical.js';
+import type { CategoricalSpec } from '../../training/model/types.js';
 import { embeddingRows } from '../../training/datasets/categorical.js';
 import type { Dataset } from '../../training/datasets/index.js';
 

@@ -8,14 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Json } from '../../core/types.js';
 import { deriveSeed } from '../../core/rng.js';
 import { unbuildable } from './params.js';
-
-/** What the model needs of the categorical columns: where they are and how many rows each table has. */
-export interface CategoricalSpec {
-  names: string[];
-  positions: number[];
-  /** Vocabulary size + 1 (the out-of-vocabulary row) per column. */
-  rows: number[];
-}
+import type { CategoricalSpec } from './types.js';
 
 /** Default embedding size when the space does not search `embedding_dim`. */
 export const DEFAULT_EMBEDDING_DIM = 8;

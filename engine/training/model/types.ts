@@ -2,7 +2,14 @@
 // spaces' JSON; these types only name the parts the builder reads.
 
 import type { Json } from '../../core/types.js';
-import type { CategoricalSpec } from './categorical.js';
+
+/** What the model needs of the categorical columns: where they are and how many rows each table has. */
+export interface CategoricalSpec {
+  names: string[];
+  positions: number[];
+  /** Vocabulary size + 1 (the out-of-vocabulary row) per column. */
+  rows: number[];
+}
 
 /** One chain layer: its type (a key of LAYER_TYPES) and its parameters; missing ones take the type's defaults. */
 export interface ChainLayer {
