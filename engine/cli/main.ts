@@ -13,11 +13,13 @@ import { reportCommand } from './report.js';
 import { runsCommand } from './runs.js';
 import { compareCommand } from './compare.js';
 import { initCommand } from './init.js';
+import { initFromData } from './init-from-data.js';
 
 const HELP = `nas — declarative neural architecture search
 
 usage:
-  nas validate FILE...                       check workflows; FILE:LINE:COL: message per problem
+  nas validate FILE... [--explain]           check workflows; FILE:LINE:COL: message per problem
+                                             (--explain: print the space, the default one when left out)
   nas run FILE [--store PATH] [--json] [--parallel N]
                                              run a search (default store: runs/<name>.sqlite)
   nas resume [--store PATH] [RUN | FILE] [--json]
@@ -34,6 +36,8 @@ usage:
                                              runs side by side: best, trials to reach it, best-so-far
   nas init [TEMPLATE] [--out FILE] [--name NAME]
                                              start a workflow from an example (no TEMPLATE: list them)
+  nas init --from-data SOURCE [--out FILE] [--name NAME]
+                                             a workflow with the default space for the data, to edit
   nas meta export SOURCE... [--out FILE] [--top K]
                                              stores/knowledge files -> a shareable knowledge file
   nas meta show SOURCE...|WORKFLOW.yaml [--json]
@@ -58,6 +62,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         trial: { type: 'string' },
         out: { type: 'string' },
         name: { type: 'string' },
+        explain: { type: 'boolean' },
+        'from-data': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         debug: { type: 'boolean' },
       },
@@ -77,7 +83,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     switch (verb) {
       case 'validate':
         if (positionals.length === 0) throw new UsageError('usage: nas validate FILE...');
-        return await validateCommand(positionals, io);
+        return await validateCommand(positionals, io, {}, { explain: values.explain === true });
       case 'run':
         return await runCommand(positionals[0], flags, io);
       case 'resume':
@@ -95,6 +101,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       case 'compare':
         return compareCommand(positionals, flags, io);
       case 'init':
+        if (values['from-data'] !== undefined)
+          return initFromData(values['from-data'], { out: values.out, name: values.name, json: values.json }, io);
         return initCommand(positionals[0], { out: values.out, name: values.name, json: values.json }, io);
       case 'export':
         return exportCommand(

@@ -117,6 +117,8 @@ export interface WorkflowConfig {
   constraints: Record<string, Constraint>;
   dataset?: DatasetConfig;
   space: SpaceConfig;
+  /** Set when the workflow left `space` out: the kind of input whose default space it got. */
+  defaultSpace?: 'image' | 'audio' | 'table' | 'categorical-table' | 'tokens';
   strategy: StrategyConfig;
   evaluation: EvaluationConfig;
   budget: BudgetConfig;

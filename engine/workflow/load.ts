@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { WorkflowError, type WorkflowProblem } from '../core/errors.js';
 import { semanticIssues } from './checks.js';
+import { fillDefaultSpace } from './default-space.js';
 import { toConfig } from './config.js';
 import { defaultRegistries, type Registries } from './registries.js';
 import { buildWorkflowSchema } from './schema.js';
@@ -68,9 +69,12 @@ export function checkWorkflowText(text: string, file: string, opts: LoadOptions 
     bases = ext.bases;
     baseTexts = ext.texts;
   }
+  const absFile = resolve(file);
+  // no space: the default for the dataset's kind of input (loads the data to see its shape)
+  const defaulted = isObj(data) && !chain.has(['space']) ? fillDefaultSpace(data, dirname(absFile)) : undefined;
   if (isObj(data)) premergeStages(data);
   const issues = schemaIssues(compileSchema(buildWorkflowSchema(registries)), data);
-  const absFile = resolve(file);
+  if (defaulted?.problem) issues.push({ path: ['dataset', 'source'], at: 'value', message: defaulted.problem });
   if (isObj(data)) {
     const broken = (path: DataPath): boolean => issues.some((i) => startsWith(i.path, path));
     const given = (path: DataPath): boolean => chain.has(path);
@@ -90,6 +94,7 @@ export function checkWorkflowText(text: string, file: string, opts: LoadOptions 
   if (problems.length) return { problems: sortProblems(problems, file) };
   const config = toConfig(data as Record<string, unknown>, absFile, text, baseTexts);
   if (bases.length) config.extends = bases;
+  if (defaulted?.kind) config.defaultSpace = defaulted.kind;
   return { config, problems };
 }
 
