@@ -21,7 +21,11 @@ test('the kind of input decides the space: image, table, table with categorical 
   const image = defaultSpaceFor(loadDataset({ source: 'builtin:digits', label: 'label', split }));
   assert.is(image.kind, 'image');
   assert.equal(image.space.input, [8, 8, 1]);
-  assert.ok('conv2d' in (image.space as unknown as ChainSpaceConfig).layers.choose);
+  assert.equal(Object.keys((image.space as unknown as ChainSpaceConfig).layers.choose), [
+    'conv2d',
+    'max_pool',
+    'dropout',
+  ]);
   const table = defaultSpaceFor(loadDataset({ source: 'builtin:iris', label: 'label', split }));
   assert.is(table.kind, 'table');
   assert.equal(table.space.input, [4]);
@@ -29,6 +33,19 @@ test('the kind of input decides the space: image, table, table with categorical 
   const cat = defaultSpaceFor(loadDataset({ source: 'builtin:wine', label: 'label', categorical: ['proline'], split }));
   assert.is(cat.kind, 'categorical-table');
   assert.equal((cat.space as unknown as ChainSpaceConfig).hyper.embedding_dim, [4, 8, 16]);
+});
+
+test('an image workflow without space gets the flatten head unless it chose one', () => {
+  const dir = scratch('default-head');
+  try {
+    const base = 'name: x\ndataset: { source: builtin:digits }\nstrategy: { type: random }\n';
+    writeFileSync(join(dir, 'a.yaml'), base + 'evaluation: { type: train }\n');
+    writeFileSync(join(dir, 'b.yaml'), base + 'evaluation: { type: train, head: gap }\n');
+    assert.is(loadWorkflow(join(dir, 'a.yaml')).evaluation.head, 'flatten');
+    assert.is(loadWorkflow(join(dir, 'b.yaml')).evaluation.head, 'gap');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('a workflow without space loads with the default; without data it still needs one', () => {

@@ -27,6 +27,8 @@ export async function validateCommand(
       // the space the search will use: as written, or the default chosen for the data
       const why = config.defaultSpace ? `left out: the default space for ${config.defaultSpace} input` : 'as written';
       io.stdout.write(`space (${why}):\n${readableYaml({ space: config.space })}`);
+      if (config.defaultSpace && config.evaluation.head === 'flatten')
+        io.stdout.write('evaluation.head: flatten (set with the default space: the classifier sees the whole map)\n');
     }
     for (const p of problems) io.stderr.write(formatProblem(p) + '\n');
     failed ||= problems.length > 0;

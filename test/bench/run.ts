@@ -1,7 +1,7 @@
 // npm run bench [-- NAME [ARGS...]]: runs every benchmark, or one. Each prints one JSON line per
 // figure with a `bench` field; ratios are taken against a reference measured in the same run.
 
-const BENCHES = ['overhead', 'nb201', 'train-speed', 'meta', 'pool-scaling', 'core-sharing', 'darts', 'regression'];
+const BENCHES = ['overhead', 'nb201', 'train-speed', 'meta', 'pool-scaling', 'core-sharing', 'darts', 'baselines'];
 
 export type Emit = (line: Record<string, unknown>) => void;
 type BenchModule = { default: (emit: Emit, args: string[]) => Promise<void> };
