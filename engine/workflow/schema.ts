@@ -166,7 +166,10 @@ export function buildWorkflowSchema(registries: Registries = defaultRegistries()
         },
       },
       {
-        required: ['name', 'space', 'strategy', 'evaluation'],
+        required: ['name', 'strategy', 'evaluation'],
+        // `space` may be left out when there is a dataset: the engine picks a default for its input
+        if: { not: { required: ['dataset'] } },
+        then: { required: ['space'] },
         // Free room for YAML anchors, as in docker-compose: `x-defaults: &d {...}`.
         patternProperties: { '^x-': {} },
       },
