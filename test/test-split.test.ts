@@ -19,11 +19,19 @@ import { loadWorkflow } from '../engine/workflow/index.js';
 import { Store } from '../engine/store/store.js';
 import { startRun } from '../engine/search/run.js';
 import { bestCommand } from '../engine/cli/inspect.js';
+import { exportCommand } from '../engine/cli/export.js';
 import { collectReport, renderMarkdown } from '../engine/report/index.js';
 import type { DatasetConfig } from '../engine/core/workflow.js';
 import { FIXTURES, scratch } from './helpers/paths.js';
 
 const POISON = 1e6;
+
+function capture(): { io: { stdout: PassThrough; stderr: PassThrough }; text: () => string } {
+  const out = new PassThrough();
+  let text = '';
+  out.on('data', (c: Buffer) => (text += c.toString()));
+  return { io: { stdout: out, stderr: out }, text: () => text };
+}
 
 test('iris: test rows are a stratified fraction of the whole, apart from train and validation', () => {
   clearDatasetCache();
@@ -98,6 +106,17 @@ test('no test row reaches a training or validation batch; the top trials are tes
     const rows = JSON.parse(text) as { number: number; metrics: { rmse: number }; test?: { rmse: number } }[];
     assert.is(rows[0].number, best.number);
     assert.is(rows[0].test?.rmse, best.test!.rmse, 'nas best --json shows test beside validation');
+
+    const ex = capture();
+    exportCommand({ store: join(dir, 's.sqlite'), out: join(dir, 'exported') }, ex.io, dir);
+    const arch = JSON.parse(readFileSync(join(dir, 'exported', 'arch.json'), 'utf8')) as {
+      task: string;
+      test: { rmse: number };
+      target_scaling: { mean: number };
+    };
+    assert.is(arch.task, 'regression');
+    assert.is(arch.test.rmse, best.test!.rmse, 'nas export keeps the test figures');
+    assert.ok(Math.abs(arch.target_scaling.mean - 10) < 0.5);
 
     const run = store.getRun(summary.run)!;
     const md = renderMarkdown(collectReport(store, run));
