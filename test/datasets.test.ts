@@ -162,7 +162,7 @@ test('unknown builtins and schemes are fatal with the choices listed', () => {
     () => loadDataset(cfg('builtin:cifar')),
     (e: unknown) => e instanceof FatalError && /builtin:mnist, builtin:digits/.test(e.message),
   );
-  assert.throws(() => loadDataset(cfg('parquet:/x')), /builtin:NAME, csv:PATH, idx:PATH or json:PATH/);
+  assert.throws(() => loadDataset(cfg('parquet:/x')), /builtin:NAME, csv:PATH, idx:PATH, json:PATH or audio:DIR/);
 });
 
 test('describeDataset gives meta-features and landmarks, fast on mnist', () => {

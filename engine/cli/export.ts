@@ -63,6 +63,7 @@ export function exportCommand(flags: ExportFlags, io: Io, cwd = process.cwd()): 
     copyOutput(join(src, MODEL_FILE), join(out, MODEL_FILE));
     copyOutput(join(src, WEIGHTS_FILE), join(out, WEIGHTS_FILE));
     const meta = JSON.parse(readFileSync(join(src, META_FILE), 'utf8')) as Record<string, unknown>;
+    const tested = store.testResults(run.id, stage).get(trial.number);
     const arch = {
       workflow: wf.name,
       run: run.id,
@@ -70,13 +71,20 @@ export function exportCommand(flags: ExportFlags, io: Io, cwd = process.cwd()): 
       key: trial.key,
       arch: trial.arch,
       metrics: trial.metrics,
+      // dataset.split.test: the metrics on the held-out rows, when this trial was tested
+      ...(tested ? { test: tested } : {}),
       objective: wf.objective,
+      task: meta.task ?? 'classification',
       input_shape: meta.input_shape,
       class_names: meta.class_names,
       // tabular inputs: x' = (x - mean) / std per feature before the model (null for images)
       scaling: meta.scaling ?? null,
       // text inputs: the tokenizer fitted on the training split (nas predict reads raw strings with it)
       vocabulary: meta.vocabulary ?? null,
+      // regression: the model predicts (y - mean) / std
+      ...(meta.target_scaling ? { target_scaling: meta.target_scaling } : {}),
+      // categorical columns: value k of a column's list is id k + 1, any other value id 0
+      ...(meta.categorical ? { categorical: meta.categorical } : {}),
       dataset: wf.dataset ?? null,
       training: meta.settings ?? null,
       backend: meta.backend ?? null,

@@ -84,7 +84,7 @@ function rewritePaths(doc: Document, from: string, to: string): void {
   const fixHolder = (base: (string | number)[]) => {
     fix([...base, 'evaluation', 'table'], move);
     fix([...base, 'dataset', 'source'], (v) => {
-      const m = /^(csv|idx|json):(.+)$/.exec(v);
+      const m = /^(csv|idx|json|audio):(.+)$/.exec(v);
       return m ? `${m[1]}:${move(m[2])}` : undefined;
     });
     const from = doc.getIn([...base, 'meta', 'from'], true);

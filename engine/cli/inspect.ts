@@ -140,11 +140,21 @@ export function bestCommand(
     if (!run) throw new UsageError('no run in this store');
     const front = flags.top === undefined ? paretoTrials(store, run) : undefined;
     const best = front ?? bestTrials(store, run, top);
+    // held-out test figures (dataset.split.test), beside the validation ones
+    const tested = store.testResults(run.id, finalStage(run.config as unknown as WorkflowConfig).stage);
     if (front && !flags.json) line(io.stdout, `Pareto front of run ${run.id} (${front.length} trials):`);
     if (flags.json)
       line(
         io.stdout,
-        JSON.stringify(best.map((t) => ({ number: t.number, key: t.key, arch: t.arch, metrics: t.metrics }))),
+        JSON.stringify(
+          best.map((t) => ({
+            number: t.number,
+            key: t.key,
+            arch: t.arch,
+            metrics: t.metrics,
+            ...(tested.has(t.number) ? { test: tested.get(t.number) } : {}),
+          })),
+        ),
       );
     else if (best.length === 0) line(io.stdout, `run ${run.id} has no complete trial yet`);
     else {
@@ -153,13 +163,21 @@ export function bestCommand(
         best.map((t) => t.metrics),
         objectives,
       );
+      // a held-out test split: the top trials' test figures beside their validation ones
+      const testMetrics = metricColumns(
+        best.map((t) => tested.get(t.number) ?? {}),
+        objectives,
+      ).filter((m) => best.some((t) => tested.get(t.number)?.[m] !== undefined));
       const rows = best.map((t, i) => [
         String(i + 1),
         String(t.number),
         ...metrics.map((m) => metricText(m, t.metrics[m])),
+        ...testMetrics.map((m) => metricText(m, tested.get(t.number)?.[m])),
         archSummary(t.arch),
       ]);
-      for (const l of table(['rank', 'trial', ...metrics, 'arch'], rows)) line(io.stdout, l);
+      const head = ['rank', 'trial', ...metrics, ...testMetrics.map((m) => `test ${m}`), 'arch'];
+      for (const l of table(head, rows)) line(io.stdout, l);
+      if (best.length === 0) line(io.stdout, `run ${run.id} has no complete trial yet`);
     }
     return 0;
   } finally {

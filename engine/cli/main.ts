@@ -18,11 +18,13 @@ import { explainCommand } from './explain.js';
 import { dashboardCommand } from './dashboard.js';
 import { predictCommand } from './predict.js';
 import { workerCommand } from './worker.js';
+import { initFromData } from './init-from-data.js';
 
 const HELP = `nas — declarative neural architecture search
 
 usage:
-  nas validate FILE...                       check workflows; FILE:LINE:COL: message per problem
+  nas validate FILE... [--explain]           check workflows; FILE:LINE:COL: message per problem
+                                             (--explain: print the space, the default one when left out)
   nas run FILE [--store PATH] [--json] [--parallel N] [--verbose]
                                              run a search (default store: runs/<name>.sqlite)
   nas resume [--store PATH] [RUN | FILE] [--json]
@@ -49,6 +51,8 @@ usage:
                                              live, read-only web view of stores (default 127.0.0.1:8080)
   nas init [TEMPLATE] [--out FILE] [--name NAME] [--force]
                                              start a workflow from an example (no TEMPLATE: list them)
+  nas init --from-data SOURCE [--out FILE] [--name NAME] [--force]
+                                             a workflow with the default space for the data, to edit
   nas meta export SOURCE... [--out FILE] [--top K] [--force]
                                              stores/knowledge files -> a shareable knowledge file
   nas meta show SOURCE...|WORKFLOW.yaml [--json]
@@ -89,6 +93,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         queue: { type: 'string' },
         threads: { type: 'string' },
         lock: { type: 'string' },
+        explain: { type: 'boolean' },
+        'from-data': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         debug: { type: 'boolean' },
       },
@@ -115,7 +121,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     switch (verb) {
       case 'validate':
         if (positionals.length === 0) throw new UsageError('usage: nas validate FILE...');
-        return await validateCommand(positionals, io);
+        return await validateCommand(positionals, io, {}, { explain: values.explain === true });
       case 'run':
         return await runCommand(positionals[0], flags, io);
       case 'resume':
@@ -141,6 +147,12 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       case 'explain':
         return explainCommand(positionals[0], { ...flags, stage: values.stage }, io);
       case 'init':
+        if (values['from-data'] !== undefined)
+          return initFromData(
+            values['from-data'],
+            { out: values.out, name: values.name, json: values.json, force: values.force },
+            io,
+          );
         return initCommand(
           positionals[0],
           { out: values.out, name: values.name, json: values.json, force: values.force },

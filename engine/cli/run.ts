@@ -109,7 +109,12 @@ function report(s: RunSummary, flags: RunFlags, io: Io, storePath: string): numb
         status: s.status,
         trials: s.trials,
         failed: s.failed,
-        best: s.best && { arch: s.best.arch, key: s.best.key, metrics: s.best.metrics },
+        best: s.best && {
+          arch: s.best.arch,
+          key: s.best.key,
+          metrics: s.best.metrics,
+          ...(s.best.test ? { test: s.best.test } : {}),
+        },
         reason: s.reason,
         store: storePath,
       }),
@@ -123,7 +128,12 @@ function report(s: RunSummary, flags: RunFlags, io: Io, storePath: string): numb
       const metrics = Object.entries(s.best.metrics)
         .map(([k, v]) => `${k}=${metricText(k, v)}`)
         .join(' ');
-      line(io.stdout, `best: trial ${s.best.number}  ${metrics}  ${archSummary(s.best.arch, 80)}`);
+      const test = s.best.test
+        ? `  test ${Object.entries(s.best.test)
+            .map(([k, v]) => `${k}=${metricText(k, v)}`)
+            .join(' ')}`
+        : '';
+      line(io.stdout, `best: trial ${s.best.number}  ${metrics}${test}  ${archSummary(s.best.arch, 80)}`);
       line(io.stdout, '(full key and exact values: nas best --json)');
     }
     // only an interrupted run has something left that resume can do; a failed one needs its cause fixed first

@@ -1,5 +1,6 @@
 // The validated, defaulted workflow as the rest of the engine sees it. Paths are already absolute.
 
+import type { TaskKind } from './task.js';
 import type { Json, JsonObject, Objective } from './types.js';
 
 export interface CellSpaceConfig {
@@ -43,15 +44,23 @@ export interface TokenizerConfig {
 }
 
 export interface DatasetConfig {
-  /** builtin:mnist|digits|iris|wine|spam, csv:ABSPATH, idx:ABSPATH, json:ABSPATH */
+  /** builtin:mnist|digits|iris|wine|spam|diabetes, csv:ABSPATH, idx:ABSPATH, json:ABSPATH */
   source: string;
   label: string;
   /** A csv column of raw text (text datasets; builtin:spam sets it). */
   text?: string;
   /** Text datasets: the tokenizer's settings (defaults filled in). */
   tokenizer?: TokenizerConfig;
+  /** Classification or regression; absent: inferred from the label column (see inferTask). */
+  task?: TaskKind;
+  /** Id-like columns (user, item, genre) learned as per-column embeddings, concatenated with the numeric features. */
+  categorical?: string[];
   limit?: number;
-  split: { validation: number };
+  /**
+   * Fractions of the whole dataset. `test` rows are held out: never in a training or validation batch
+   * of the search; the top trials are evaluated once on them at the end.
+   */
+  split: { validation: number; test?: number };
 }
 
 export interface BudgetConfig {
@@ -127,6 +136,8 @@ export interface WorkflowConfig {
   constraints: Record<string, Constraint>;
   dataset?: DatasetConfig;
   space: SpaceConfig;
+  /** Set when the workflow left `space` out: the kind of input whose default space it got. */
+  defaultSpace?: 'image' | 'audio' | 'table' | 'categorical-table' | 'tokens';
   strategy: StrategyConfig;
   evaluation: EvaluationConfig;
   budget: BudgetConfig;

@@ -3,14 +3,16 @@
 // meta-features (size, input shape, classes, class balance, two landmarks; describeDataset).
 
 import { basename } from 'node:path';
+import { deriveSeed } from '../core/rng.js';
 import { describeDataset, loadDataset, type DatasetFeatures } from '../training/datasets/index.js';
+import { searchRows } from '../training/datasets/prepare.js';
 import type { WorkflowConfig } from '../core/workflow.js';
 import type { TaskDescriptor } from './types.js';
 
 const featureCache = new Map<string, DatasetFeatures>();
 
 /** The descriptor of a workflow's task (loads and describes the dataset when there is one; cached). */
-export function describeTask(wf: Pick<WorkflowConfig, 'evaluation' | 'dataset'>): TaskDescriptor {
+export function describeTask(wf: Pick<WorkflowConfig, 'evaluation' | 'dataset' | 'seed'>): TaskDescriptor {
   const evaluation = String(wf.evaluation.type);
   if (evaluation === 'benchmark' && typeof wf.evaluation.table === 'string') {
     return {
@@ -21,10 +23,19 @@ export function describeTask(wf: Pick<WorkflowConfig, 'evaluation' | 'dataset'>)
     };
   }
   if (wf.dataset) {
-    const k = JSON.stringify([wf.dataset.source, wf.dataset.label, wf.dataset.limit ?? null]);
+    const test = wf.dataset.split?.test;
+    const k = JSON.stringify([
+      wf.dataset.source,
+      wf.dataset.label,
+      wf.dataset.task ?? null,
+      wf.dataset.limit ?? null,
+      test ? [test, wf.seed] : null,
+    ]);
     let features = featureCache.get(k);
     if (!features) {
-      features = describeDataset(loadDataset(wf.dataset));
+      // a held-out test split is described without its rows: the search never sees them
+      const rows = test ? searchRows(wf.dataset, undefined, deriveSeed(wf.seed, 'dataset')) : loadDataset(wf.dataset);
+      features = describeDataset(rows);
       featureCache.set(k, features);
     }
     return { kind: 'dataset', evaluation, source: sourceName(wf.dataset.source), features };
@@ -48,6 +59,8 @@ export function featureVector(f: DatasetFeatures): number[] {
     f.classBalance,
     2 * f.landmark1nn,
     2 * f.landmarkCentroid,
+    // a regression task is far from every classification task (0 for both leaves their distances as they were)
+    f.task === 'regression' ? 3 : 0,
   ];
 }
 

@@ -2,7 +2,7 @@
 // trial and its lineage, the Pareto front, constraint rejections, operation frequencies among the best.
 
 import type { RunRow, StageRow, Store } from '../store/store.js';
-import type { Json, Objective, TrialRecord } from '../core/types.js';
+import type { Json, Metrics, Objective, TrialRecord } from '../core/types.js';
 import type { WorkflowConfig } from '../core/workflow.js';
 import { isSupernetTrial } from '../core/trial.js';
 import { finalStage, objectivesOf, stageWorkflow } from '../core/stages.js';
@@ -34,6 +34,8 @@ export interface ReportData {
   front?: TrialRecord[];
   rejected: ReturnType<Store['rejected']>;
   ops: { op: string; best: number; all: number }[];
+  /** dataset.split.test: the final stage's top trials on the held-out rows, beside their validation metrics. */
+  tested: { number: number; key: string; validation: Metrics; test: Metrics }[];
   /** Trials finished, all stages, in finishing order (for the progress plots). */
   timeline: { stage: string; trial: TrialRecord }[];
   /** Decision importance of the final stage (absent with fewer than 5 complete trials). */
@@ -72,11 +74,16 @@ export function collectReport(store: Store, run: RunRow): ReportData {
   const timeline = all
     .filter((s) => s.trial.state !== 'running')
     .sort((a, b) => (a.trial.finishedAt ?? 0) - (b.trial.finishedAt ?? 0));
+  const testResults = store.testResults(run.id, final.name);
+  const tested = final.ranked
+    .filter((t) => testResults.has(t.number))
+    .map((t) => ({ number: t.number, key: t.key, validation: t.metrics, test: testResults.get(t.number)! }));
   return {
     run,
     workflow: wf,
     stages,
     final,
+    tested,
     ...(best ? { best } : {}),
     lineage,
     edges: lineageEdges(all),

@@ -251,6 +251,10 @@ export function renderHtml(d: ReportData): string {
   const front = d.front
     ? `<h2>Pareto front (${d.front.length} trials)</h2><table><thead><tr><th>trial</th><th>key</th><th>metrics</th></tr></thead><tbody>${d.front.map((t) => `<tr><td>#${t.number}</td><td><code>${esc(t.key)}</code></td><td>${metricsText(t.metrics)}</td></tr>`).join('')}</tbody></table>`
     : '';
+  const testNames = d.tested.length ? Object.keys(d.tested[0].test) : [];
+  const tested = d.tested.length
+    ? `<h2>Held-out test split</h2><table id="test-split"><thead><tr><th>trial</th>${testNames.map((n) => `<th>${esc(n)} validation</th><th>${esc(n)} test</th>`).join('')}</tr></thead><tbody>${d.tested.map((t) => `<tr><td>#${t.number}</td>${testNames.map((n) => `<td>${fmtNum(t.validation[n])}</td><td>${fmtNum(t.test[n])}</td>`).join('')}</tr>`).join('')}</tbody></table>`
+    : '';
   const rejected = d.rejected.length
     ? `<p>${d.rejected.length} candidate(s) rejected by constraints before evaluation (${esc(
         Object.entries(d.workflow.constraints ?? {})
@@ -289,6 +293,7 @@ ${stageTable(d)}
 ${progressPlots(d)}
 <h2>Trade-off</h2>
 <div class="row">${tradeoffPlot(d)}${curvesPlot(d)}</div>
+${tested}
 ${front}
 <h2>Operations among the best</h2>
 ${opsPlot(d)}

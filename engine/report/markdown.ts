@@ -31,6 +31,22 @@ export function renderMarkdown(d: ReportData): string {
     );
     if (d.lineage.length > 1) out.push(`- lineage: ${d.lineage.map((l) => `${label(l)} #${l.number}`).join(' ← ')}`);
   } else out.push('No complete trial yet.');
+  if (d.tested.length) {
+    // the metrics the test split has, validation first: how well the choice generalises
+    const names = Object.keys(d.tested[0].test);
+    out.push(
+      '',
+      '## Held-out test split',
+      '',
+      `| trial | ${names.map((n) => `${n} (validation / test)`).join(' | ')} |`,
+    );
+    out.push(`|---|${names.map(() => '---').join('|')}|`);
+    for (const t of d.tested) {
+      out.push(
+        `| #${t.number} | ${names.map((n) => `${fmtNum(t.validation[n])} / ${fmtNum(t.test[n])}`).join(' | ')} |`,
+      );
+    }
+  }
   out.push(
     '',
     '## Stages',

@@ -7,6 +7,7 @@
 // cpu). Everything here is synchronous once prepared, so the engine keeps a proposal and its trial in
 // one transaction.
 
+import { deriveSeed } from '../core/rng.js';
 import type { Arch, Metrics } from '../core/types.js';
 import type { Evaluator } from '../core/evaluator.js';
 import { getEvaluator } from '../evaluation/index.js';
@@ -52,17 +53,15 @@ export async function makeMeasure(wf: WorkflowConfig, evaluator: Evaluator): Pro
 async function modelMeasurer(wf: WorkflowConfig): Promise<(arch: Arch, need: string[]) => Metrics> {
   const tf = await import('@tensorflow/tfjs');
   const { buildModel, countParams, estimateFlops } = await import('../training/model/index.js');
-  const { modelSpecFor } = await import('../evaluation/train/core.js');
-  const { inputShapeFor } = await import('../training/datasets/prepare.js');
-  const { loadDataset, splitDataset } = await import('../training/datasets/index.js');
-  const { deriveSeed } = await import('../core/rng.js');
+  const { modelSpecFor, modelDataOf } = await import('../evaluation/train/core.js');
+  const { inputShapeFor, splitParts } = await import('../training/datasets/prepare.js');
+  const { loadDataset } = await import('../training/datasets/index.js');
   await tf.ready();
   const ds = loadDataset(wf.dataset!, undefined, { seed: wf.seed });
-  // text: the vocabulary the trials will fit (same split), which sizes the embedding
-  const vocab = ds.texts
-    ? splitDataset(ds, wf.dataset!.split.validation, deriveSeed(deriveSeed(wf.seed, 'dataset'), 'dataset.split')).train
-        .vocabulary?.tokens.length
-    : undefined;
+  // embedding tables (categorical columns, a text vocabulary) are sized by the training part, as trials see it
+  const modelData = modelDataOf(
+    ds.categorical || ds.texts ? splitParts(wf.dataset!, undefined, deriveSeed(wf.seed, 'dataset')).train : ds,
+  );
   const inputShape = inputShapeFor(wf.space, ds.featureShape);
   const classes = ds.classes;
   const head = typeof wf.evaluation.head === 'string' ? (wf.evaluation.head as 'gap' | 'flatten') : undefined;
@@ -76,7 +75,7 @@ async function modelMeasurer(wf: WorkflowConfig): Promise<(arch: Arch, need: str
           { arch, space: wf.space, seed: 0, settings: head ? { head } : {} } as never,
           inputShape,
           classes,
-          vocab,
+          modelData,
         ),
       );
       if (need.includes('params')) out.params = countParams(m);

@@ -13,6 +13,7 @@ import { finalStage } from '../core/stages.js';
 import { paretoFront } from '../core/pareto.js';
 import { collectInputs } from './inputs.js';
 import { verdict } from './verdict.js';
+import { testTopTrials } from './test-split.js';
 
 export interface RunOptions {
   signal?: AbortSignal;
@@ -26,9 +27,10 @@ export interface RunSummary {
   trials: number;
   /** Of `trials`, how many failed. */
   failed: number;
-  best: { number: number; arch: Arch; key: string; metrics: Metrics; stage?: string } | null;
+  /** `test`: the trial's metrics on the held-out test split (dataset.split.test), when it was evaluated there. */
+  best: { number: number; arch: Arch; key: string; metrics: Metrics; stage?: string; test?: Metrics } | null;
   /** Multi-objective runs: the Pareto front of the final stage (complete trials). */
-  pareto?: { number: number; key: string; metrics: Metrics }[];
+  pareto?: { number: number; key: string; metrics: Metrics; test?: Metrics }[];
 }
 
 export async function startRun(store: Store, wf: WorkflowConfig, opts: RunOptions = {}): Promise<RunSummary> {
@@ -100,6 +102,11 @@ async function execute(store: Store, runId: number, wf: WorkflowConfig, opts: Ru
     throw e;
   }
   recordRanking(store, runId, wf);
+  if (outcome.status === 'complete') {
+    // the held-out test split, once, after the search (the pool is closed; nothing flows back into it)
+    const t = await testTopTrials(store, runId, wf);
+    if (t.skipped) outcome = { ...outcome, reason: `${outcome.reason}; test split not evaluated: ${t.skipped}` };
+  }
   store.setRunStatus(runId, outcome.status, outcome.reason);
   return summarize(store, runId, outcome);
 }
@@ -113,6 +120,7 @@ export function summarize(
   const b = outcome.best;
   const wf = store.getRun(runId)?.config as unknown as WorkflowConfig | undefined;
   const final = wf ? finalStage(wf) : undefined;
+  const tested = final ? store.testResults(runId, final.stage) : new Map<number, Metrics>();
   const summary: RunSummary = {
     run: runId,
     status: outcome.status,
@@ -126,6 +134,7 @@ export function summarize(
           key: b.key,
           metrics: b.metrics,
           ...(final?.stage ? { stage: final.stage } : {}),
+          ...(tested.has(b.number) ? { test: tested.get(b.number)! } : {}),
         }
       : null,
   };
@@ -134,6 +143,7 @@ export function summarize(
       number: t.number,
       key: t.key,
       metrics: t.metrics,
+      ...(tested.has(t.number) ? { test: tested.get(t.number)! } : {}),
     }));
   }
   return summary;

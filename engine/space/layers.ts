@@ -159,4 +159,8 @@ export const HYPER_PARAMS: Record<string, { default: Json; description: string }
   batch_size: { default: 32, description: 'training batch size' },
   optimizer: { default: 'adam', description: 'adam | sgd | rmsprop | adagrad' },
   weight_decay: { default: 0, description: 'L2 penalty on kernels' },
+  embedding_dim: {
+    default: 8,
+    description: 'embedding size of every categorical column (embedding_dim.COLUMN: of one column)',
+  },
 };

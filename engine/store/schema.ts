@@ -78,6 +78,15 @@ CREATE TABLE IF NOT EXISTS run_inputs (
   value  TEXT,                            -- a workflow's or base's text, an environment entry's value
   PRIMARY KEY (run_id, kind, name)
 );
+-- The held-out test split (dataset.split.test): metrics of the top trials, evaluated once after the search.
+CREATE TABLE IF NOT EXISTS test_results (
+  run_id   INTEGER NOT NULL REFERENCES runs(id),
+  stage    TEXT NOT NULL DEFAULT '',
+  trial    INTEGER NOT NULL,
+  metrics  TEXT NOT NULL,
+  at       INTEGER NOT NULL,
+  PRIMARY KEY (run_id, stage, trial)
+);
 `;
 
 /** Columns added to existing tables after their first version: added on open where missing. */

@@ -395,6 +395,26 @@ export class Store {
     }));
   }
 
+  /** A trial's metrics on the held-out test split (written once: a second evaluation is ignored). */
+  insertTestResult(runId: number, stage: string, trial: number, metrics: Metrics): void {
+    this.stmt('INSERT OR IGNORE INTO test_results (run_id, stage, trial, metrics, at) VALUES (?, ?, ?, ?, ?)').run(
+      runId,
+      stage,
+      trial,
+      JSON.stringify(metrics),
+      Date.now(),
+    );
+  }
+
+  /** Test-split metrics of one stage's trials, by trial number. */
+  testResults(runId: number, stage: string): Map<number, Metrics> {
+    const rows = this.stmt('SELECT trial, metrics FROM test_results WHERE run_id = ? AND stage = ?').all(
+      runId,
+      stage,
+    ) as { trial: number; metrics: string }[];
+    return new Map(rows.map((r) => [r.trial, JSON.parse(r.metrics) as Metrics]));
+  }
+
   /** A candidate the constraints rejected before evaluation (recorded once per key and stage). */
   insertRejected(runId: number, stage: string, r: RejectedRecord): void {
     this.stmt(

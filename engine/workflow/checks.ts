@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Json, JsonObject } from '../core/types.js';
 import { LAYER_TYPES, flowsAfter, inputFlow, type Flow } from '../space/layers.js';
+import { defaultMode, metricTask, REGRESSION_METRICS } from '../core/task.js';
 import { parseDuration } from './duration.js';
 import type { Registries } from './registries.js';
 import { NB201_OPS } from './schema.js';
@@ -39,8 +40,11 @@ export function semanticIssues(data: Obj, ctx: CheckContext): Issue[] {
   checkSpace(data, ctx, issues);
   checkCellOps(data, ctx, issues);
   checkExecutor(data, ctx, issues);
+  checkTask(data, ctx, issues);
+  checkTestSplit(data, ctx, issues);
+  checkCategorical(data, ctx, issues);
   if (isObj(data.dataset) && typeof data.dataset.source === 'string' && !ctx.broken(['dataset', 'source'])) {
-    const m = /^(csv|idx|json):(.+)$/.exec(data.dataset.source);
+    const m = /^(csv|idx|json|audio):(.+)$/.exec(data.dataset.source);
     const abs = m && checkFile(m[2], ['dataset', 'source'], ctx, issues);
     if (m && abs) data.dataset.source = `${m[1]}:${abs}`;
   }
@@ -243,6 +247,90 @@ function checkCellOps(data: Obj, ctx: CheckContext, issues: Issue[]): void {
       });
     }
   });
+}
+
+/**
+ * Objectives against the task: a regression metric (mse, mae, rmse, r2) on a dataset declared
+ * classification, or accuracy on one declared regression, would never be reported; and a regression
+ * metric optimised the wrong way round is a mistake (min for r2, max for the errors).
+ */
+function checkTask(data: Obj, ctx: CheckContext, issues: Issue[]): void {
+  if (ctx.broken(['objective'])) return;
+  const task = isObj(data.dataset) && !ctx.broken(['dataset', 'task']) ? data.dataset.task : undefined;
+  const list = Array.isArray(data.objective) ? data.objective : [data.objective];
+  list.forEach((o, i) => {
+    if (!isObj(o) || typeof o.metric !== 'string') return;
+    const at: DataPath = Array.isArray(data.objective) ? ['objective', i] : ['objective'];
+    const wants = metricTask(o.metric);
+    if (typeof task === 'string' && wants && wants !== task && ctx.given([...at, 'metric'])) {
+      issues.push({
+        path: [...at, 'metric'],
+        at: 'value',
+        message: `${showPath([...at, 'metric'])} "${o.metric}" is a ${wants} metric, but dataset.task is ${task}; use ${task === 'regression' ? REGRESSION_METRICS.join(', ') : 'accuracy'} or loss`,
+      });
+    }
+    const bare = o.metric.replace(/^test_/, '');
+    if ((REGRESSION_METRICS as readonly string[]).includes(bare) && typeof o.mode === 'string') {
+      const right = defaultMode(bare);
+      if (o.mode !== right) {
+        issues.push({
+          path: [...at, 'mode'],
+          at: 'value',
+          message: `${showPath([...at, 'mode'])}: ${o.metric} is ${right === 'min' ? 'lower' : 'higher'} when better; use mode: ${right} (or leave mode out)`,
+        });
+      }
+    }
+  });
+}
+
+/** split.test leaves training rows, and only trained models (the train evaluator's kept ones) can be tested. */
+function checkTestSplit(data: Obj, ctx: CheckContext, issues: Issue[]): void {
+  const split = isObj(data.dataset) ? data.dataset.split : undefined;
+  if (!isObj(split) || typeof split.test !== 'number' || ctx.broken(['dataset', 'split'])) return;
+  const validation = typeof split.validation === 'number' ? split.validation : 0.2;
+  if (validation + split.test >= 1) {
+    issues.push({
+      path: ['dataset', 'split', 'test'],
+      at: 'value',
+      message: `dataset.split.test: validation (${validation}) + test (${split.test}) leaves no training rows; make their sum less than 1`,
+    });
+  }
+  const stages = Array.isArray(data.stages) ? data.stages : [];
+  const last = stages.length && isObj(stages[stages.length - 1]) ? (stages[stages.length - 1] as Obj) : data;
+  const e = isObj(last.evaluation) ? last.evaluation : data.evaluation;
+  if (isObj(e) && typeof e.type === 'string' && e.type !== 'train') {
+    issues.push({
+      path: ['dataset', 'split', 'test'],
+      at: 'key',
+      message: `dataset.split.test needs trained models to test, but the ${stages.length ? 'final stage' : 'workflow'}'s evaluation is ${e.type}; use evaluation type train or remove test`,
+    });
+  }
+}
+
+/** `embedding_dim.COLUMN` names a column of dataset.categorical; categorical columns belong to a flat table. */
+function checkCategorical(data: Obj, ctx: CheckContext, issues: Issue[]): void {
+  const cat =
+    isObj(data.dataset) && Array.isArray(data.dataset.categorical) ? data.dataset.categorical.map(String) : [];
+  const space = isObj(data.space) ? data.space : undefined;
+  if (!space || space.kind !== 'chain' || ctx.broken(['space'])) return;
+  if (isObj(space.hyper)) {
+    for (const key of Object.keys(space.hyper)) {
+      const m = /^embedding_dim\.(.+)$/.exec(key);
+      if (!m || cat.includes(m[1])) continue;
+      issues.push({
+        path: ['space', 'hyper', key],
+        at: 'key',
+        message: `space.hyper.${key}: "${m[1]}" is not in dataset.categorical${cat.length ? ` (${cat.join(', ')})` : ' (none listed)'}${didYouMean(m[1], cat)}`,
+      });
+    }
+  }
+  if (cat.length > 0 && Array.isArray(space.input) && space.input.length !== 1) {
+    issues.push({
+      path: ['space', 'input'],
+      at: 'value',
+      message: `dataset.categorical needs a flat table input [columns], but space.input is [${space.input.join(', ')}]`,
+    });
+  }
 }
 
 function checkSpace(data: Obj, ctx: CheckContext, issues: Issue[]): void {

@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { dirname } from 'node:path';
+import { defaultMode } from '../core/task.js';
 import type { Objective } from '../core/types.js';
 import { parseDuration } from './duration.js';
 import type { BudgetConfig, StageConfig, WorkflowConfig } from '../core/workflow.js';
@@ -15,7 +16,8 @@ type Obj = Record<string, unknown>;
 export function normaliseObjective(o: unknown): { objective: Objective; objectives?: Objective[] } {
   const one = (x: unknown): Objective => {
     const v = (x ?? {}) as Partial<Objective>;
-    return { metric: v.metric ?? 'accuracy', mode: v.mode ?? 'max' };
+    const metric = v.metric ?? 'accuracy';
+    return { metric, mode: v.mode ?? defaultMode(metric) };
   };
   if (Array.isArray(o)) {
     const list = o.map(one);

@@ -4,6 +4,7 @@
 import { dirname, resolve } from 'node:path';
 import { WorkflowError, type WorkflowProblem } from '../core/errors.js';
 import { semanticIssues } from './checks.js';
+import { fillDefaultSpace } from './default-space.js';
 import { toConfig } from './config.js';
 import { defaultRegistries, type Registries } from './registries.js';
 import { buildWorkflowSchema } from './schema.js';
@@ -66,6 +67,16 @@ export function checkWorkflowText(text: string, file: string, opts: LoadOptions 
     bases = ext.bases;
     baseTexts = ext.texts;
   }
+  const absFile = resolve(file);
+  // no space: the default for the dataset's kind of input (loads the data to see its shape), unless
+  // every stage brings its own
+  const stagesSupplySpace =
+    isObj(data) &&
+    Array.isArray(data.stages) &&
+    data.stages.length > 0 &&
+    data.stages.every((s) => isObj(s) && 'space' in s);
+  const defaulted =
+    isObj(data) && !chain.has(['space']) && !stagesSupplySpace ? fillDefaultSpace(data, dirname(absFile)) : undefined;
   let supplied: string[] = [];
   const stageGaps: Issue[] = [];
   if (isObj(data)) {
@@ -75,7 +86,7 @@ export function checkWorkflowText(text: string, file: string, opts: LoadOptions 
     stageGaps.push(...s.issues);
   }
   const issues = schemaIssues(compileSchema(buildWorkflowSchema(registries)), data);
-  const absFile = resolve(file);
+  if (defaulted?.problem) issues.push({ path: ['dataset', 'source'], at: 'value', message: defaulted.problem });
   if (isObj(data)) {
     const broken = (path: DataPath): boolean => issues.some((i) => startsWith(i.path, path));
     const given = (path: DataPath): boolean => chain.has(path);
@@ -103,6 +114,7 @@ export function checkWorkflowText(text: string, file: string, opts: LoadOptions 
   if (problems.length) return { problems: sortProblems(problems, file) };
   const config = toConfig(data as Record<string, unknown>, absFile, text, baseTexts);
   if (bases.length) config.extends = bases;
+  if (defaulted?.kind) config.defaultSpace = defaulted.kind;
   return { config, problems };
 }
 

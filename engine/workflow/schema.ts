@@ -20,7 +20,7 @@ import { defaultRegistries, type Registries } from './registries.js';
 export type JsonSchema = Record<string, unknown>;
 
 export const NAME_PATTERN = '^[a-z0-9]+(-[a-z0-9]+)*$';
-export const DATASET_SOURCE_PATTERN = '^(builtin:(mnist|digits|iris|wine|spam)|(csv|idx|json):.+)$';
+export const DATASET_SOURCE_PATTERN = '^(builtin:(mnist|digits|iris|wine|diabetes|spam)|(csv|idx|json|audio):.+)$';
 export const NB201_OPS = ['none', 'skip_connect', 'nor_conv_1x1', 'nor_conv_3x3', 'avg_pool_3x3'];
 export const META_LEARN = ['space', 'strategy', 'evaluation'];
 
@@ -75,7 +75,7 @@ export function buildWorkflowSchema(registries: Registries = defaultRegistries()
             source: {
               type: 'string',
               pattern: DATASET_SOURCE_PATTERN,
-              'x-expect': 'builtin:mnist|digits|iris|wine|spam, or csv:PATH, idx:PATH, json:PATH',
+              'x-expect': 'builtin:mnist|digits|iris|wine|diabetes|spam, or csv:PATH, idx:PATH, json:PATH, audio:DIR',
             },
             label: { type: 'string', minLength: 1, default: 'label' },
             text: {
@@ -96,9 +96,31 @@ export function buildWorkflowSchema(registries: Registries = defaultRegistries()
               },
               { description: 'How text becomes token ids; fitted on the training split only.' },
             ),
+            task: {
+              enum: ['classification', 'regression'],
+              description:
+                'What the label is: a class or a number. Absent: regression when every label is a number and one is not an integer or there are more than 20 distinct values.',
+            },
+            categorical: list(
+              { type: 'string', minLength: 1 },
+              {
+                uniqueItems: true,
+                description:
+                  'Id-like columns (user, item, genre): per-column embeddings (size: hyper embedding_dim), concatenated with the numeric columns; ids unseen in training share an out-of-vocabulary row.',
+              },
+            ),
             limit: int(1),
             split: obj(
-              { validation: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1, default: 0.2 } },
+              {
+                validation: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1, default: 0.2 },
+                test: {
+                  type: 'number',
+                  exclusiveMinimum: 0,
+                  exclusiveMaximum: 1,
+                  description:
+                    'Fraction of the dataset held out from the search; the top trials (kept models) are evaluated once on it at the end.',
+                },
+              },
               { default: { validation: 0.2 } },
             ),
           },
@@ -185,7 +207,10 @@ export function buildWorkflowSchema(registries: Registries = defaultRegistries()
         },
       },
       {
-        required: ['name', 'space', 'strategy', 'evaluation'],
+        required: ['name', 'strategy', 'evaluation'],
+        // `space` may be left out when there is a dataset: the engine picks a default for its input
+        if: { not: { required: ['dataset'] } },
+        then: { required: ['space'] },
         // Free room for YAML anchors, as in docker-compose: `x-defaults: &d {...}`.
         patternProperties: { '^x-': {} },
       },
@@ -233,7 +258,8 @@ function objectiveSchema(withDefault = true): JsonSchema {
     minLength: 1,
     description: 'A metric the evaluation reports (or params, flops, latency measured by the engine).',
   };
-  const mode = { enum: ['max', 'min'], default: 'max' };
+  // no default here: an objective without `mode` is minimised for loss-like metrics (defaultMode)
+  const mode = { enum: ['max', 'min'] };
   return {
     type: ['object', 'array'],
     'x-expect': 'a mapping { metric, mode } or a list of them',
@@ -372,7 +398,8 @@ function spaceSchema(): JsonSchema {
       ),
       hyper: obj(
         Object.fromEntries(Object.keys(HYPER_PARAMS).map((k) => [k, list(valueSchema(k, [HYPER_PARAMS[k].default]))])),
-        { default: {} },
+        // one categorical column's embedding size (dataset.categorical)
+        { default: {}, patternProperties: { '^embedding_dim\\.[^.]+$': list(int(1)) } },
       ),
     },
     { required: ['input', 'layers'] },

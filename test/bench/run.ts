@@ -16,6 +16,7 @@ const BENCHES = [
   'scale-out',
   'enas',
   'spos',
+  'baselines',
 ];
 
 export type Emit = (line: Record<string, unknown>) => void;

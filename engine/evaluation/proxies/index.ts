@@ -16,6 +16,7 @@ import {
   type Dataset,
 } from '../../training/datasets/index.js';
 import { take } from '../../training/datasets/sample.js';
+import { searchRows } from '../../training/datasets/prepare.js';
 import { initBackend, type BackendChoice } from '../../training/backend.js';
 import { buildModel, countParams } from '../../training/model/index.js';
 import { modelSpecFor } from '../train/core.js';
@@ -98,7 +99,11 @@ export const proxyEvaluator: EvaluatorDefinition<ProxyOptions> = {
     await initBackend(o.backend ?? 'auto');
     const names = o.proxies ?? [...PROXIES];
     const ds0 = loadDataset(workflow.dataset, undefined, { seed: workflow.seed });
-    const ds = loadDataset(workflow.dataset, inputShapeFor(workflow.space, ds0.featureShape), { seed: workflow.seed });
+    const shape = inputShapeFor(workflow.space, ds0.featureShape);
+    // a held-out test split stays unseen: the batch comes from the rows the train evaluator may use
+    const ds = workflow.dataset.split.test
+      ? searchRows(workflow.dataset, shape, deriveSeed(workflow.seed, 'dataset'))
+      : loadDataset(workflow.dataset, shape, { seed: workflow.seed });
     const batch = loadBatch(ds, workflow.space, o.batch ?? 64, workflow.seed, workflow.dataset.split.validation);
     const ev: Evaluator = {
       async evaluate(job) {
@@ -111,7 +116,7 @@ export const proxyEvaluator: EvaluatorDefinition<ProxyOptions> = {
                 { arch: job.arch, space: workflow.space, seed: job.seed, settings: {} } as never,
                 batch.inputShape,
                 batch.classes,
-                batch.vocab,
+                batch.vocab !== undefined ? { vocab: batch.vocab } : {},
               ),
             );
           } catch (e) {

@@ -19,15 +19,20 @@ import {
 import type { BackendName } from '../../training/backend.js';
 import type { TrainJob, TrainResult } from './protocol.js';
 import type { ModelArtifactsJson } from '../../training/model/files.js';
+import { evaluateRegression } from './regression.js';
+import type { CategoricalSpec } from '../../training/model/types.js';
+import { embeddingRows } from '../../training/datasets/categorical.js';
+import type { Dataset } from '../../training/datasets/index.js';
 
 export function modelSpecFor(
   job: Pick<TrainJob, 'arch' | 'space' | 'seed' | 'settings'>,
   inputShape: number[],
   classes: number,
-  /** Token ids below this when the input is text (the fitted vocabulary's size). */
-  vocab?: number,
+  /** What the data adds to the model: a regression head, categorical embeddings, the text vocabulary's size. */
+  data: ModelData = {},
 ): ModelSpec {
   const space = job.space;
+  const head = data.regression ? { regression: true } : {};
   if (space.kind === 'chain') {
     const arch = job.arch as { layers: { type: string; [k: string]: Json }[]; hyper?: Record<string, Json> };
     return {
@@ -35,8 +40,10 @@ export function modelSpecFor(
       arch,
       inputShape,
       classes,
+      ...head,
+      ...(data.categorical ? { categorical: data.categorical } : {}),
       seed: job.seed,
-      ...(vocab !== undefined ? { vocab } : {}),
+      ...(data.vocab !== undefined ? { vocab: data.vocab } : {}),
       ...(job.settings.head ? { head: job.settings.head } : {}),
     };
   }
@@ -46,8 +53,27 @@ export function modelSpecFor(
     nodes: space.nodes,
     inputShape,
     classes,
+    ...head,
     skeleton: space.skeleton ?? { channels: 16, cells: 1, stages: 2 },
     seed: job.seed,
+  };
+}
+
+/** What the model builder needs to know of the training data beyond its shape: the task and the id columns. */
+/** What the data adds to a candidate's model (see modelSpecFor). */
+export interface ModelData {
+  regression?: boolean;
+  categorical?: CategoricalSpec;
+  /** Token ids below this when the input is text (the fitted vocabulary's size). */
+  vocab?: number;
+}
+
+export function modelDataOf(train: Dataset): ModelData {
+  const cat = train.categorical;
+  return {
+    ...(train.task === 'regression' ? { regression: true } : {}),
+    ...(train.vocabulary ? { vocab: train.vocabulary.tokens.length } : {}),
+    ...(cat ? { categorical: { names: cat.names, positions: cat.positions, rows: embeddingRows(cat) } } : {}),
   };
 }
 
@@ -110,11 +136,13 @@ export async function trainCandidate(job: TrainJob, backend: BackendName, hooks:
   let epochsRun = 0;
   tf.engine().startScope();
   try {
-    model = buildModel(modelSpecFor(job, data.inputShape, data.train.classes, data.train.vocabulary?.tokens.length));
+    const regression = data.targetScaling !== undefined;
+    model = buildModel(modelSpecFor(job, data.inputShape, data.train.classes, modelDataOf(data.train)));
     optimizer = compileModel(model, {
       optimizer: s.optimizer,
       learningRate: s.learningRate,
       weightDecay: s.weightDecay,
+      regression,
     });
     const params = countParams(model);
     const flops = estimateFlops(model);
@@ -147,16 +175,22 @@ export async function trainCandidate(job: TrainJob, backend: BackendName, hooks:
       const { loss: trainLoss, accuracy: trainAcc } = epochResult;
       if (!Number.isFinite(trainLoss))
         throw new TrialError(`training diverged (loss ${trainLoss}) in epoch ${epoch}`, false);
-      const val = evaluateModel(m, xVal, yVal, s.evalBatchSize);
       epochsRun = epoch;
-      metrics = {
-        accuracy: val.accuracy,
-        loss: val.loss,
-        train_accuracy: trainAcc,
-        train_loss: trainLoss,
-        params,
-        flops,
-      };
+      if (data.targetScaling) {
+        // regression: the train function's metric is the mean absolute error on the scaled target
+        const val = evaluateRegression(m, xVal, data.validation.targets!, data.targetScaling, s.evalBatchSize);
+        metrics = { ...val, train_loss: trainLoss, params, flops };
+      } else {
+        const val = evaluateModel(m, xVal, yVal, s.evalBatchSize);
+        metrics = {
+          accuracy: val.accuracy,
+          loss: val.loss,
+          train_accuracy: trainAcc,
+          train_loss: trainLoss,
+          params,
+          flops,
+        };
+      }
       const point = { ...metrics };
       curve.push({ step: epoch, metrics: point });
       hooks.onEpoch?.(epoch, point);
@@ -178,7 +212,14 @@ export async function trainCandidate(job: TrainJob, backend: BackendName, hooks:
     seconds: (performance.now() - t0) / 1000,
     data: {
       inputShape: data.inputShape,
-      classNames: ds.classNames,
+      classNames: data.targetScaling ? [] : ds.classNames,
+      ...(ds.categorical?.vocabulary
+        ? {
+            categorical: Object.fromEntries(ds.categorical.names.map((n, c) => [n, ds.categorical!.vocabulary![c]])),
+          }
+        : {}),
+      task: ds.task,
+      ...(data.targetScaling ? { targetScaling: data.targetScaling } : {}),
       ...(ds.scaling ? { scaling: { mean: Array.from(ds.scaling.mean), std: Array.from(ds.scaling.std) } } : {}),
       ...(ds.vocabulary ? { vocabulary: ds.vocabulary } : {}),
       train: ds.n,

@@ -3,6 +3,7 @@
 import { createRequire } from 'node:module';
 import { FatalError, TrialError } from '../../core/errors.js';
 import { deriveSeed } from '../../core/rng.js';
+import { metricTask } from '../../core/task.js';
 import { objectiveScore, type Json, type JsonObject, type Metrics } from '../../core/types.js';
 import type { BackendChoice } from '../../training/backend.js';
 import type { WorkflowConfig } from '../../core/workflow.js';
@@ -84,6 +85,12 @@ export class TrainEvaluator implements Evaluator {
       },
       { signal: ctx.signal, onProgress: (p) => ctx.report(p.epoch, p.metrics) },
     );
+    const wants = metricTask(wf.objective.metric);
+    if (wants && wants !== r.data.task) {
+      throw new FatalError(
+        `objective.metric "${wf.objective.metric}" is a ${wants} metric, but dataset ${wf.dataset!.source} (label "${wf.dataset!.label}") is a ${r.data.task} task; set dataset.task: ${wants} or choose another metric`,
+      );
+    }
     const note: JsonObject = r.backendNote ? { backend_note: r.backendNote } : {};
     ctx.note?.({ backend: r.backend, seconds: Math.round(r.seconds * 1000) / 1000, ...note });
     if (r.cancelled || ctx.signal.aborted) throw new TrialError(`stopped after ${r.epochs} epoch(s)`);
@@ -107,7 +114,10 @@ export class TrainEvaluator implements Evaluator {
         objective: wf.objective as unknown as JsonObject,
         dataset: wf.dataset as unknown as JsonObject,
         input_shape: r.data.inputShape,
+        task: r.data.task,
         class_names: r.data.classNames,
+        ...(r.data.targetScaling ? { target_scaling: r.data.targetScaling } : {}),
+        ...(r.data.categorical ? { categorical: r.data.categorical } : {}),
         scaling: (r.data.scaling ?? null) as unknown as Json,
         vocabulary: (r.data.vocabulary ?? null) as unknown as Json,
         settings: settings as unknown as JsonObject,

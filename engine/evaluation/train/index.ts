@@ -7,6 +7,7 @@
 // the evaluator itself (evaluator.ts) is imported when a run creates it.
 
 import type { EvaluatorDefinition } from '../../core/evaluator.js';
+import { REGRESSION_METRICS } from '../../core/task.js';
 import { TRAIN_OPTIONS_SCHEMA, type TrainOptions } from './options.js';
 
 export const trainEvaluator: EvaluatorDefinition<TrainOptions> = {
@@ -16,7 +17,8 @@ export const trainEvaluator: EvaluatorDefinition<TrainOptions> = {
   needsDataset: true,
   supernet: true,
   optionsSchema: TRAIN_OPTIONS_SCHEMA,
-  metrics: () => ['accuracy', 'loss', 'params', 'flops', 'train_accuracy', 'train_loss'],
+  // the validation metrics of both tasks; the workflow checks match the objective to dataset.task
+  metrics: () => ['accuracy', 'loss', 'params', 'flops', 'train_accuracy', 'train_loss', ...REGRESSION_METRICS],
   async create(options, ctx) {
     const run = ctx.run;
     const { TrainEvaluator } = await import('./evaluator.js');

@@ -3,6 +3,7 @@
 // transport details of the local pool), so another transport (a queue, another machine) can carry
 // the same jobs.
 
+import type { TaskKind } from '../../core/task.js';
 import type { Arch, Metrics } from '../../core/types.js';
 import type { DatasetConfig, SpaceConfig } from '../../core/workflow.js';
 import type { Vocabulary } from '../../training/datasets/tokenizer.js';
@@ -76,7 +77,13 @@ export interface TrainResult {
   /** Facts an exported model needs to be used: the input shape, class names, and the tabular scaling. */
   data: {
     inputShape: number[];
+    /** Empty for regression. */
     classNames: string[];
+    task: TaskKind;
+    /** Categorical columns: each column's vocabulary (value k has id k + 1; any other value id 0). */
+    categorical?: Record<string, string[]>;
+    /** Regression: the training targets' mean and std (a model predicts (t - mean) / std). */
+    targetScaling?: { mean: number; std: number };
     scaling?: { mean: number[]; std: number[] };
     /** Text datasets: the tokenizer fitted on the training split (a model reads its token ids). */
     vocabulary?: Vocabulary;

@@ -30,6 +30,17 @@ export async function runSupernetJob(
   const o = (request as SupernetRequest).options;
   const r = resolveDarts(o);
   const data = prepareData(job.dataset, space, job.dataSeed, 1);
+  if (data.train.categorical) {
+    throw new FatalError(
+      `darts does not search tables with categorical columns (${job.dataset.source}): use another strategy`,
+    );
+  }
+  if (data.train.task === 'regression') {
+    // the supernet's bilevel loop and its derivation score candidates by cross-entropy and accuracy
+    throw new FatalError(
+      `darts searches classification tasks only; ${job.dataset.source} is a regression task: use another strategy`,
+    );
+  }
   const t = data.tensors;
   let half: tf.Tensor[] = [];
   let net: Supernet | undefined;

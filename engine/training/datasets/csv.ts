@@ -7,7 +7,7 @@
 // budget is refused with a clear error before the machine runs out.
 
 import { FatalError } from '../../core/errors.js';
-import { forEachTextChunk } from './files.js';
+import { forEachTextChunk, readText } from './files.js';
 import { parseCsv } from './csv-rows.js';
 import { totalmem } from 'node:os';
 import type { RawDataset } from './types.js';
@@ -166,10 +166,85 @@ export class CsvTable {
   }
 }
 
-export function tableFromCsv(text: string, file: string, label: string): RawDataset {
+export function tableFromCsv(text: string, file: string, label: string, categorical: string[] = []): RawDataset {
+  if (categorical.length > 0) return categoricalTableFromCsv(text, file, label, categorical);
   const t = new CsvTable(file, label);
   t.push(text);
   return t.end();
+}
+
+/**
+ * A table with categorical columns, read whole as rows of strings: a categorical cell stays a string
+ * until it is coded by its index among the column's sorted values. (Numeric tables stream through
+ * CsvTable instead; tables with id columns are the size of a ratings table, not of a sensor log.)
+ */
+function categoricalTableFromCsv(text: string, file: string, label: string, categorical: string[]): RawDataset {
+  const rows = parseCsv(text);
+  if (rows.length === 0) throw new FatalError(`${file}: the file is empty (a header row and samples are needed)`);
+  const header = rows[0].cells.map((h) => h.trim());
+  const labelCol = header.indexOf(label);
+  if (labelCol < 0) {
+    throw new FatalError(`${file}: no label column "${label}"; the columns are: ${header.join(', ')}`);
+  }
+  if (rows.length === 1) throw new FatalError(`${file}: only a header row, no samples`);
+  const featureNames = header.filter((_, j) => j !== labelCol);
+  for (const c of categorical) {
+    if (c === label || !featureNames.includes(c)) {
+      throw new FatalError(
+        `${file}: dataset.categorical names "${c}", ${c === label ? 'the label column' : 'not a column'}; the feature columns are: ${featureNames.join(', ')}`,
+      );
+    }
+  }
+  // categorical cells are kept as strings, then coded by their index among the column's sorted values
+  const catAt = new Map(categorical.map((c, k) => [header.indexOf(c), k]));
+  const catCells: string[][] = categorical.map(() => []);
+  const d = featureNames.length;
+  if (d === 0) throw new FatalError(`${file}: no feature columns besides the label column "${label}"`);
+  const n = rows.length - 1;
+  const x = new Float32Array(n * d);
+  const labels: string[] = new Array(n);
+  for (let r = 0; r < n; r++) {
+    const { line, cells } = rows[r + 1];
+    if (cells.length !== header.length) {
+      throw new FatalError(`${file}:${line}: ${cells.length} cells, the header has ${header.length} columns`);
+    }
+    let k = r * d;
+    for (let j = 0; j < cells.length; j++) {
+      const raw = cells[j].trim();
+      if (j === labelCol) {
+        if (raw === '') throw new FatalError(`${file}:${line}: empty label in column "${label}"`);
+        labels[r] = raw;
+        continue;
+      }
+      const c = catAt.get(j);
+      if (c !== undefined) {
+        catCells[c].push(raw); // coded below, once the column's values are known
+        k++;
+        continue;
+      }
+      const v = raw === '' ? NaN : Number(raw);
+      if (!Number.isFinite(v)) {
+        throw new FatalError(`${file}:${line}: column "${header[j]}" is not a number: ${JSON.stringify(cells[j])}`);
+      }
+      x[k++] = v;
+    }
+  }
+  if (categorical.length === 0) return { x, labels, featureShape: [d], standardize: true, featureNames };
+  const positions = categorical.map((c) => featureNames.indexOf(c));
+  const values = catCells.map((cells) => [...new Set(cells)].sort());
+  values.forEach((vals, c) => {
+    const code = new Map(vals.map((v, i) => [v, i]));
+    const p = positions[c];
+    catCells[c].forEach((v, r) => (x[r * d + p] = code.get(v)!));
+  });
+  return {
+    x,
+    labels,
+    featureShape: [d],
+    standardize: true,
+    featureNames,
+    categorical: { names: [...categorical], positions, values },
+  };
 }
 
 /** A text csv: the `text` column's raw strings and the label column; other columns are ignored. */
@@ -196,7 +271,8 @@ export function textFromCsv(text: string, file: string, label: string, column: s
   return { x: new Float32Array(texts.length * length), labels, featureShape: [length], standardize: false, texts };
 }
 
-export function loadCsv(file: string, label: string): RawDataset {
+export function loadCsv(file: string, label: string, categorical: string[] = []): RawDataset {
+  if (categorical.length > 0) return categoricalTableFromCsv(readText(file), file, label, categorical);
   const t = new CsvTable(file, label);
   forEachTextChunk(file, (chunk) => t.push(chunk));
   return t.end();

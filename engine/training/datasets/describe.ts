@@ -4,6 +4,7 @@
 // second even on mnist.
 
 import { Rng } from '../../core/rng.js';
+import type { TaskKind } from '../../core/task.js';
 import { classCounts } from './labels.js';
 import { stratifiedSubsample, take } from './sample.js';
 import { applyScaling, fitScaling } from './standardize.js';
@@ -15,6 +16,9 @@ export interface DatasetFeatures {
   /** Values per sample. */
   features: number;
   inputShape: number[];
+  /** Absent in knowledge files written before regression existed: classification. */
+  task?: TaskKind;
+  /** Classes; for regression the target's quantile strata, which the class statistics and landmarks then describe. */
   classes: number;
   /** Shannon entropy of the class distribution in bits, and divided by log2(classes) (1 = balanced). */
   classEntropy: number;
@@ -125,6 +129,7 @@ export function describeDataset(ds: Dataset, options: DescribeOptions = {}): Dat
     n: ds.n,
     features: sampleSize(ds),
     inputShape: [...ds.featureShape],
+    task: ds.task,
     classes: ds.classes,
     classEntropy: entropy,
     classEntropyNormalized: ds.classes > 1 ? entropy / Math.log2(ds.classes) : 0,

@@ -7,6 +7,7 @@ import type { DatasetConfig } from '../../core/workflow.js';
 import { indexLabels } from './labels.js';
 import { stratifiedSubsample, take } from './sample.js';
 import { loadSource } from './sources.js';
+import { inferTask, regressionTargets } from './targets.js';
 import { sampleSize, type Dataset } from './types.js';
 
 export interface LoadOptions {
@@ -21,15 +22,29 @@ export function clearDatasetCache(): void {
   cache.clear();
 }
 
+/** What identifies a loaded dataset in the cache: everything that changes what loadFull returns. */
+function fullKey(cfg: DatasetConfig): string {
+  const text = cfg.text && cfg.tokenizer ? JSON.stringify({ text: cfg.text, tokenizer: cfg.tokenizer }) : '';
+  return [cfg.source, cfg.label || 'label', cfg.task ?? '', (cfg.categorical ?? []).join('\u0001'), text].join(
+    '\u0000',
+  );
+}
+
 function loadFull(cfg: DatasetConfig): Dataset {
-  const { source } = cfg;
+  const { source, task } = cfg;
   const label = cfg.label || 'label';
   const text = cfg.text && cfg.tokenizer ? { text: cfg.text, tokenizer: cfg.tokenizer } : undefined;
-  const key = `${source}\u0000${label}${text ? `\u0000${JSON.stringify(text)}` : ''}`;
+  const key = fullKey(cfg);
   const hit = cache.get(key);
   if (hit) return hit;
-  const raw = loadSource(source, label, text);
-  const { y, classNames } = indexLabels(raw.labels, source);
+  const raw = loadSource(source, label, { categorical: cfg.categorical ?? [], ...(text ? { text } : {}) });
+  const kind = task ?? inferTask(raw.labels);
+  let labels: { y: Int32Array; classNames: string[]; targets?: Float32Array };
+  if (kind === 'regression') {
+    const t = regressionTargets(raw.labels, source);
+    labels = { y: t.strata, classNames: t.strataNames, targets: t.targets };
+  } else labels = indexLabels(raw.labels, source);
+  const { y, classNames } = labels;
   const ds: Dataset = {
     x: raw.x,
     y,
@@ -37,9 +52,12 @@ function loadFull(cfg: DatasetConfig): Dataset {
     featureShape: raw.featureShape,
     classes: classNames.length,
     classNames,
+    task: kind,
+    ...(labels.targets ? { targets: labels.targets } : {}),
     source,
     standardize: raw.standardize,
     ...(raw.featureNames ? { featureNames: raw.featureNames } : {}),
+    ...(raw.categorical ? { categorical: raw.categorical } : {}),
     ...(raw.texts && text ? { texts: raw.texts, tokenizer: text.tokenizer } : {}),
   };
   cache.set(key, ds);
@@ -64,11 +82,10 @@ export function reshapeDataset(ds: Dataset, shape: readonly number[]): Dataset {
  * treat it as read-only (splitDataset copies).
  */
 export function loadDataset(cfg: DatasetConfig, inputShape?: readonly number[], options: LoadOptions = {}): Dataset {
-  const label = cfg.label || 'label';
   let ds = loadFull(cfg);
   if (cfg.limit !== undefined && cfg.limit < ds.n) {
     const seed = options.seed ?? 0;
-    const key = `${cfg.source}\u0000${label}\u0000${cfg.limit}\u0000${seed}\u0000${JSON.stringify(cfg.tokenizer ?? null)}`;
+    const key = `${fullKey(cfg)}\u0000${cfg.limit}\u0000${seed}`;
     let limited = cache.get(key);
     if (!limited) {
       limited = take(ds, stratifiedSubsample(ds, cfg.limit, deriveSeed(seed, 'dataset.limit')));

@@ -83,10 +83,19 @@ export function take(ds: Dataset, indices: readonly number[]): Dataset {
   const size = ds.x.length / Math.max(1, ds.n);
   const x = new Float32Array(indices.length * size);
   const y = new Int32Array(indices.length);
+  const targets = ds.targets ? new Float32Array(indices.length) : undefined;
   indices.forEach((src, i) => {
     x.set(ds.x.subarray(src * size, (src + 1) * size), i * size);
     y[i] = ds.y[src];
+    if (targets) targets[i] = ds.targets![src];
   });
   const texts = ds.texts;
-  return { ...ds, x, y, n: indices.length, ...(texts ? { texts: indices.map((i) => texts[i]) } : {}) };
+  return {
+    ...ds,
+    x,
+    y,
+    n: indices.length,
+    ...(texts ? { texts: indices.map((i) => texts[i]) } : {}),
+    ...(targets ? { targets } : {}),
+  };
 }

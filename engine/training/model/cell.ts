@@ -13,6 +13,7 @@
 
 import * as tf from '@tensorflow/tfjs';
 import { BN_MOMENTUM } from './chain.js';
+import { headOf } from './head.js';
 import type { SeededInit } from './init.js';
 import { unbuildable } from './params.js';
 import type { CellModelSpec } from './types.js';
@@ -150,8 +151,6 @@ export function buildCell(spec: CellModelSpec, init: SeededInit): tf.LayersModel
   x = bn(x, 'last_bn');
   x = tf.layers.activation({ activation: 'relu', name: 'last_relu' }).apply(x) as T;
   x = tf.layers.globalAveragePooling2d({ name: 'head_gap' }).apply(x) as T;
-  const out = tf.layers
-    .dense({ units: spec.classes, activation: 'softmax', kernelInitializer: init.kernel(), name: 'head_dense' })
-    .apply(x) as T;
+  const out = tf.layers.dense({ ...headOf(spec), kernelInitializer: init.kernel(), name: 'head_dense' }).apply(x) as T;
   return tf.model({ inputs: input, outputs: out, name: 'cell' });
 }

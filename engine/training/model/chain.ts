@@ -9,6 +9,9 @@
 
 import * as tf from '@tensorflow/tfjs';
 import { LAYER_TYPES } from '../../space/layers.js';
+import { headOf } from './head.js';
+import { CategoricalEmbedding, embeddingDims } from './categorical.js';
+import { deriveSeed } from '../../core/rng.js';
 import type { SeededInit } from './init.js';
 import { SeededDropout } from './dropout.js';
 import { activationParam, boolParam, intParam, rateParam, unbuildable } from './params.js';
@@ -142,6 +145,15 @@ export function buildChain(spec: ChainModelSpec, init: SeededInit): tf.LayersMod
     throw unbuildable(`token ids must have input shape [length], got [${spec.inputShape.join(', ')}]`);
   }
   const state = { positioned: false, tokens };
+  if (spec.categorical) {
+    x = new CategoricalEmbedding({
+      positions: spec.categorical.positions,
+      rows: spec.categorical.rows,
+      dims: embeddingDims(spec.categorical, spec.arch.hyper),
+      seed: deriveSeed(spec.seed ?? 0, 'categorical'),
+      name: 'categorical_embedding',
+    }).apply(x) as T;
+  }
   layers.forEach((layer, i) => {
     const build = BUILDERS[layer?.type];
     if (!build || !LAYER_TYPES[layer.type]) {
@@ -166,8 +178,6 @@ export function buildChain(spec: ChainModelSpec, init: SeededInit): tf.LayersMod
   } else if (x.shape.length > 2) {
     x = tf.layers.flatten({ name: 'head_flatten' }).apply(x) as T;
   }
-  const out = tf.layers
-    .dense({ units: spec.classes, activation: 'softmax', kernelInitializer: init.kernel(), name: 'head_dense' })
-    .apply(x) as T;
+  const out = tf.layers.dense({ ...headOf(spec), kernelInitializer: init.kernel(), name: 'head_dense' }).apply(x) as T;
   return tf.model({ inputs: input, outputs: out, name: 'chain' });
 }

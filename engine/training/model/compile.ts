@@ -1,4 +1,4 @@
-// Compiles a model for classification with one-hot labels and returns the optimizer, which the caller
+// Compiles a model for classification with one-hot labels (or regression on a scaled target column) and returns the optimizer, which the caller
 // must dispose (model.dispose() does not dispose an optimizer passed as an object).
 //
 // Weight decay is added to the gradients of kernels (not biases or batch-norm parameters) before the
@@ -18,6 +18,8 @@ export interface CompileOptions {
   optimizer?: OptimizerName | string;
   learningRate?: number;
   weightDecay?: number;
+  /** Mean squared error (on the scaled target) instead of cross-entropy, mean absolute error as the metric. */
+  regression?: boolean;
 }
 
 export function makeOptimizer(name: string, lr: number): tf.Optimizer {
@@ -62,7 +64,11 @@ export function compileModel(model: tf.LayersModel, options: CompileOptions = {}
   if (!(wd >= 0)) throw unbuildable(`weight decay must be >= 0, got ${wd}`);
   const optimizer = makeOptimizer(options.optimizer ?? 'adam', lr);
   if (wd > 0) addWeightDecay(optimizer, model, wd);
-  model.compile({ optimizer, loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  model.compile(
+    options.regression
+      ? { optimizer, loss: 'meanSquaredError', metrics: ['mae'] }
+      : { optimizer, loss: 'categoricalCrossentropy', metrics: ['accuracy'] },
+  );
   return optimizer;
 }
 

@@ -3,6 +3,14 @@
 
 import type { Json } from '../../core/types.js';
 
+/** What the model needs of the categorical columns: where they are and how many rows each table has. */
+export interface CategoricalSpec {
+  names: string[];
+  positions: number[];
+  /** Vocabulary size + 1 (the out-of-vocabulary row) per column. */
+  rows: number[];
+}
+
 /** One chain layer: its type (a key of LAYER_TYPES) and its parameters; missing ones take the type's defaults. */
 export interface ChainLayer {
   type: string;
@@ -16,6 +24,10 @@ export interface ChainModelSpec {
   classes: number;
   /** The input is token ids below `vocab` (a text dataset): the first layer must be an embedding. */
   vocab?: number;
+  /** A regression model: the head is one linear unit and `classes` is ignored. */
+  regression?: boolean;
+  /** A table with categorical columns: they go through per-column embeddings first (categorical.ts). */
+  categorical?: CategoricalSpec;
   /** Seeds the weight initialisers (derive it from the trial seed); 0 when absent. */
   seed?: number;
   /**
@@ -40,6 +52,8 @@ export interface CellModelSpec {
   nodes: number;
   inputShape: number[];
   classes: number;
+  /** A regression model: the head is one linear unit and `classes` is ignored. */
+  regression?: boolean;
   skeleton: CellSkeleton;
   seed?: number;
 }
