@@ -35,6 +35,33 @@ test('the kind of input decides the space: image, table, table with categorical 
   assert.equal((cat.space as unknown as ChainSpaceConfig).hyper.embedding_dim, [4, 8, 16]);
 });
 
+test('a text workflow without space gets an embedding first, sized by its tokenizer, without loading the corpus', () => {
+  const dir = scratch('default-tokens');
+  try {
+    const file = join(dir, 'w.yaml');
+    writeFileSync(
+      file,
+      [
+        'name: t',
+        'objective: { metric: accuracy }',
+        'dataset: { source: csv:texts.csv, text: body, tokenizer: { length: 64 } }',
+        'strategy: { type: random }',
+        'evaluation: { type: train, epochs: 1 }',
+        'budget: { trials: 2 }',
+      ].join('\n'),
+    );
+    writeFileSync(join(dir, 'texts.csv'), 'body,label\nhello there,a\nbuy now,b\n');
+    const wf = loadWorkflow(file);
+    const space = wf.space as ChainSpaceConfig;
+    assert.equal(space.input, [64]);
+    assert.ok('embedding' in space.layers.choose && 'conv1d' in space.layers.choose);
+    const spam = loadWorkflow(join(FIXTURES, '..', '..', 'workflows', 'spam-no-space.yaml'));
+    assert.equal((spam.space as ChainSpaceConfig).input, [300]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('an image workflow without space gets the flatten head unless it chose one', () => {
   const dir = scratch('default-head');
   try {

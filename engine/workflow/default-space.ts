@@ -4,7 +4,9 @@
 //   audio [frames, mels]    conv2d / max_pool / batch_norm / dropout / dense over [frames, mels, 1], flatten head
 //   table [columns]         dense / dropout / batch_norm, with learning rate and weight decay
 //   table + categorical     the same, with the embedding size searched (embedding_dim)
-//   tokens                  not yet: the sequence layers (issue #16) come first; tokensSpace() is the hook
+//   tokens [length]         embedding, then conv1d / max_pool1d / global_pool / dense / dropout (the
+//                           space of workflows/spam.yaml; recurrent and attention layers cost too much
+//                           on wasm for a quickstart budget)
 // Loading the data is the only way to know its shape, so this runs while the workflow is checked.
 
 import { resolve } from 'node:path';
@@ -21,6 +23,7 @@ export interface DefaultSpace {
 }
 
 export function inputKindOf(ds: Dataset): InputKind {
+  if (ds.texts || ds.vocabulary) return 'tokens';
   if (ds.source.startsWith('audio:')) return 'audio';
   if (ds.featureShape.length >= 2) return 'image';
   return ds.categorical ? 'categorical-table' : 'table';
@@ -55,7 +58,7 @@ export function defaultSpaceFor(ds: Dataset): DefaultSpace {
         }),
       };
     case 'tokens':
-      return tokensSpace(ds);
+      return tokensSpace(shape[0] ?? 200);
     default: {
       const space = chain(shape, 1, 3, {
         dense: { units: [32, 64, 128], activation: ['relu', 'tanh'] },
@@ -73,12 +76,19 @@ export function defaultSpaceFor(ds: Dataset): DefaultSpace {
   }
 }
 
-/**
- * Hook for token inputs (text): the default will be an embedding followed by conv1d / pooling /
- * attention choices once the sequence layers of issue #16 exist; until then a clear error.
- */
-export function tokensSpace(ds: Dataset): DefaultSpace {
-  throw new Error(`${ds.source}: no default space for token inputs yet; write a space (see the README)`);
+/** Token inputs (a text dataset of `length` token ids per sample): the chain space places the embedding first. */
+export function tokensSpace(length: number): DefaultSpace {
+  return {
+    kind: 'tokens',
+    space: chain([length], 2, 4, {
+      embedding: { dim: [32, 64] },
+      conv1d: { filters: [32, 64], kernel: [3, 5] },
+      max_pool1d: { size: [2, 4] },
+      global_pool: { mode: ['max', 'avg'] },
+      dense: { units: [64] },
+      dropout: { rate: [0.2] },
+    }),
+  };
 }
 
 function chain(input: number[], min: number, max: number, choose: Record<string, Record<string, Json[]>>): JsonObject {
@@ -100,6 +110,13 @@ export function fillDefaultSpace(
 ): { kind?: InputKind; problem?: string } | undefined {
   const dataset = data.dataset as Partial<DatasetConfig> | undefined;
   if (data.space !== undefined || typeof dataset?.source !== 'string') return undefined;
+  // text: the samples are `tokenizer.length` token ids once split (the schema's default length is 200);
+  // no need to load and tokenize the corpus to know that
+  if (typeof dataset.text === 'string' || dataset.source === 'builtin:spam') {
+    const length = typeof dataset.tokenizer?.length === 'number' ? dataset.tokenizer.length : 200;
+    data.space = tokensSpace(length).space;
+    return { kind: 'tokens' };
+  }
   const m = /^(csv|idx|json|audio):(.+)$/.exec(dataset.source);
   const source = m ? `${m[1]}:${resolve(dir, m[2])}` : dataset.source;
   try {
