@@ -7,7 +7,7 @@ import { readableYaml } from './yaml-out.js';
 import { formatProblem } from '../core/errors.js';
 import type { JsonObject } from '../core/types.js';
 import { loadDataset } from '../training/datasets/index.js';
-import { defaultSpaceFor, type InputKind } from '../workflow/default-space.js';
+import { defaultSpaceFor, tokensSpace, type InputKind } from '../workflow/default-space.js';
 import { checkWorkflowFile } from '../workflow/index.js';
 import { line, UsageError, type Io } from './io.js';
 import { claimOutputs, makeOutputDir, writeOutput } from './output.js';
@@ -36,13 +36,15 @@ export function initFromData(
     throw new UsageError(`--name must be lowercase words and dashes, got "${name}"`);
   const out = resolve(cwd, flags.out ?? `${name}.yaml`);
   claimOutputs([out], { inputs: m ? [resolve(cwd, m[2])] : [], force: flags.force });
-  const ds = loadDataset({ source: abs, label: 'label', split: { validation: 0.2 } });
-  const { kind, space } = defaultSpaceFor(ds);
+  // builtin:spam is text: its samples are token ids, so its space needs no look at the corpus
+  const ds =
+    source === 'builtin:spam' ? undefined : loadDataset({ source: abs, label: 'label', split: { validation: 0.2 } });
+  const { kind, space } = ds ? defaultSpaceFor(ds) : tokensSpace(200);
   const rel = (p: string) => (isAbsolute(p) ? relative(dirname(out), p) || '.' : p);
   const wf: JsonObject = {
     name,
     seed: 1,
-    objective: { metric: ds.task === 'regression' ? 'r2' : 'accuracy' },
+    objective: { metric: ds?.task === 'regression' ? 'r2' : 'accuracy' },
     dataset: { source: m ? `${m[1]}:${rel(resolve(cwd, m[2]))}` : source, split: { validation: 0.2 } },
     space,
     strategy: { type: 'regularized-evolution', population: 8, sample: 3 },
@@ -57,7 +59,7 @@ export function initFromData(
   };
   const header =
     `# Written by nas init --from-data ${source}: the default space for ${kind} input ` +
-    `(${ds.n} samples of shape [${ds.featureShape.join(', ')}], ${ds.task}), to edit.\n`;
+    `(${ds ? `${ds.n} samples of shape [${ds.featureShape.join(', ')}], ${ds.task}` : 'text, 200 token ids a sample'}), to edit.\n`;
   makeOutputDir(dirname(out));
   writeOutput(out, header + readableYaml(wf));
   const problems = checkWorkflowFile(out).problems;
