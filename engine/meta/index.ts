@@ -31,7 +31,7 @@ export * from './types.js';
 export { loadKnowledge, exportKnowledge, writeKnowledge, parseKnowledge, readStore, decisionsOf } from './knowledge.js';
 export { describeTask, taskSimilarity, featureVector } from './task.js';
 export { weighTasks, valueFrequencies, learnPriors, prunedValues, rankArchs, familyOf } from './transfer.js';
-export { fitRidge, predict, trainPredictor, spearman, type LinearPredictor } from './predictor.js';
+export { fitRidge, predict, trainPredictor, type LinearPredictor } from './predictor.js';
 export { RestrictedSpace } from './restrict.js';
 
 /** Defaults of the `meta:` options beside `from` and `learn`. */
