@@ -20,7 +20,9 @@ export function schemaText(registries?: Registries): string {
  * (stages.ts supplyFromStages), but an editor sees the file as written.
  */
 export function publishedSchema(registries?: Registries): JsonSchema {
-  const schema = buildWorkflowSchema(registries);
+  // the engine's own rule for `space` (required unless a dataset is given: then a default is picked)
+  // joins the stage alternative below
+  const { if: _if, then: _then, ...schema } = buildWorkflowSchema(registries);
   const sections = ['space', 'strategy', 'evaluation'];
   const required = (schema.required as string[]).filter((k) => !sections.includes(k));
   return {
@@ -30,6 +32,7 @@ export function publishedSchema(registries?: Registries): JsonSchema {
       anyOf: [
         { required: [k] },
         { required: ['stages'], properties: { stages: { type: 'array', minItems: 1, items: { required: [k] } } } },
+        ...(k === 'space' ? [{ required: ['dataset'] }] : []),
       ],
     })),
   };
