@@ -13,6 +13,7 @@ import { LAYER_TYPES } from '../../space/layers.js';
 import type { Json } from '../../core/types.js';
 import type { ChainSpaceConfig } from '../../core/workflow.js';
 import { unbuildable } from '../model/params.js';
+import { applyActivation } from '../model/activation.js';
 import { Params, bnNoAffine, mixedOp, type CandidateOp } from './ops.js';
 import type { Supernet } from './supernet.js';
 
@@ -58,24 +59,9 @@ export function layerLabel(l: Layer): string {
 }
 
 function activate(x: tf.Tensor, a: Json): tf.Tensor {
-  switch (a ?? 'relu') {
-    case 'relu':
-      return tf.relu(x);
-    case 'elu':
-      return tf.elu(x);
-    case 'selu':
-      return tf.selu(x);
-    case 'tanh':
-      return tf.tanh(x);
-    case 'sigmoid':
-      return tf.sigmoid(x);
-    case 'swish':
-      return tf.mul(x, tf.sigmoid(x));
-    case 'linear':
-      return x;
-    default:
-      throw unbuildable(`darts: unknown activation ${JSON.stringify(a)}`);
-  }
+  const y = applyActivation(x, String(a ?? 'relu'));
+  if (!y) throw unbuildable(`darts: unknown activation ${JSON.stringify(a)}`);
+  return y;
 }
 
 /** Zero-pads the last axis to `c`. */

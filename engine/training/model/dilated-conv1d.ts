@@ -5,6 +5,7 @@
 // every backend. Same padding, stride 1, as the undilated layer.
 
 import * as tf from '@tensorflow/tfjs';
+import { applyActivation } from './activation.js';
 
 type Init = Parameters<tf.layers.Layer['addWeight']>[3];
 type Activation = 'relu' | 'elu' | 'selu' | 'tanh' | 'sigmoid' | 'swish' | 'linear';
@@ -16,25 +17,6 @@ export interface DilatedConv1DArgs {
   activation: Activation;
   kernelInit?: () => Init;
   name?: string;
-}
-
-function activate(x: tf.Tensor, a: Activation): tf.Tensor {
-  switch (a) {
-    case 'relu':
-      return tf.relu(x);
-    case 'elu':
-      return tf.elu(x);
-    case 'selu':
-      return tf.selu(x);
-    case 'tanh':
-      return tf.tanh(x);
-    case 'sigmoid':
-      return tf.sigmoid(x);
-    case 'swish':
-      return tf.mul(x, tf.sigmoid(x));
-    default:
-      return x;
-  }
 }
 
 export class DilatedConv1D extends tf.layers.Layer {
@@ -87,7 +69,7 @@ export class DilatedConv1D extends tf.layers.Layer {
       const cols = tf.reshape(tf.concat(taps, 2), [b * t, this.kernelSize * c]);
       const w = tf.reshape((this.kernel as tf.LayerVariable).read(), [this.kernelSize * c, this.filters]);
       const y = tf.add(tf.matMul(cols, w), (this.bias as tf.LayerVariable).read());
-      return tf.reshape(activate(y, this.activationName), [b, t, this.filters]);
+      return tf.reshape(applyActivation(y, this.activationName) ?? y, [b, t, this.filters]);
     });
   }
 
