@@ -12,7 +12,7 @@ import { deriveSeed } from '../../engine/core/rng.js';
 import { Store } from '../../engine/store/store.js';
 import { loadDataset, splitDataset } from '../../engine/training/datasets/index.js';
 import { loadWorkflow } from '../../engine/workflow/index.js';
-import { repoRoot } from './util.js';
+import { PYTHON, pythonHas, repoRoot } from './util.js';
 
 type Emit = (line: Record<string, unknown>) => void;
 
@@ -47,17 +47,8 @@ export default async function run(emit: Emit, args: string[]): Promise<void> {
   try {
     const file = join(dir, 'split.json');
     writeFileSync(file, JSON.stringify({ train_x: train.x, train_y: train.y, val_x: val.x, val_y: val.y }));
-    const python = '/usr/bin/python3';
-    try {
-      await promisify(execFile)(python, ['-c', 'import sklearn']);
-    } catch {
-      emit({
-        reference: 'tfidf-logreg',
-        skipped: `${python} has no scikit-learn (apt-get install -y python3-sklearn)`,
-      });
-      return;
-    }
-    const { stdout } = await promisify(execFile)(python, ['-c', SCRIPT, file], { maxBuffer: 1 << 20 });
+    if (!(await pythonHas(emit, 'tfidf-logreg', 'sklearn', 'python3-sklearn'))) return;
+    const { stdout } = await promisify(execFile)(PYTHON, ['-c', SCRIPT, file], { maxBuffer: 1 << 20 });
     for (const l of stdout.trim().split('\n')) emit({ reference: 'tfidf-logreg', ...JSON.parse(l) });
   } finally {
     rmSync(dir, { recursive: true, force: true });

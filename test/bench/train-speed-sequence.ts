@@ -10,13 +10,11 @@
 // batches of the 16 and scale; for slow models), --profile (per-kernel time of one step per model).
 
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { promisify } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../engine/training/backend.js';
 import { buildModel, compileModel, trainEpoch, type ChainLayer } from '../../engine/training/model/index.js';
-import { flag, median, sharedDir } from './util.js';
+import { flag, median, PYTHON, pythonHas, sharedScript } from './util.js';
 
 type Emit = (line: Record<string, unknown>) => void;
 
@@ -117,20 +115,9 @@ async function profile(emit: Emit, name: string): Promise<void> {
 }
 
 async function torchMsPerEpoch(emit: Emit, epochs: number, models: string[]): Promise<Map<string, number> | undefined> {
-  const shared = sharedDir();
-  const script = shared && join(shared, 'bench', 'torch_sequence_reference.py');
-  if (!script || !existsSync(script)) {
-    emit({ reference: 'torch-cpu', skipped: 'torch_sequence_reference.py not found in ../shared/bench' });
-    return undefined;
-  }
-  const python = '/usr/bin/python3';
-  try {
-    await promisify(execFile)(python, ['-c', 'import torch']);
-  } catch {
-    emit({ reference: 'torch-cpu', skipped: `${python} has no torch (apt-get install -y python3-torch)` });
-    return undefined;
-  }
-  const { stdout } = await promisify(execFile)(python, [script, '1', String(epochs), models.join(',')], {
+  const script = sharedScript(emit, 'torch-cpu', 'torch_sequence_reference.py');
+  if (!script || !(await pythonHas(emit, 'torch-cpu', 'torch', 'python3-torch'))) return undefined;
+  const { stdout } = await promisify(execFile)(PYTHON, [script, '1', String(epochs), models.join(',')], {
     maxBuffer: 1 << 20,
   });
   const out = new Map<string, number>();

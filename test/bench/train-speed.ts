@@ -4,13 +4,11 @@
 // the per-kernel time of a wasm training step; --profile-only stops after it).
 
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { promisify } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../engine/training/backend.js';
 import { makeOptimizer } from '../../engine/training/model/compile.js';
-import { flag, median, sharedDir } from './util.js';
+import { flag, median, PYTHON, pythonHas, sharedScript } from './util.js';
 
 type Emit = (line: Record<string, unknown>) => void;
 
@@ -134,20 +132,9 @@ async function profileStep(emit: Emit, steps: number): Promise<void> {
 }
 
 async function torchMsPerEpoch(emit: Emit, epochs: number): Promise<number | undefined> {
-  const shared = sharedDir();
-  const script = shared && join(shared, 'bench', 'torch_reference.py');
-  if (!script || !existsSync(script)) {
-    emit({ reference: 'torch-cpu', skipped: 'torch_reference.py not found in ../shared/bench' });
-    return undefined;
-  }
-  const python = '/usr/bin/python3';
-  try {
-    await promisify(execFile)(python, ['-c', 'import torch']);
-  } catch {
-    emit({ reference: 'torch-cpu', skipped: `${python} has no torch (apt-get install -y python3-torch)` });
-    return undefined;
-  }
-  const { stdout } = await promisify(execFile)(python, [script, '1', String(epochs)]);
+  const script = sharedScript(emit, 'torch-cpu', 'torch_reference.py');
+  if (!script || !(await pythonHas(emit, 'torch-cpu', 'torch', 'python3-torch'))) return undefined;
+  const { stdout } = await promisify(execFile)(PYTHON, [script, '1', String(epochs)]);
   const line = JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as { ms_per_epoch?: number; torch?: string };
   if (typeof line.ms_per_epoch !== 'number') throw new Error(`unexpected torch output: ${stdout}`);
   emit({ reference: 'torch-cpu', torch: line.torch, threads: 1, ms_per_epoch: line.ms_per_epoch });
