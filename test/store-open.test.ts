@@ -8,6 +8,7 @@ import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FIXTURES, scratch } from './helpers/paths.js';
 import { nas, oneLine } from './helpers/cli.js';
+import { StoreReader } from '../engine/store/reader.js';
 
 const TINY = join(FIXTURES, 'engine', 'tiny-random.yaml');
 const READERS = [['status'], ['best'], ['runs'], ['compare'], ['resume']];
@@ -35,6 +36,8 @@ test('status on an unrelated SQLite database refuses it and leaves it untouched'
   const run = await nas(['run', TINY, '--store', other]);
   assert.is(run.code, 1);
   assert.match(run.stderr, /is not a nas store/);
+  // the dashboard's reader too
+  assert.throws(() => new StoreReader(other), /is not a nas store .* left untouched/);
   assert.ok(readFileSync(other).equals(before), 'not one byte changed');
   const check = new Database(other, { readonly: true });
   assert.is(check.pragma('journal_mode', { simple: true }), 'delete');

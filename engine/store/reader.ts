@@ -6,6 +6,8 @@ import Database from 'better-sqlite3';
 import { FatalError } from '../core/errors.js';
 import type { TrialState } from '../core/types.js';
 import {
+  assertOurs,
+  storeProblem,
   toRun,
   toTrial,
   type RunDbRow,
@@ -49,11 +51,17 @@ export class StoreReader {
   private readonly statements = new Map<string, Database.Statement>();
 
   constructor(readonly path: string) {
+    let db: Database.Database | undefined;
     try {
-      this.db = new Database(path, { readonly: true, fileMustExist: true });
+      db = new Database(path, { readonly: true, fileMustExist: true });
+      // the same refusal as every other command: a file that is not our store is left untouched
+      assertOurs(db, path, db.pragma('user_version', { simple: true }) as number);
     } catch (e) {
-      throw new FatalError(`cannot open store ${path} to read: ${(e as Error).message}`, { cause: e });
+      if (db?.open) db.close();
+      if (e instanceof FatalError) throw e;
+      throw new FatalError(storeProblem(path, e, true), { cause: e });
     }
+    this.db = db;
     this.db.pragma('busy_timeout = 2000');
   }
 

@@ -496,7 +496,8 @@ const OUR_TABLES = ['runs', 'trials', 'checkpoints'];
  * Refuses a database that is not one of our stores: any tables but not ours, or ours under a
  * user_version we never wrote. An empty database (a new file) is fine.
  */
-function assertOurs(db: Database.Database, path: string, version: number): void {
+/** Throws a one-line FatalError, touching nothing, when `db` is neither empty nor one of our stores. */
+export function assertOurs(db: Database.Database, path: string, version: number): void {
   const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map(
     (t) => t.name,
   );
@@ -510,7 +511,7 @@ function assertOurs(db: Database.Database, path: string, version: number): void 
 }
 
 /** One line for a store SQLite cannot open or read. */
-function storeProblem(path: string, e: unknown, readOnly: boolean): string {
+export function storeProblem(path: string, e: unknown, readOnly: boolean): string {
   const err = e as { code?: string; message?: string };
   const code = String(err.code ?? '');
   const why = String(err.message ?? e);
