@@ -12,12 +12,13 @@ import { makeSpace, makeStrategy } from '../engine/search/components.js';
 import { FatalError, TrialError } from '../engine/core/errors.js';
 import type { Evaluator } from '../engine/core/evaluator.js';
 import type { WorkflowConfig } from '../engine/core/workflow.js';
-import { FIXTURES, ROOT, scratch } from './helpers/paths.js';
+import { FIXTURES, scratch } from './helpers/paths.js';
+import { reaWorkflow } from './helpers/nb201.js';
 import Database from 'better-sqlite3';
 import { rmSync } from 'node:fs';
 
 const fixture = (name: string) => loadWorkflow(join(FIXTURES, 'engine', name));
-const rea = () => loadWorkflow(join(ROOT, 'workflows', 'nb201-regularized-evolution.yaml'));
+const rea = reaWorkflow;
 
 function keysAndNumbers(store: Store, run: number) {
   const trials = store.trials(run, '');

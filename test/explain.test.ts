@@ -1,10 +1,10 @@
-// nas explain: fANOVA on a random forest. Checked against answers known without the model: a
+// nas explain: fANOVA on an additive model plus a random forest. Checked against answers known without the model: a
 // synthetic additive objective, and NAS-Bench-201's own one-way ANOVA over all 15,625 cells.
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fitForest } from '../engine/report/importance/forest.js';
 import { treeAnova } from '../engine/report/importance/fanova.js';
@@ -55,9 +55,15 @@ function tableAnova(): Map<string, number> {
   );
 }
 
-function explainWorkflow(file: string): Explanation {
-  const store = join(dir, `${file}.sqlite`);
-  const wf = join(ROOT, 'workflows', `${file}.yaml`);
+function explainWorkflow(file: string, seed?: number): Explanation {
+  const store = join(dir, `${file}-${seed ?? 'file'}.sqlite`);
+  let wf = join(ROOT, 'workflows', `${file}.yaml`);
+  if (seed !== undefined) {
+    // the shared file with another seed, as a team would vary it
+    const own = join(dir, `${file}-${seed}.yaml`);
+    writeFileSync(own, `extends: ${JSON.stringify(wf)}\nseed: ${seed}\n`);
+    wf = own;
+  }
   const run = spawnSync(process.execPath, [NAS_BIN, 'run', wf, '--store', store, '--json'], { encoding: 'utf8' });
   assert.is(run.status, 0, run.stderr);
   const r = spawnSync(process.execPath, [NAS_BIN, 'explain', '--store', store, '--json'], { encoding: 'utf8' });
@@ -105,16 +111,14 @@ test('nas explain on a random-search run of the table ranks the edges as the ANO
   assert.ok(e.decisions.filter((d) => best(d).at(-1)!.value === 'none').length >= 4, 'none worst on most');
 });
 
-test('nas explain on workflows/nb201-regularized-evolution.yaml: what evolved trials can and cannot show', () => {
-  // Evolution spends its 300 trials near good cells (3<-0 is skip_connect in most of them), where a
-  // cell's other paths already connect input and output and the 3<-0 edge matters little: trials
-  // with none there average within 1 point of the rest. The table's 12% for 3<-0 comes from the
-  // cells where it is the only path, which evolution hardly visits, so no model of these trials
-  // can rank it first. What the trials do show is checked; the full ranking is printed.
+test('nas explain on workflows/nb201-regularized-evolution.yaml ranks the edges as the ANOVA does', () => {
+  // Evolution's trials are not a uniform sample: after the random population they cluster near good
+  // cells and carry correlated edges together. The additive part of the surrogate (additive.ts)
+  // separates those; the population of 150 random cells gives it the whole space to see.
   const e = explainWorkflow('nb201-regularized-evolution');
   const order = e.decisions.map((d) => d.name);
   console.log(
-    'nb201-regularized-evolution (300 trials):',
+    'nb201-regularized-evolution (500 trials):',
     e.decisions
       .map(
         (d) => `${d.name} ${(d.importance.mean * 100).toFixed(1)}% (table ${(truth.get(d.name)! * 100).toFixed(1)}%)`,
@@ -122,8 +126,10 @@ test('nas explain on workflows/nb201-regularized-evolution.yaml: what evolved tr
       .join(', '),
     `rank correlation ${spearman(order, truthOrder).toFixed(2)}`,
   );
+  assert.is(order[0], 'edge.3<-0', 'most important');
+  assert.equal(new Set(order.slice(0, 3)), new Set(truthOrder.slice(0, 3)), 'the top three');
   assert.is(order[order.length - 1], 'edge.2<-1', 'least important');
-  assert.ok(order.slice(0, 3).includes('edge.1<-0') && order.slice(0, 3).includes('edge.3<-2'), order.join(' '));
+  assert.ok(spearman(order, truthOrder) >= 0.8, `rank correlation ${spearman(order, truthOrder)}`);
   const best = (d: Explanation['decisions'][number]) =>
     [...d.choices].sort((x, y) => y.marginal.mean - x.marginal.mean)[0].value;
   assert.ok(e.decisions.filter((d) => best(d) === 'nor_conv_3x3').length >= 4, 'nor_conv_3x3 best on most edges');
@@ -135,6 +141,13 @@ test('nas explain on workflows/nb201-regularized-evolution.yaml: what evolved tr
   );
   for (const d of e.best!.decisions)
     for (const c of d.confirmed) assert.ok(c.loss >= 0, 'the best trial is at least as good as its neighbours');
+});
+
+test('the same workflow with other seeds: the edge of most importance is still 3<-0', () => {
+  for (const seed of [1, 2, 3]) {
+    const e = explainWorkflow('nb201-regularized-evolution', seed);
+    assert.is(e.decisions[0].name, 'edge.3<-0', `seed ${seed}: ${e.decisions.map((d) => d.name).join(' ')}`);
+  }
 });
 
 test.after(() => rmSync(dir, { recursive: true, force: true }));

@@ -28,9 +28,10 @@ import { ScreenedStrategy } from '../strategies/wrappers/screened.js';
 import { getStrategy } from '../strategies/index.js';
 import { main } from '../engine/cli/main.js';
 import type { WorkflowConfig } from '../engine/core/workflow.js';
+import { reaWorkflow } from './helpers/nb201.js';
 import { ROOT, scratch } from './helpers/paths.js';
 
-const rea = () => loadWorkflow(join(ROOT, 'workflows', 'nb201-regularized-evolution.yaml'));
+const rea = reaWorkflow;
 const dir = scratch('meta');
 
 /** A source store: a short REA run on the cifar10 column (made once). */

@@ -1,5 +1,5 @@
 // nas explain [RUN] [--store PATH] [--stage NAME] [--json]: which decisions explain the objective
-// (fANOVA on a random forest), each choice's marginal effect, and the best trial's decisions that matter.
+// (fANOVA on an additive model plus a random forest), each choice's marginal effect, and the best trial's decisions that matter.
 
 import { Store } from '../store/store.js';
 import { explainRun, ExplainError, type Explanation } from '../report/importance/explain.js';
@@ -43,7 +43,7 @@ export function explanationText(e: Explanation): string[] {
     `Why this architecture? run ${e.run} ${e.name}${stage}: ${e.metric} (${e.mode}), ${e.trials} complete trials`,
   );
   out.push(
-    `fANOVA on a random forest (${e.trees} trees, out-of-bag R² ${e.oob_r2 === null ? '-' : sig(e.oob_r2, 3)}); ` +
+    `fANOVA on an additive model plus a random forest (${e.trees} trees, out-of-bag R² ${e.oob_r2 === null ? '-' : sig(e.oob_r2, 3)}); ` +
       `single decisions explain ${pct(e.main_effects_total)} of the predicted variance, interactions the rest`,
   );
   if (e.oob_r2 === null || e.oob_r2 < 0.2)

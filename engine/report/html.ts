@@ -220,7 +220,7 @@ function stageTable(d: ReportData): string {
   return `<table><thead><tr><th>stage</th><th>strategy</th><th>evaluation</th><th>objective</th><th>from</th><th>complete/pruned/failed</th><th>status</th><th>best</th></tr></thead><tbody>${d.stages.map(row).join('')}</tbody></table>`;
 }
 
-/** Which decisions explain the objective (fANOVA on a random forest; see engine/report/importance). */
+/** Which decisions explain the objective (fANOVA on an additive model plus a random forest; see engine/report/importance). */
 function importanceSection(d: ReportData): string {
   const e = d.importance;
   if (!e) return '';
@@ -238,7 +238,7 @@ function importanceSection(d: ReportData): string {
         )
         .join('')}</tbody></table>`
     : '';
-  return `<h2>Decision importance</h2><p>fANOVA on a random forest over ${e.trials} complete trials (out-of-bag R² ${e.oob_r2 === null ? '-' : fmtNum(e.oob_r2)}); single decisions explain ${fmtNum(e.main_effects_total * 100)}% of the predicted variance. <code>nas explain</code> gives the marginal effect of every choice.</p>${plot}${best}`;
+  return `<h2>Decision importance</h2><p>fANOVA on an additive model plus a random forest over ${e.trials} complete trials (out-of-bag R² ${e.oob_r2 === null ? '-' : fmtNum(e.oob_r2)}); single decisions explain ${fmtNum(e.main_effects_total * 100)}% of the predicted variance. <code>nas explain</code> gives the marginal effect of every choice.</p>${plot}${best}`;
 }
 
 export function renderHtml(d: ReportData): string {

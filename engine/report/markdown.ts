@@ -80,7 +80,7 @@ export function renderMarkdown(d: ReportData): string {
       '',
       '## Decision importance',
       '',
-      `fANOVA on a random forest over ${e.trials} complete trials (out-of-bag R² ${e.oob_r2 === null ? '-' : fmtNum(e.oob_r2)}): the share of ${e.metric}'s variance each decision explains alone.`,
+      `fANOVA on an additive model plus a random forest over ${e.trials} complete trials (out-of-bag R² ${e.oob_r2 === null ? '-' : fmtNum(e.oob_r2)}): the share of ${e.metric}'s variance each decision explains alone.`,
       '',
       '| decision | importance | best choice | worst choice |',
       '|---|---|---|---|',

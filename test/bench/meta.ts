@@ -6,10 +6,10 @@
 // 2. Real data (also by default; `meta real` runs only it, `--no-real` skips it): a digits run is the knowledge for a search
 //    on builtin:mnist; trainings needed to reach the no-meta run's best accuracy, with and without.
 
+import { reaWorkflow } from '../helpers/nb201.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadWorkflow } from '../../engine/workflow/index.js';
 import { Store } from '../../engine/store/store.js';
 import { startRun } from '../../engine/search/run.js';
 import type { MetaConfig, WorkflowConfig } from '../../engine/core/workflow.js';
@@ -48,7 +48,7 @@ async function sourceStore(
   budget: number,
   seed?: number,
 ): Promise<{ path: string; best: number }> {
-  const wf0 = loadWorkflow(join(repoRoot(), 'workflows', 'nb201-regularized-evolution.yaml'));
+  const wf0 = reaWorkflow();
   const wf = seed === undefined ? wf0 : { ...wf0, seed };
   const path = join(dir, `source-${column}-${seed ?? 'w'}.sqlite`);
   const store = Store.open(path);
@@ -76,7 +76,7 @@ export default async function metaBench(emit: Emit, args: string[]): Promise<voi
   if (!onlyReal) {
     const dir = mkdtempSync(join(tmpdir(), 'nas-meta-bench-'));
     try {
-      const base = loadWorkflow(join(repoRoot(), 'workflows', 'nb201-regularized-evolution.yaml'));
+      const base = reaWorkflow();
       for (const [from, to] of [COLUMNS, [...COLUMNS].reverse()]) {
         const src = await sourceStore(dir, from, sourceBudget);
         emit({ source: from, source_trials: sourceBudget, source_best: src.best });

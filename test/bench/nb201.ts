@@ -4,6 +4,7 @@
 // queries to the optimum (B+1 when not reached). A query is one distinct evaluation (a trial):
 // the engine never evaluates a key twice. The peer script runs in the same run when python3 is there.
 
+import { reaWorkflow } from '../helpers/nb201.js';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -139,7 +140,9 @@ export default async function nb201(emit: Emit, args: string[]): Promise<void> {
       if (only && def.type !== only) continue;
       const file = join(repoRoot(), 'workflows', `nb201-${def.type}.yaml`);
       if (!existsSync(file)) continue; // strategies that cannot run on a table (e.g. darts)
-      const figures = await measureStrategy(loadWorkflow(file), column, budget, seeds);
+      // regularized evolution with the peer script's settings (its workflow's are sized for nas explain)
+      const wf = def.type === 'regularized-evolution' ? reaWorkflow() : loadWorkflow(file);
+      const figures = await measureStrategy(wf, column, budget, seeds);
       ours.set(def.type, figures);
       emit({ ...figures });
       // variants of a strategy with a workflow of their own: nb201-TYPE-VARIANT.yaml (q-learning-network)
@@ -152,11 +155,10 @@ export default async function nb201(emit: Emit, args: string[]): Promise<void> {
     const peers = runPeers(column, budget, seeds);
     for (const p of peers) emit({ reference: 'nb201_peers.py', ...p });
     const peerRea = peers.find((p) => p.method === 'regularized-evolution');
-    const reaFile = join(repoRoot(), 'workflows', 'nb201-regularized-evolution.yaml');
     if (peerRea && (!only || only === 'regularized-evolution')) {
       // The peer script counts every query, repeats included; the engine never evaluates a key twice.
       // To compare the implementations, count our strategy's proposals the same way too.
-      const counted = await measureCountingRepeats(loadWorkflow(reaFile), column, budget, seeds);
+      const counted = await measureCountingRepeats(reaWorkflow(), column, budget, seeds);
       emit({ ...counted, counting: 'every proposal, repeats included (as nb201_peers.py)' });
       const rea = ours.get('regularized-evolution');
       for (const [figures, counting] of [

@@ -2,8 +2,9 @@
 // hyperparameter) explains the objective across a run's trials, the marginal effect of each choice,
 // and which of the best trial's decisions matter.
 //
-// Method: fANOVA main effects on a random forest fitted to the stage's complete trials (decision
-// choices -> objective). We chose it over permutation importance on a surrogate because it answers
+// Method: fANOVA main effects of a surrogate fitted to the stage's complete trials (decision
+// choices -> objective): per tree, an additive model (additive.ts: it separates decisions that the
+// search moved together) and a regression tree on its residuals (forest.ts: the interactions). We chose it over permutation importance on a surrogate because it answers
 // the question asked ("how much variance does this decision explain, over the whole space"), needs
 // no held-out data, and gives marginals with an uncertainty (the spread over trees) for free. It
 // assumes decisions independent and uniform, which is how the space is defined; a chain's decision
@@ -54,7 +55,7 @@ export interface Explanation {
   stage: string;
   metric: string;
   mode: 'max' | 'min';
-  method: 'fanova-random-forest';
+  method: 'fanova-additive-forest';
   trials: number;
   trees: number;
   /** Out-of-bag R^2 of the forest: how far to trust the rest (null with too few trials). */
@@ -143,7 +144,7 @@ export function explainTrials(
   const y = trials.map((t) => t.metrics[objective.metric]);
   const treeCount = o.trees ?? 64;
   const trees = features.length
-    ? fitForest(X, y, cardinality, { ...o.forest, trees: treeCount, seed: o.seed ?? 1 })
+    ? fitForest(X, y, cardinality, { additive: 1, ...o.forest, trees: treeCount, seed: o.seed ?? 1 })
     : [];
   const anovas = trees.map((t) => treeAnova(t, cardinality));
   const decisions: DecisionImportance[] = features.map((f, j) => ({
@@ -167,7 +168,7 @@ export function explainTrials(
     stage: o.stage,
     metric: objective.metric,
     mode: objective.mode,
-    method: 'fanova-random-forest',
+    method: 'fanova-additive-forest',
     trials: trials.length,
     trees: trees.length,
     oob_r2: trees.length ? outOfBagR2(trees, X, y) : null,

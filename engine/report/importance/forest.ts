@@ -7,6 +7,7 @@
 // target and try the K-1 cuts of that order (Breiman et al. 1984, optimal for squared error).
 
 import { Rng } from '../../core/rng.js';
+import { fitAdditive, predictAdditive, type Additive } from './additive.js';
 
 export interface Leaf {
   value: number;
@@ -15,6 +16,8 @@ export interface Leaf {
 }
 
 export interface Tree {
+  /** With `additive`: the effects fitted first; the leaves then hold what they leave over. */
+  additive?: Additive;
   leaves: Leaf[];
   predict(x: readonly number[]): number;
   /** Rows not drawn into this tree's bootstrap sample (for out-of-bag error). */
@@ -28,6 +31,9 @@ export interface ForestOptions {
   minLeaf?: number;
   maxDepth?: number;
   seed?: number;
+  /** Fit an additive model (ridge with this penalty, see additive.ts) first and grow the tree on its
+   * residuals; off by default (a plain forest). */
+  additive?: number;
 }
 
 type Node = { leaf: number } | { feature: number; left: Set<number>; yes: Node; no: Node };
@@ -44,21 +50,24 @@ export function fitForest(X: number[][], y: number[], cardinality: number[], o: 
   for (let t = 0; t < (o.trees ?? 64); t++) {
     const sample = Array.from({ length: n }, () => rng.int(n));
     const drawn = new Set(sample);
+    const additive = o.additive === undefined ? undefined : fitAdditive(X, y, sample, cardinality, o.additive);
+    const target = additive ? y.map((v, i) => v - predictAdditive(additive, X[i])) : y;
     const leaves: Leaf[] = [];
     const full = cardinality.map((k) => Array.from({ length: k }, (_, c) => c));
     const root = grow(sample, full, 0);
     trees.push({
+      ...(additive ? { additive } : {}),
       leaves,
       outOfBag: [...Array(n).keys()].filter((i) => !drawn.has(i)),
       predict(x) {
         let node = root;
         while (!('leaf' in node)) node = node.left.has(x[node.feature]) ? node.yes : node.no;
-        return leaves[node.leaf].value;
+        return leaves[node.leaf].value + (additive ? predictAdditive(additive, x) : 0);
       },
     });
 
     function grow(rows: number[], region: number[][], depth: number): Node {
-      const mean = rows.reduce((s, i) => s + y[i], 0) / rows.length;
+      const mean = rows.reduce((s, i) => s + target[i], 0) / rows.length;
       const leaf = (): Node => {
         leaves.push({ value: mean, region });
         return { leaf: leaves.length - 1 };
@@ -89,12 +98,12 @@ export function fitForest(X: number[][], y: number[], cardinality: number[], o: 
       const count = new Map<number, number>();
       for (const i of rows) {
         const c = X[i][j];
-        sum.set(c, (sum.get(c) ?? 0) + y[i]);
+        sum.set(c, (sum.get(c) ?? 0) + target[i]);
         count.set(c, (count.get(c) ?? 0) + 1);
       }
       if (count.size < 2) return undefined;
       const seen = [...count.keys()].sort((a, b) => sum.get(a)! / count.get(a)! - sum.get(b)! / count.get(b)!);
-      const total = rows.reduce((s, i) => s + y[i], 0);
+      const total = rows.reduce((s, i) => s + target[i], 0);
       let best: { gain: number; cut: number } | undefined;
       let ls = 0;
       let ln = 0;

@@ -511,7 +511,7 @@ async function renderImportance(): Promise<void> {
     return;
   }
   head.textContent =
-    `fANOVA on a random forest (${e.trees} trees, out-of-bag R² ${sig(e.oob_r2)}) over ${e.trials} complete trials: ` +
+    `fANOVA on an additive model plus a random forest (${e.trees} trees, out-of-bag R² ${sig(e.oob_r2)}) over ${e.trials} complete trials: ` +
     `the share of ${e.metric}'s variance each decision explains alone (± sd over trees); together ${sig(e.main_effects_total * 100)}%.`;
   const bars = byId('importance-bars');
   clear(bars);
