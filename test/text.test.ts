@@ -36,12 +36,38 @@ function capture() {
 }
 
 test('tokenizer: words or characters, ids by falling frequency (ties alphabetical), 0 pads, 1 is out of vocabulary', () => {
-  const cfg = { level: 'word' as const, vocab: 5, length: 6, lowercase: true };
+  const cfg = {
+    level: 'word' as const,
+    vocab: 5,
+    length: 6,
+    lowercase: true,
+    punctuation: false,
+    keep: 'first' as const,
+  };
   assert.equal(tokenize("Don't STOP, me-now!", cfg), ["don't", 'stop', 'me', 'now']);
   assert.equal(tokenize('Ab c', { level: 'char', lowercase: false }), ['A', 'b', ' ', 'c']);
   const v = fitVocabulary(['b a c', 'a b', 'a d'], cfg);
   assert.equal(v.tokens, ['<pad>', '<oov>', 'a', 'b', 'c']);
   assert.equal(Array.from(encodeTexts(['A d b', 'c c c c c c c c'], v)), [2, 1, 3, 0, 0, 0, 4, 4, 4, 4, 4, 4]);
+});
+
+test('tokenizer options: punctuation marks as tokens, and the last tokens of a long text kept', () => {
+  const base = {
+    level: 'word' as const,
+    vocab: 10,
+    length: 3,
+    lowercase: true,
+    punctuation: false,
+    keep: 'first' as const,
+  };
+  assert.equal(tokenize('Win $100 now!!', { ...base, punctuation: true }), ['win', '$', '100', 'now', '!', '!']);
+  assert.equal(tokenize("it's <b>", { ...base, punctuation: true }), ["it's", '<', 'b', '>']);
+  const v = fitVocabulary(['a b c d e'], { ...base, keep: 'last' });
+  const id = (t: string) => v.tokens.indexOf(t);
+  assert.equal(Array.from(encodeTexts(['a b c d e', 'e'], v)), [id('c'), id('d'), id('e'), id('e'), 0, 0]);
+  // a vocabulary saved before the options existed reads as it did then
+  const old = { level: 'word' as const, lowercase: true, length: 3, tokens: v.tokens };
+  assert.equal(Array.from(encodeTexts(['a b c d e'], old)), [id('a'), id('b'), id('c')]);
 });
 
 test('text split: the vocabulary comes from the training texts only', () => {

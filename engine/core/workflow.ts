@@ -41,6 +41,10 @@ export interface TokenizerConfig {
   /** Token ids per sample: longer texts are cut, shorter ones padded with 0. */
   length: number;
   lowercase: boolean;
+  /** Word level: each punctuation mark or symbol is a token too ("$", "!", "<"), not a separator. */
+  punctuation: boolean;
+  /** Which `length` tokens a longer text keeps: its first (the default) or its last. */
+  keep: 'first' | 'last';
 }
 
 export interface DatasetConfig {

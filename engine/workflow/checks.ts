@@ -481,7 +481,15 @@ function checkText(data: Obj, ctx: CheckContext, issues: Issue[]): void {
     return;
   }
   const tok = isObj(ds.tokenizer) ? ds.tokenizer : {};
-  ds.tokenizer = { level: 'word', vocab: 20000, length: 200, lowercase: true, ...tok };
+  ds.tokenizer = {
+    level: 'word',
+    vocab: 20000,
+    length: 200,
+    lowercase: true,
+    punctuation: false,
+    keep: 'first',
+    ...tok,
+  };
   const length = (ds.tokenizer as Obj).length as number;
   const space = data.space;
   if (!isObj(space) || space.kind !== 'chain' || ctx.broken(['space', 'input']) || ctx.broken(['space', 'tokens']))

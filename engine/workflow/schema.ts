@@ -93,6 +93,18 @@ export function buildWorkflowSchema(registries: Registries = defaultRegistries()
                 }),
                 length: int(1, { default: 200, description: 'Token ids per sample: cut or padded with 0.' }),
                 lowercase: { type: 'boolean', default: true },
+                punctuation: {
+                  type: 'boolean',
+                  default: false,
+                  description:
+                    'Word level: each punctuation mark or symbol ($, !, <) is a token of its own instead of a separator.',
+                },
+                keep: {
+                  enum: ['first', 'last'],
+                  default: 'first',
+                  description:
+                    "Which `length` tokens of a longer text are kept: the first, or the last (Keras' truncating='pre'; the end of an e-mail often says more than its start).",
+                },
               },
               { description: 'How text becomes token ids; fitted on the training split only.' },
             ),

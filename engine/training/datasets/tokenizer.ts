@@ -15,16 +15,24 @@ export interface Vocabulary {
   level: 'word' | 'char';
   lowercase: boolean;
   length: number;
+  /** Absent in vocabularies saved before these options: false and 'first', as they were then. */
+  punctuation?: boolean;
+  keep?: 'first' | 'last';
   /** tokens[0] = PAD, tokens[1] = OOV, then by falling frequency in the training split. */
   tokens: string[];
 }
 
-// words: runs of letters, digits and apostrophes (punctuation and markup split them)
+// words: runs of letters, digits and apostrophes (punctuation and markup split them); with
+// `punctuation`, every other non-space character is a token of its own as well
 const WORD = /[\p{L}\p{N}']+/gu;
+const WORD_OR_MARK = /[\p{L}\p{N}']+|[^\p{L}\p{N}'\s]/gu;
 
-export function tokenize(text: string, cfg: Pick<TokenizerConfig, 'level' | 'lowercase'>): string[] {
+type TokenSettings = Pick<TokenizerConfig, 'level' | 'lowercase'> & { punctuation?: boolean };
+
+export function tokenize(text: string, cfg: TokenSettings): string[] {
   const t = cfg.lowercase ? text.toLowerCase() : text;
-  return cfg.level === 'char' ? Array.from(t) : (t.match(WORD) ?? []);
+  if (cfg.level === 'char') return Array.from(t);
+  return t.match(cfg.punctuation ? WORD_OR_MARK : WORD) ?? [];
 }
 
 export function fitVocabulary(texts: readonly string[], cfg: TokenizerConfig): Vocabulary {
@@ -36,13 +44,21 @@ export function fitVocabulary(texts: readonly string[], cfg: TokenizerConfig): V
     .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
     .slice(0, Math.max(0, cfg.vocab - 2))
     .map(([tok]) => tok);
-  return { level: cfg.level, lowercase: cfg.lowercase, length: cfg.length, tokens: [PAD, OOV, ...ranked] };
+  return {
+    level: cfg.level,
+    lowercase: cfg.lowercase,
+    length: cfg.length,
+    punctuation: cfg.punctuation,
+    keep: cfg.keep,
+    tokens: [PAD, OOV, ...ranked],
+  };
 }
 
 /** Token ids of `text`, written into `out` (length `vocab.length`), padded with 0. */
 export function encodeInto(text: string, vocab: Vocabulary, index: Map<string, number>, out: Float32Array): void {
   out.fill(0);
-  const toks = tokenize(text, vocab);
+  const all = tokenize(text, vocab);
+  const toks = vocab.keep === 'last' && all.length > vocab.length ? all.slice(-vocab.length) : all;
   const n = Math.min(toks.length, vocab.length);
   for (let i = 0; i < n; i++) out[i] = index.get(toks[i]) ?? 1;
 }
