@@ -15,6 +15,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../engine/training/backend.js';
 import { buildModel, compileModel, trainEpoch, type ChainLayer } from '../../engine/training/model/index.js';
 import { flag, median, PYTHON, pythonHas, sharedScript } from './util.js';
+import { matmulCeiling } from './matmul-ceiling.js';
 
 type Emit = (line: Record<string, unknown>) => void;
 
@@ -137,6 +138,10 @@ export default async function run(emit: Emit, args: string[]): Promise<void> {
     if (!SEQUENCE_MODELS[m]) throw new Error(`unknown model ${m}; known: ${Object.keys(SEQUENCE_MODELS).join(', ')}`);
   if (args.some((a) => a.startsWith('--profile'))) for (const m of models) await profile(emit, m);
   if (args.includes('--profile-only')) return;
+  // the ceiling: conv1d's forward product as im2col would form it ([batch*steps, kernel*channels] x
+  // [kernel*channels, filters]), and a square product, the shape both sides do best on
+  await matmulCeiling(emit, 'conv1d im2col', B * L, 5 * 64, 64);
+  await matmulCeiling(emit, 'square', 512, 512, 512);
   const before = await torchMsPerEpoch(emit, epochs, models);
   const wasm = new Map<string, { ms: number; runs: number[] }>();
   for (const m of models) wasm.set(m, await wasmMsPerEpoch(m, epochs, batches));
