@@ -14,6 +14,8 @@ import { FatalError } from '../engine/core/errors.js';
 import { Store } from '../engine/store/store.js';
 import { startRun } from '../engine/search/run.js';
 import { loadWorkflow } from '../engine/workflow/index.js';
+import { collectInputs } from '../engine/search/inputs.js';
+import type { WorkflowConfig } from '../engine/core/workflow.js';
 import { lcg } from './helpers/random.js';
 import { FIXTURES, scratch } from './helpers/paths.js';
 
@@ -51,6 +53,29 @@ function fatal(fn: () => unknown): string {
   }
   throw new Error('expected a FatalError');
 }
+
+test('a run records a hash of every clip, so nas reproduce sees an edited WAV', () => {
+  const dir = scratch('audio-inputs');
+  try {
+    writeTones(dir, 2);
+    const wf = loadWorkflow(join(FIXTURES, 'audio', 'tones.yaml'));
+    const inputs = (source: string) =>
+      collectInputs({ ...wf, dataset: { source, label: 'label', split: { validation: 0.25 } } } as WorkflowConfig)
+        .filter((i) => i.kind === 'dataset')
+        .map((i) => [i.name, i.hash]);
+    const before = inputs(`audio:${dir}`);
+    assert.equal(
+      before.map(([name]) => name),
+      ['high/0.wav', 'high/1.wav', 'low/0.wav', 'low/1.wav'].map((f) => join(dir, f)),
+    );
+    writeTone(join(dir, 'low', '1.wav'), 440, 0.2);
+    const after = inputs(`audio:${dir}`);
+    assert.equal(after.slice(0, 3), before.slice(0, 3));
+    assert.is.not(after[3][1], before[3][1]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
 
 test('spectrograms: [frames, mels], one row per clip, labels from the folders', () => {
   const dir = scratch('audio-shape');

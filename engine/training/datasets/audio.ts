@@ -51,8 +51,8 @@ function readClip(file: string, label: string): Clip {
   return { file, label, rate: fmt.sampleRate, samples };
 }
 
-/** Every WAV under DIR/LABEL/, labels sorted; one clear error for an empty or missing folder. */
-function readClips(dir: string): Clip[] {
+/** Every WAV under DIR/LABEL/ as [label, file], labels and files sorted; one clear error for an empty or missing folder. */
+export function audioFiles(dir: string): [label: string, file: string][] {
   let labels: string[];
   try {
     labels = readdirSync(dir)
@@ -66,14 +66,19 @@ function readClips(dir: string): Clip[] {
       `audio:${dir}: expected one folder of WAV files per label (at least 2), found ${labels.length ? `only "${labels[0]}"` : 'none'}`,
     );
   }
-  const clips: Clip[] = [];
+  const out: [string, string][] = [];
   for (const label of labels) {
     const files = readdirSync(join(dir, label))
       .filter((f) => f.toLowerCase().endsWith('.wav'))
       .sort();
     if (files.length === 0) throw new FatalError(`audio:${dir}: the folder "${label}" holds no .wav files`);
-    for (const f of files) clips.push(readClip(join(dir, label, f), label));
+    for (const f of files) out.push([label, join(dir, label, f)]);
   }
+  return out;
+}
+
+function readClips(dir: string): Clip[] {
+  const clips = audioFiles(dir).map(([label, file]) => readClip(file, label));
   const rate = clips[0].rate;
   const other = clips.find((c) => c.rate !== rate);
   if (other) {

