@@ -31,6 +31,7 @@ import { tileConfig } from './tile.js';
 import { rememberBundled } from './bundled.js';
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum.js';
 import { unpackConfig } from './unpack.js';
+import { gruConfig, gruGradConfig, lstmConfig, lstmGradConfig } from './recurrent.js';
 
 export const wasmTrainingKernels: readonly tf.KernelConfig[] = [
   conv2dConfig,
@@ -58,6 +59,10 @@ export const wasmTrainingKernels: readonly tf.KernelConfig[] = [
   sumConfig,
   meanConfig,
   unpackConfig,
+  lstmConfig,
+  lstmGradConfig,
+  gruConfig,
+  gruGradConfig,
 ];
 
 /**
