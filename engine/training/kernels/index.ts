@@ -32,6 +32,7 @@ import { rememberBundled } from './bundled.js';
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum.js';
 import { unpackConfig } from './unpack.js';
 import { gruConfig, gruGradConfig, lstmConfig, lstmGradConfig } from './recurrent.js';
+import { maxGradConfig } from './max-grad.js';
 
 export const wasmTrainingKernels: readonly tf.KernelConfig[] = [
   conv2dConfig,
@@ -63,6 +64,7 @@ export const wasmTrainingKernels: readonly tf.KernelConfig[] = [
   lstmGradConfig,
   gruConfig,
   gruGradConfig,
+  maxGradConfig,
 ];
 
 /**

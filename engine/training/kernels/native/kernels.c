@@ -1289,3 +1289,27 @@ void gru_backward(const float *dy, const float *u, const float *h, const float *
     gemm_acc(hpt, 1, units, dz, G, du, G, units, batch, 2 * units);
   }
 }
+
+/*
+ * Max's gradient over the middle axis of x [outer, mid, inner] (the reduced axes, one contiguous
+ * run): dx = dy * (x == y) with y and dy [outer, inner], in one pass; every position equal to the
+ * maximum gets dy, as tfjs' gradient gives it (dy times 1 or 0, so a NaN or Inf dy stays NaN).
+ */
+EXPORT("max_grad_mid")
+void max_grad_mid(const float *x, const float *y, const float *dy, float *dx, int outer, int mid,
+                  int inner) {
+  const v128_t one = wasm_f32x4_splat(1.0f);
+  for (int o = 0; o < outer; o++) {
+    const float *yr = y + o * inner, *gr = dy + o * inner;
+    for (int t = 0; t < mid; t++) {
+      const float *xr = x + (o * mid + t) * inner;
+      float *dr = dx + (o * mid + t) * inner;
+      int j = 0;
+      for (; j + 4 <= inner; j += 4) {
+        const v128_t hit = wasm_v128_and(one, wasm_f32x4_eq(wasm_v128_load(xr + j), wasm_v128_load(yr + j)));
+        wasm_v128_store(dr + j, wasm_f32x4_mul(wasm_v128_load(gr + j), hit));
+      }
+      for (; j < inner; j++) dr[j] = gr[j] * (xr[j] == yr[j] ? 1.0f : 0.0f);
+    }
+  }
+}

@@ -300,6 +300,7 @@ export interface NativeKernels {
     sig: number,
     seq: number,
   ): void;
+  max_grad_mid(x: number, y: number, dy: number, dx: number, outer: number, mid: number, inner: number): void;
 }
 
 /** The part of tfjs-backend-wasm's BackendWasm this needs: its Emscripten module and tensor table. */
