@@ -1313,3 +1313,21 @@ void max_grad_mid(const float *x, const float *y, const float *dy, float *dx, in
     }
   }
 }
+
+/*
+ * GatherV2 (batchDims 0) of 4-byte elements: out[o, i, :] = x[o, idx[i], :] for x [outer, dim,
+ * inner], as row copies (bits moved as they are, so int32 data too). Indices are checked before.
+ */
+EXPORT("gather_rows")
+void gather_rows(const int *x, const int *idx, int *out, int outer, int dim, int count, int inner) {
+  for (int o = 0; o < outer; o++) {
+    const int *base = x + o * dim * inner;
+    for (int i = 0; i < count; i++) {
+      const int *src = base + idx[i] * inner;
+      int *dst = out + (o * count + i) * inner;
+      int j = 0;
+      for (; j + 4 <= inner; j += 4) wasm_v128_store(dst + j, wasm_v128_load(src + j));
+      for (; j < inner; j++) dst[j] = src[j];
+    }
+  }
+}

@@ -301,6 +301,7 @@ export interface NativeKernels {
     seq: number,
   ): void;
   max_grad_mid(x: number, y: number, dy: number, dx: number, outer: number, mid: number, inner: number): void;
+  gather_rows(x: number, idx: number, out: number, outer: number, dim: number, count: number, inner: number): void;
 }
 
 /** The part of tfjs-backend-wasm's BackendWasm this needs: its Emscripten module and tensor table. */
