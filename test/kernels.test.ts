@@ -869,6 +869,51 @@ test("relu's gradient is NasReluGrad on wasm (no Step, no Multiply) with cpu's v
   }
 });
 
+test("Max's gradient is NasMaxGrad on wasm over a run of axes, with cpu's values (ties, Inf in dy)", async () => {
+  const shape = [3, 7, 5];
+  // a coarse grid, so that several positions share a maximum
+  const xs = random(105, 806).map((v) => Math.round(v * 4));
+  // [axes, keepDims, native]: the middle axis (a global max pool over steps), the first and last,
+  // two axes, and two that are not one run (tfjs' composition then)
+  const cases: Array<[number[], boolean, boolean]> = [
+    [[1], false, true],
+    [[0], true, true],
+    [[2], false, true],
+    [[1, 2], false, true],
+    [[0, 2], false, false],
+  ];
+  for (const [axes, keepDims, native] of cases) {
+    const out: Float32Array[] = [];
+    for (const backend of ['cpu', 'wasm']) {
+      await tf.setBackend(backend);
+      const x = tf.tensor(xs, shape);
+      const reduced = tf.max(x, axes, keepDims).shape;
+      const ws = random(tf.util.sizeFromShape(reduced), 807);
+      ws[1] = Infinity;
+      const w = tf.tensor(ws, reduced);
+      let g: tf.Tensor | undefined;
+      const info = await tf.profile(() => {
+        g = tf.grad((v: tf.Tensor) => tf.mul(tf.max(v, axes, keepDims), w))(x, tf.onesLike(w));
+      });
+      if (backend === 'wasm') {
+        const names = info.kernels.map((k) => k.name);
+        assert.is(names.includes('NasMaxGrad'), native, `axes ${axes}: ${names.join(',')}`);
+      }
+      out.push((await g!.data()) as Float32Array);
+      tf.dispose([x, w, g!]);
+    }
+    assert.ok(
+      out[0].some((v) => v !== 0),
+      'some gradient',
+    );
+    for (let i = 0; i < out[0].length; i++)
+      assert.ok(
+        Object.is(out[1][i], out[0][i]) || out[1][i] === out[0][i],
+        `axes ${axes} [${i}]: ${out[1][i]} vs cpu ${out[0][i]}`,
+      );
+  }
+});
+
 test("relu's second-order gradient goes through NasReluGrad on wasm as through Step on cpu", async () => {
   const xs = random(30, 803);
   const vs = random(30, 804);
@@ -903,6 +948,9 @@ test('BatchMatMul matches cpu with either operand transposed, batched and broadc
     [[3, 7, 5], [1, 6, 5], false, true],
     [[1, 8, 33], [4, 8, 2], true, false],
     [[2, 3, 4], [2, 4, 5], false, false],
+    // a tall A over a small B: rows in chunks of 32 (75 = 32 + 32 + 11), and batched
+    [[1, 75, 20], [1, 20, 13], false, false],
+    [[2, 70, 9], [1, 9, 12], false, false],
   ];
   for (const [a, b, transposeA, transposeB] of cases) {
     await compare(

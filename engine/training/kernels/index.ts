@@ -31,6 +31,8 @@ import { tileConfig } from './tile.js';
 import { rememberBundled } from './bundled.js';
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum.js';
 import { unpackConfig } from './unpack.js';
+import { gruConfig, gruGradConfig, lstmConfig, lstmGradConfig } from './recurrent.js';
+import { maxGradConfig } from './max-grad.js';
 
 export const wasmTrainingKernels: readonly tf.KernelConfig[] = [
   conv2dConfig,
@@ -58,6 +60,11 @@ export const wasmTrainingKernels: readonly tf.KernelConfig[] = [
   sumConfig,
   meanConfig,
   unpackConfig,
+  lstmConfig,
+  lstmGradConfig,
+  gruConfig,
+  gruGradConfig,
+  maxGradConfig,
 ];
 
 /**

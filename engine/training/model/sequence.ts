@@ -1,5 +1,5 @@
 // Builders of the sequence layer types (layers.ts): embedding, conv1d, 1-D pooling, global pooling,
-// lstm/gru (optionally bidirectional), attention (transformer.ts) and layer_norm. The chain space
+// lstm/gru (optionally bidirectional; recurrent.ts), attention (transformer.ts) and layer_norm. The chain space
 // places them only where their flow arrives; these checks catch a hand-edited architecture.
 
 import * as tf from '@tensorflow/tfjs';
@@ -7,6 +7,7 @@ import type { Json } from '../../core/types.js';
 import type { SeededInit } from './init.js';
 import { activationParam, boolParam, intParam, rateParam, unbuildable } from './params.js';
 import { DilatedConv1D } from './dilated-conv1d.js';
+import { FusedRecurrent } from './recurrent.js';
 import { PositionEmbedding, TransformerEncoder } from './transformer.js';
 import type { ChainLayer } from './types.js';
 
@@ -43,18 +44,15 @@ function pool1d(kind: 'max' | 'avg', layer: ChainLayer, x: T, ctx: SeqCtx): T {
 
 function recurrent(kind: 'lstm' | 'gru', layer: ChainLayer, x: T, ctx: SeqCtx): T {
   needSequence(layer, x);
-  const args = {
+  return new FusedRecurrent({
+    cell: kind,
     units: intParam(layer, 'units'),
     returnSequences: boolParam(layer, 'return_sequences'),
+    bidirectional: boolParam(layer, 'bidirectional'),
     kernelInitializer: ctx.init.kernel(),
     recurrentInitializer: ctx.init.kernel(),
-  };
-  const make = (name: string) =>
-    kind === 'lstm' ? tf.layers.lstm({ ...args, name }) : tf.layers.gru({ ...args, name });
-  if (!boolParam(layer, 'bidirectional')) return make(ctx.name).apply(x) as T;
-  return tf.layers
-    .bidirectional({ layer: make(`${ctx.name}_cell`) as tf.RNN, mergeMode: 'concat', name: ctx.name })
-    .apply(x) as T;
+    name: ctx.name,
+  }).apply(x) as T;
 }
 
 export const SEQUENCE_BUILDERS: Record<string, (layer: ChainLayer, x: T, ctx: SeqCtx) => T> = {

@@ -4,7 +4,8 @@
 // counted for the layers that dominate cost: Conv2D (out_h*out_w*filters * k_h*k_w*c_in),
 // DepthwiseConv2D (out_h*out_w*c_in*mult * k_h*k_w), SeparableConv2D (its depthwise part plus the
 // pointwise out_h*out_w*c_in*mult*filters) and Dense (in_features*units per output position); for
-// sequences Conv1D and NasDilatedConv1D (steps*filters * k*c_in), LSTM and GRU (steps * 4 or 3 gates
+// sequences Conv1D and NasDilatedConv1D (steps*filters * k*c_in), LSTM and GRU (NasRecurrent, or tfjs'
+// LSTM, GRU and Bidirectional in models saved before it: steps * 4 or 3 gates
 // * units*(c_in + units), twice when bidirectional) and NasTransformerEncoder (steps * the Q/K/V,
 // output and feed-forward projections, plus heads * steps^2 * key_dim twice for scores and values). Biases,
 // activations, batch norm, pooling and additions are not counted — the convention of NAS-Bench-201
@@ -54,6 +55,8 @@ function sequenceFlops(layer: tf.layers.Layer, cls: string): number | undefined 
       return recurrent(layer, 4);
     case 'GRU':
       return recurrent(layer, 3);
+    case 'NasRecurrent':
+      return (config.bidirectional === true ? 2 : 1) * recurrent(layer, config.cell === 'lstm' ? 4 : 3);
     case 'Bidirectional': {
       const inner = (layer as unknown as { forwardLayer: tf.layers.Layer }).forwardLayer;
       return 2 * recurrent(inner, inner.getClassName() === 'LSTM' ? 4 : 3);

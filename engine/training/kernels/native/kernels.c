@@ -313,10 +313,10 @@ INLINE void mm_block(const float *a, const float *b, float *c, int P, int NV, in
   }
 }
 
-INLINE void mm_cols(const float *a, const float *b, float *c, int NV, int m, int k, int n, int k0, int kc, int j) {
-  int i = 0;
-  for (; i + 4 <= m; i += 4) mm_block(a, b, c, 4, NV, k, n, k0, kc, i, j);
-  switch (m - i) {
+INLINE void mm_cols(const float *a, const float *b, float *c, int NV, int i0, int i1, int k, int n, int k0, int kc, int j) {
+  int i = i0;
+  for (; i + 4 <= i1; i += 4) mm_block(a, b, c, 4, NV, k, n, k0, kc, i, j);
+  switch (i1 - i) {
     case 3: mm_block(a, b, c, 3, NV, k, n, k0, kc, i, j); break;
     case 2: mm_block(a, b, c, 2, NV, k, n, k0, kc, i, j); break;
     case 1: mm_block(a, b, c, 1, NV, k, n, k0, kc, i, j); break;
@@ -328,20 +328,28 @@ INLINE void mm_cols(const float *a, const float *b, float *c, int NV, int m, int
  * of B, and each block column by column (256 x 8 floats, kept in L1 while every row block of A
  * passes over it), so that a B larger than the cache (a flatten head's [6272,128] weights, 3.2 MB)
  * is read from memory once, not once per 4 rows of A as a 1x1 convolution reads its filter.
+ * When the block of B is small (at most 64K floats, which stay in L2), the rows of A go in chunks
+ * of 32 with every column of B per chunk instead, so that a tall A (a recurrent layer's input
+ * projection, [12800, 64] x [64, 256]) is read from memory once, not once per 8 columns. Either
+ * way every element of C sums over k in the same order.
  */
 EXPORT("matmul")
 void matmul(const float *a, const float *b, float *c, int m, int k, int n) {
   for (int k0 = 0; k0 < k; k0 += 256) {
     const int kc = min_i(256, k - k0);
-    int j = 0;
-    for (; j + 8 <= n; j += 8) mm_cols(a, b, c, 2, m, k, n, k0, kc, j);
-    for (; j + 4 <= n; j += 4) mm_cols(a, b, c, 1, m, k, n, k0, kc, j);
-    for (; j < n; j++)
-      for (int i = 0; i < m; i++) {
-        float sum = k0 == 0 ? 0.0f : c[i * n + j];
-        for (int r = k0; r < k0 + kc; r++) sum += a[i * k + r] * b[r * n + j];
-        c[i * n + j] = sum;
-      }
+    const int chunk = kc * n <= 65536 ? 32 : m;
+    for (int i0 = 0; i0 < m; i0 += chunk) {
+      const int i1 = min_i(m, i0 + chunk);
+      int j = 0;
+      for (; j + 8 <= n; j += 8) mm_cols(a, b, c, 2, i0, i1, k, n, k0, kc, j);
+      for (; j + 4 <= n; j += 4) mm_cols(a, b, c, 1, i0, i1, k, n, k0, kc, j);
+      for (; j < n; j++)
+        for (int i = i0; i < i1; i++) {
+          float sum = k0 == 0 ? 0.0f : c[i * n + j];
+          for (int r = k0; r < k0 + kc; r++) sum += a[i * k + r] * b[r * n + j];
+          c[i * n + j] = sum;
+        }
+    }
   }
 }
 
@@ -904,6 +912,422 @@ void max_pool_grad(const float *x, const float *dy, float *dx, int n, int h, int
           dx[at] += g[k];
         }
       }
+    }
+  }
+}
+
+/*
+ * ---- Recurrent layers: the whole sequence's recurrence per call (recurrent.ts) ----
+ *
+ * Layouts. In and out, batch-major as the layer's tensors: the input projection xp = x W + b
+ * [batch, steps, G*units] (G = 4 gates for LSTM, 3 for GRU, in tfjs-layers' order) and its
+ * gradient dxp, the output y (every state [batch, steps, units], or the last one taken
+ * [batch, units]) and its gradient dy. The recurrent kernel u is [units, G*units]. The states h
+ * and cells c and the gates' values that the backward pass reads are time-major, [steps, batch,
+ * ...], so that one step's rows are contiguous for the per-step products: batch-major, they lie
+ * steps*width floats apart, for 200 steps a multiple of 4 KiB, every row in the same L1 set.
+ * Batch-major rows are only ever copied in or out, once per step.
+ * With `reverse` the steps are taken from the last to the first (a bidirectional layer's backward
+ * direction); states stay at their own step's place, as Keras returns them after re-reversing.
+ * `sig` picks the recurrent activation: 1 sigmoid, 0 tfjs' default hard sigmoid
+ * (clip(0.2 x + 0.5, 0, 1)).
+ */
+
+/*
+ * C[i, j] += sum over r < k of A(i, r) * B[r, j] for P rows from i and NV*4 columns from j, where
+ * A(i, r) = a[i*ars + r*acs] (A may be a transposed view) and B, C are row-major with row strides
+ * ldb and ldc. The sum is formed in registers and then added to C, so C = xp + h U keeps tfjs'
+ * order of the two terms.
+ */
+INLINE void gemm_block(const float *a, int ars, int acs, const float *b, int ldb, float *c, int ldc,
+                       int P, int NV, int k, int i, int j) {
+  v128_t acc[4][2];
+  for (int p = 0; p < P; p++)
+    for (int v = 0; v < NV; v++) acc[p][v] = wasm_f32x4_splat(0.0f);
+  const float *ar = a + i * ars;
+  const float *br = b + j;
+  for (int r = 0; r < k; r++) {
+    outer_accumulate(acc, P, NV, ar + r * acs, ars, br);
+    br += ldb;
+  }
+  for (int p = 0; p < P; p++)
+    for (int v = 0; v < NV; v++) {
+      float *o = c + (i + p) * ldc + j + 4 * v;
+      wasm_v128_store(o, wasm_f32x4_add(wasm_v128_load(o), acc[p][v]));
+    }
+}
+
+INLINE void gemm_cols(const float *a, int ars, int acs, const float *b, int ldb, float *c, int ldc,
+                      int NV, int m, int k, int j) {
+  int i = 0;
+  for (; i + 4 <= m; i += 4) gemm_block(a, ars, acs, b, ldb, c, ldc, 4, NV, k, i, j);
+  switch (m - i) {
+    case 3: gemm_block(a, ars, acs, b, ldb, c, ldc, 3, NV, k, i, j); break;
+    case 2: gemm_block(a, ars, acs, b, ldb, c, ldc, 2, NV, k, i, j); break;
+    case 1: gemm_block(a, ars, acs, b, ldb, c, ldc, 1, NV, k, i, j); break;
+  }
+}
+
+static void gemm_acc(const float *a, int ars, int acs, const float *b, int ldb, float *c, int ldc,
+                     int m, int k, int n) {
+  int j = 0;
+  for (; j + 8 <= n; j += 8) gemm_cols(a, ars, acs, b, ldb, c, ldc, 2, m, k, j);
+  for (; j + 4 <= n; j += 4) gemm_cols(a, ars, acs, b, ldb, c, ldc, 1, m, k, j);
+  for (; j < n; j++)
+    for (int i = 0; i < m; i++) {
+      float sum = 0.0f;
+      for (int r = 0; r < k; r++) sum += a[i * ars + r * acs] * b[r * ldb + j];
+      c[i * ldc + j] += sum;
+    }
+}
+
+INLINE v128_t splat(float f) { return wasm_f32x4_splat(f); }
+INLINE v128_t vadd(v128_t a, v128_t b) { return wasm_f32x4_add(a, b); }
+INLINE v128_t vsub(v128_t a, v128_t b) { return wasm_f32x4_sub(a, b); }
+INLINE v128_t vmul(v128_t a, v128_t b) { return wasm_f32x4_mul(a, b); }
+
+/* e^x (Cephes' expf: 2^n times a degree-6 polynomial on [-ln2/2, ln2/2]; x clamped to [-87, 88]). */
+INLINE v128_t exp4(v128_t x) {
+  x = wasm_f32x4_min(wasm_f32x4_max(x, splat(-87.0f)), splat(88.0f));
+  const v128_t n = wasm_f32x4_floor(vadd(vmul(x, splat(1.44269504088896341f)), splat(0.5f)));
+  v128_t r = vsub(x, vmul(n, splat(0.693359375f)));
+  r = vadd(r, vmul(n, splat(2.12194440e-4f)));
+  v128_t p = splat(1.9875691500e-4f);
+  p = vadd(vmul(p, r), splat(1.3981999507e-3f));
+  p = vadd(vmul(p, r), splat(8.3334519073e-3f));
+  p = vadd(vmul(p, r), splat(4.1665795894e-2f));
+  p = vadd(vmul(p, r), splat(1.6666665459e-1f));
+  p = vadd(vmul(p, r), splat(5.0000001201e-1f));
+  const v128_t y = vadd(vadd(vmul(vmul(p, r), r), r), splat(1.0f));
+  const v128_t scale = wasm_i32x4_shl(wasm_i32x4_add(wasm_i32x4_trunc_sat_f32x4(n), wasm_i32x4_splat(127)), 23);
+  return vmul(y, scale);
+}
+
+INLINE v128_t sigmoid4(v128_t x) {
+  return wasm_f32x4_div(splat(1.0f), vadd(splat(1.0f), exp4(wasm_f32x4_neg(x))));
+}
+
+/* tanh: Cephes' tanhf polynomial below |x| 0.625 (no cancellation near 0), else 1 - 2/(e^2|x| + 1). */
+INLINE v128_t tanh4(v128_t x) {
+  const v128_t ax = wasm_f32x4_abs(x);
+  const v128_t big = vsub(splat(1.0f), wasm_f32x4_div(splat(2.0f), vadd(exp4(vadd(ax, ax)), splat(1.0f))));
+  const v128_t z = vmul(x, x);
+  v128_t p = splat(-5.70498872745e-3f);
+  p = vadd(vmul(p, z), splat(2.06390887954e-2f));
+  p = vadd(vmul(p, z), splat(-5.37397155531e-2f));
+  p = vadd(vmul(p, z), splat(1.33314422036e-1f));
+  p = vadd(vmul(p, z), splat(-3.33332819422e-1f));
+  const v128_t small = vadd(vmul(vmul(p, z), x), x);
+  const v128_t signed_big = wasm_v128_bitselect(x, big, wasm_i32x4_splat((int)0x80000000));
+  return wasm_v128_bitselect(small, signed_big, wasm_f32x4_lt(ax, splat(0.625f)));
+}
+
+/* The recurrent activation: sigmoid, or tfjs' hard sigmoid in its order (0.2 x, then + 0.5, clipped). */
+INLINE v128_t ract(v128_t x, int sig) {
+  if (sig) return sigmoid4(x);
+  return wasm_f32x4_min(wasm_f32x4_max(vadd(vmul(splat(0.2f), x), splat(0.5f)), splat(0.0f)), splat(1.0f));
+}
+
+/* Its derivative from its value a: a (1 - a), or 0.2 inside the clip (0 < a < 1). */
+INLINE v128_t ract_grad(v128_t a, int sig) {
+  if (sig) return vmul(a, vsub(splat(1.0f), a));
+  const v128_t inside = wasm_v128_and(wasm_f32x4_gt(a, splat(0.0f)), wasm_f32x4_lt(a, splat(1.0f)));
+  return wasm_v128_and(splat(0.2f), inside);
+}
+
+/* Element loads and stores four at a time, or one (ONE = 1, a row's tail) in lane 0. */
+INLINE v128_t ld(const float *p, int one) { return one ? wasm_v128_load32_zero(p) : wasm_v128_load(p); }
+INLINE void st(float *p, v128_t v, int one) {
+  if (one) wasm_v128_store32_lane(p, v, 0);
+  else wasm_v128_store(p, v);
+}
+
+/* The step taken s-th (0-based) of `steps`, and the step before it in that order. */
+INLINE int step_at(int s, int steps, int reverse) { return reverse ? steps - 1 - s : s; }
+
+INLINE void copy_row(const float *src, float *dst, int n) {
+  int j = 0;
+  for (; j + 4 <= n; j += 4) wasm_v128_store(dst + j, wasm_v128_load(src + j));
+  for (; j < n; j++) dst[j] = src[j];
+}
+
+/* dst rows (batch of them, dst_stride apart) = src rows (src_stride apart), width floats each. */
+static void copy_rows(const float *src, int src_stride, float *dst, int dst_stride, int batch, int width) {
+  for (int b = 0; b < batch; b++) copy_row(src + b * src_stride, dst + b * dst_stride, width);
+}
+
+/* ut = u^T for u [rows, cols]. */
+static void transpose_f32(const float *u, float *ut, int rows, int cols) {
+  for (int r = 0; r < rows; r++)
+    for (int c = 0; c < cols; c++) ut[c * rows + r] = u[r * cols + c];
+}
+
+/* Writes step t's states h_t (time-major, [batch, units] at ht) into y: all steps, or the last taken. */
+static void emit_states(const float *ht, float *y, int batch, int steps, int units, int t, int s, int seq) {
+  if (seq) copy_rows(ht, units, y + t * units, steps * units, batch, units);
+  else if (s == steps - 1) copy_rows(ht, units, y, units, batch, units);
+}
+
+/* The gradient of y at step t, row b (NULL where none reaches it: y was the last state only). */
+INLINE const float *dy_row(const float *dy, int b, int steps, int units, int t, int s, int seq) {
+  if (seq) return dy + (b * steps + t) * units;
+  return s == steps - 1 ? dy + b * units : 0;
+}
+
+INLINE void lstm_cell(float *g, const float *cp, float *cc, float *hh, int units, int j, int first,
+                      int sig, int one) {
+  const v128_t i = ract(ld(g + j, one), sig);
+  const v128_t f = ract(ld(g + units + j, one), sig);
+  const v128_t gg = tanh4(ld(g + 2 * units + j, one));
+  const v128_t o = ract(ld(g + 3 * units + j, one), sig);
+  const v128_t cprev = first ? splat(0.0f) : ld(cp + j, one);
+  const v128_t c = vadd(vmul(f, cprev), vmul(i, gg));
+  st(g + j, i, one);
+  st(g + units + j, f, one);
+  st(g + 2 * units + j, gg, one);
+  st(g + 3 * units + j, o, one);
+  st(cc + j, c, one);
+  st(hh + j, vmul(o, tanh4(c)), one);
+}
+
+/*
+ * LSTM forward, tfjs-layers' LSTMCell for every step: z = xp_t + h_{t-1} u; i, f, o = ract(z_i, z_f,
+ * z_o), g = tanh(z_c); c_t = f c_{t-1} + i g; h_t = o tanh(c_t); h and c start at zero. Writes y,
+ * and h, c and the gates' values (i, f, g, o) that the backward pass needs.
+ */
+EXPORT("lstm_forward")
+void lstm_forward(const float *xp, const float *u, float *y, float *h, float *c, float *gates,
+                  int batch, int steps, int units, int reverse, int sig, int seq) {
+  const int G = 4 * units;
+  for (int s = 0; s < steps; s++) {
+    const int t = step_at(s, steps, reverse), tp = step_at(s - 1, steps, reverse);
+    float *gt = gates + t * batch * G;
+    copy_rows(xp + t * G, steps * G, gt, G, batch, G);
+    if (s > 0) gemm_acc(h + tp * batch * units, units, 1, u, G, gt, G, batch, units, G);
+    for (int b = 0; b < batch; b++) {
+      float *g = gt + b * G;
+      const float *cp = c + (tp * batch + b) * units;
+      float *cc = c + (t * batch + b) * units;
+      float *hh = h + (t * batch + b) * units;
+      int j = 0;
+      for (; j + 4 <= units; j += 4) lstm_cell(g, cp, cc, hh, units, j, s == 0, sig, 0);
+      for (; j < units; j++) lstm_cell(g, cp, cc, hh, units, j, s == 0, sig, 1);
+    }
+    emit_states(h + t * batch * units, y, batch, steps, units, t, s, seq);
+  }
+}
+
+/*
+ * One step of LSTM backpropagation for one row at columns j: dh = dy_t + dh_next, and the running
+ * dc (dcn) becomes the cell gradient handed to the step before; writes dz (the gradient of xp_t).
+ */
+INLINE void lstm_cell_grad(const float *g, const float *cc, const float *cp, const float *dyr,
+                           float *dhn, float *dcn, float *dz, int units, int j, int first, int sig,
+                           int one) {
+  const v128_t i = ld(g + j, one), f = ld(g + units + j, one);
+  const v128_t gg = ld(g + 2 * units + j, one), o = ld(g + 3 * units + j, one);
+  const v128_t cprev = first ? splat(0.0f) : ld(cp + j, one);
+  v128_t dh = ld(dhn + j, one);
+  if (dyr) dh = vadd(dh, ld(dyr + j, one));
+  const v128_t tc = tanh4(ld(cc + j, one));
+  const v128_t dc = vadd(ld(dcn + j, one), vmul(vmul(dh, o), vsub(splat(1.0f), vmul(tc, tc))));
+  st(dcn + j, vmul(dc, f), one);
+  st(dz + j, vmul(vmul(dc, gg), ract_grad(i, sig)), one);
+  st(dz + units + j, vmul(vmul(dc, cprev), ract_grad(f, sig)), one);
+  st(dz + 2 * units + j, vmul(vmul(dc, i), vsub(splat(1.0f), vmul(gg, gg))), one);
+  st(dz + 3 * units + j, vmul(vmul(dh, tc), ract_grad(o, sig)), one);
+}
+
+/*
+ * LSTM backpropagation through time from lstm_forward's h, c and gates, given dy (seq as the
+ * forward's). Writes dxp and du ([units, 4 units]). scratch holds 4*units*units + 2*batch*units +
+ * 4*batch*units floats (u^T, the running dh and dc, and one step's dz, contiguous for the products).
+ */
+EXPORT("lstm_backward")
+void lstm_backward(const float *dy, const float *u, const float *h, const float *c,
+                   const float *gates, float *dxp, float *du, float *scratch, int batch, int steps,
+                   int units, int reverse, int sig, int seq) {
+  const int G = 4 * units;
+  float *ut = scratch, *dhn = scratch + G * units, *dcn = dhn + batch * units, *dz = dcn + batch * units;
+  transpose_f32(u, ut, units, G);
+  zero(dhn, 2 * batch * units);
+  zero(du, units * G);
+  for (int s = steps - 1; s >= 0; s--) {
+    const int t = step_at(s, steps, reverse), tp = step_at(s - 1, steps, reverse);
+    for (int b = 0; b < batch; b++) {
+      const float *g = gates + (t * batch + b) * G;
+      const float *cc = c + (t * batch + b) * units;
+      const float *cp = c + (tp * batch + b) * units;
+      const float *dyr = dy_row(dy, b, steps, units, t, s, seq);
+      float *dhr = dhn + b * units, *dcr = dcn + b * units, *dzr = dz + b * G;
+      int j = 0;
+      for (; j + 4 <= units; j += 4) lstm_cell_grad(g, cc, cp, dyr, dhr, dcr, dzr, units, j, s == 0, sig, 0);
+      for (; j < units; j++) lstm_cell_grad(g, cc, cp, dyr, dhr, dcr, dzr, units, j, s == 0, sig, 1);
+    }
+    copy_rows(dz, G, dxp + t * G, steps * G, batch, G);
+    if (s == 0) break;
+    zero(dhn, batch * units);
+    gemm_acc(dz, G, 1, ut, units, dhn, units, batch, G, units);
+    gemm_acc(h + tp * batch * units, 1, units, dz, G, du, G, units, batch, G);
+  }
+}
+
+INLINE void gru_gates(float *g, const float *hp, float *rh, int units, int j, int first, int sig,
+                      int one) {
+  const v128_t z = ract(ld(g + j, one), sig);
+  const v128_t r = ract(ld(g + units + j, one), sig);
+  st(g + j, z, one);
+  st(g + units + j, r, one);
+  st(rh + j, first ? splat(0.0f) : vmul(r, ld(hp + j, one)), one);
+}
+
+INLINE void gru_state(float *g, const float *hp, float *hh, int units, int j, int first, int one) {
+  const v128_t z = ld(g + j, one);
+  const v128_t cand = tanh4(ld(g + 2 * units + j, one));
+  const v128_t hprev = first ? splat(0.0f) : ld(hp + j, one);
+  st(g + 2 * units + j, cand, one);
+  st(hh + j, vadd(vmul(z, hprev), vmul(vsub(splat(1.0f), z), cand)), one);
+}
+
+/*
+ * GRU forward, tfjs-layers' GRUCell (reset applied before the recurrent product, Keras'
+ * reset_after = false, the only form tfjs has): z, r = ract(xp_z,r + h_{t-1} u_z,r);
+ * hh = tanh(xp_h + (r h_{t-1}) u_h); h_t = z h_{t-1} + (1 - z) hh. Writes y, and h and the gates'
+ * values (z, r, hh). scratch holds batch*units floats (r h_{t-1}).
+ */
+EXPORT("gru_forward")
+void gru_forward(const float *xp, const float *u, float *y, float *h, float *gates, float *scratch,
+                 int batch, int steps, int units, int reverse, int sig, int seq) {
+  const int G = 3 * units;
+  float *rh = scratch;
+  for (int s = 0; s < steps; s++) {
+    const int t = step_at(s, steps, reverse), tp = step_at(s - 1, steps, reverse);
+    float *gt = gates + t * batch * G;
+    copy_rows(xp + t * G, steps * G, gt, G, batch, G);
+    if (s > 0) gemm_acc(h + tp * batch * units, units, 1, u, G, gt, G, batch, units, 2 * units);
+    for (int b = 0; b < batch; b++) {
+      const float *hp = h + (tp * batch + b) * units;
+      int j = 0;
+      for (; j + 4 <= units; j += 4) gru_gates(gt + b * G, hp, rh + b * units, units, j, s == 0, sig, 0);
+      for (; j < units; j++) gru_gates(gt + b * G, hp, rh + b * units, units, j, s == 0, sig, 1);
+    }
+    if (s > 0) gemm_acc(rh, units, 1, u + 2 * units, G, gt + 2 * units, G, batch, units, units);
+    for (int b = 0; b < batch; b++) {
+      const float *hp = h + (tp * batch + b) * units;
+      float *hh = h + (t * batch + b) * units;
+      int j = 0;
+      for (; j + 4 <= units; j += 4) gru_state(gt + b * G, hp, hh, units, j, s == 0, 0);
+      for (; j < units; j++) gru_state(gt + b * G, hp, hh, units, j, s == 0, 1);
+    }
+    emit_states(h + t * batch * units, y, batch, steps, units, t, s, seq);
+  }
+}
+
+/* First part of a GRU step's backpropagation: the candidate's and z's pre-activation gradients. */
+INLINE void gru_grad_a(const float *g, const float *hp, const float *dyr, float *dhn, float *rh,
+                       float *dz, int units, int j, int first, int sig, int one) {
+  const v128_t z = ld(g + j, one), r = ld(g + units + j, one), cand = ld(g + 2 * units + j, one);
+  const v128_t hprev = first ? splat(0.0f) : ld(hp + j, one);
+  v128_t dh = ld(dhn + j, one);
+  if (dyr) dh = vadd(dh, ld(dyr + j, one));
+  st(dz + j, vmul(vmul(dh, vsub(hprev, cand)), ract_grad(z, sig)), one);
+  st(dz + units + j, splat(0.0f), one);
+  st(dz + 2 * units + j, vmul(vmul(dh, vsub(splat(1.0f), z)), vsub(splat(1.0f), vmul(cand, cand))), one);
+  st(dhn + j, vmul(dh, z), one);
+  st(rh + j, vmul(r, hprev), one);
+}
+
+/* Second part, given d(r h_{t-1}) (drh): r's pre-activation gradient and drh's share of dh_{t-1}. */
+INLINE void gru_grad_b(const float *g, const float *hp, const float *drh, float *dhn, float *dz,
+                       int units, int j, int sig, int one) {
+  const v128_t r = ld(g + units + j, one), d = ld(drh + j, one);
+  st(dz + units + j, vmul(vmul(d, ld(hp + j, one)), ract_grad(r, sig)), one);
+  st(dhn + j, vadd(ld(dhn + j, one), vmul(d, r)), one);
+}
+
+/*
+ * GRU backpropagation through time from gru_forward's h and gates, given dy (seq as the forward's).
+ * Writes dxp and du ([units, 3 units]). scratch holds 3*units*units + 3*batch*units +
+ * 3*batch*units floats (u^T, the running dh, d(r h) and r h, and one step's dz).
+ */
+EXPORT("gru_backward")
+void gru_backward(const float *dy, const float *u, const float *h, const float *gates, float *dxp,
+                  float *du, float *scratch, int batch, int steps, int units, int reverse, int sig,
+                  int seq) {
+  const int G = 3 * units;
+  float *ut = scratch, *dhn = scratch + G * units, *drh = dhn + batch * units, *rh = drh + batch * units;
+  float *dz = rh + batch * units;
+  transpose_f32(u, ut, units, G);
+  zero(dhn, batch * units);
+  zero(du, units * G);
+  for (int s = steps - 1; s >= 0; s--) {
+    const int t = step_at(s, steps, reverse), tp = step_at(s - 1, steps, reverse);
+    const float *gt = gates + t * batch * G, *hpt = h + tp * batch * units;
+    for (int b = 0; b < batch; b++) {
+      const float *dyr = dy_row(dy, b, steps, units, t, s, seq);
+      const float *g = gt + b * G, *hp = hpt + b * units;
+      float *dhr = dhn + b * units, *rhr = rh + b * units, *dzr = dz + b * G;
+      int j = 0;
+      for (; j + 4 <= units; j += 4) gru_grad_a(g, hp, dyr, dhr, rhr, dzr, units, j, s == 0, sig, 0);
+      for (; j < units; j++) gru_grad_a(g, hp, dyr, dhr, rhr, dzr, units, j, s == 0, sig, 1);
+    }
+    if (s > 0) {
+      zero(drh, batch * units);
+      gemm_acc(dz + 2 * units, G, 1, ut + 2 * units * units, units, drh, units, batch, units, units);
+      gemm_acc(rh, 1, units, dz + 2 * units, G, du + 2 * units, G, units, batch, units);
+      for (int b = 0; b < batch; b++) {
+        const float *g = gt + b * G, *hp = hpt + b * units, *d = drh + b * units;
+        float *dhr = dhn + b * units, *dzr = dz + b * G;
+        int j = 0;
+        for (; j + 4 <= units; j += 4) gru_grad_b(g, hp, d, dhr, dzr, units, j, sig, 0);
+        for (; j < units; j++) gru_grad_b(g, hp, d, dhr, dzr, units, j, sig, 1);
+      }
+    }
+    copy_rows(dz, G, dxp + t * G, steps * G, batch, G);
+    if (s == 0) break;
+    gemm_acc(dz, G, 1, ut, units, dhn, units, batch, 2 * units, units);
+    gemm_acc(hpt, 1, units, dz, G, du, G, units, batch, 2 * units);
+  }
+}
+
+/*
+ * Max's gradient over the middle axis of x [outer, mid, inner] (the reduced axes, one contiguous
+ * run): dx = dy * (x == y) with y and dy [outer, inner], in one pass; every position equal to the
+ * maximum gets dy, as tfjs' gradient gives it (dy times 1 or 0, so a NaN or Inf dy stays NaN).
+ */
+EXPORT("max_grad_mid")
+void max_grad_mid(const float *x, const float *y, const float *dy, float *dx, int outer, int mid,
+                  int inner) {
+  const v128_t one = wasm_f32x4_splat(1.0f);
+  for (int o = 0; o < outer; o++) {
+    const float *yr = y + o * inner, *gr = dy + o * inner;
+    for (int t = 0; t < mid; t++) {
+      const float *xr = x + (o * mid + t) * inner;
+      float *dr = dx + (o * mid + t) * inner;
+      int j = 0;
+      for (; j + 4 <= inner; j += 4) {
+        const v128_t hit = wasm_v128_and(one, wasm_f32x4_eq(wasm_v128_load(xr + j), wasm_v128_load(yr + j)));
+        wasm_v128_store(dr + j, wasm_f32x4_mul(wasm_v128_load(gr + j), hit));
+      }
+      for (; j < inner; j++) dr[j] = gr[j] * (xr[j] == yr[j] ? 1.0f : 0.0f);
+    }
+  }
+}
+
+/*
+ * GatherV2 (batchDims 0) of 4-byte elements: out[o, i, :] = x[o, idx[i], :] for x [outer, dim,
+ * inner], as row copies (bits moved as they are, so int32 data too). Indices are checked before.
+ */
+EXPORT("gather_rows")
+void gather_rows(const int *x, const int *idx, int *out, int outer, int dim, int count, int inner) {
+  for (int o = 0; o < outer; o++) {
+    const int *base = x + o * dim * inner;
+    for (int i = 0; i < count; i++) {
+      const int *src = base + idx[i] * inner;
+      int *dst = out + (o * count + i) * inner;
+      int j = 0;
+      for (; j + 4 <= inner; j += 4) wasm_v128_store(dst + j, wasm_v128_load(src + j));
+      for (; j < inner; j++) dst[j] = src[j];
     }
   }
 }

@@ -241,6 +241,67 @@ export interface NativeKernels {
     top: number,
     left: number,
   ): void;
+  lstm_forward(
+    xp: number,
+    u: number,
+    y: number,
+    h: number,
+    c: number,
+    gates: number,
+    batch: number,
+    steps: number,
+    units: number,
+    reverse: number,
+    sig: number,
+    seq: number,
+  ): void;
+  lstm_backward(
+    dy: number,
+    u: number,
+    h: number,
+    c: number,
+    gates: number,
+    dxp: number,
+    du: number,
+    scratch: number,
+    batch: number,
+    steps: number,
+    units: number,
+    reverse: number,
+    sig: number,
+    seq: number,
+  ): void;
+  gru_forward(
+    xp: number,
+    u: number,
+    y: number,
+    h: number,
+    gates: number,
+    scratch: number,
+    batch: number,
+    steps: number,
+    units: number,
+    reverse: number,
+    sig: number,
+    seq: number,
+  ): void;
+  gru_backward(
+    dy: number,
+    u: number,
+    h: number,
+    gates: number,
+    dxp: number,
+    du: number,
+    scratch: number,
+    batch: number,
+    steps: number,
+    units: number,
+    reverse: number,
+    sig: number,
+    seq: number,
+  ): void;
+  max_grad_mid(x: number, y: number, dy: number, dx: number, outer: number, mid: number, inner: number): void;
+  gather_rows(x: number, idx: number, out: number, outer: number, dim: number, count: number, inner: number): void;
 }
 
 /** The part of tfjs-backend-wasm's BackendWasm this needs: its Emscripten module and tensor table. */
