@@ -146,6 +146,11 @@ test('a chain model with lstm and bidirectional gru saves and loads with the sam
     seed: 4,
     vocab: 20,
   });
+  // each direction of the bidirectional gru starts from its own draw
+  const gru = model.layers.find((l) => l.getClassName() === 'NasRecurrent' && l.getWeights().length === 6)!;
+  const [fk, fr, , bk, br] = gru.getWeights().map((w) => Array.from(w.dataSync()));
+  assert.not.equal(bk, fk);
+  assert.not.equal(br, fr);
   let saved: tf.io.ModelArtifacts | undefined;
   await model.save(
     tf.io.withSaveHandler(

@@ -22,6 +22,9 @@ export interface FusedRecurrentArgs {
   /** Initialisers of the kernels (build only; a loaded model takes its saved weights). */
   kernelInitializer?: Init;
   recurrentInitializer?: Init;
+  /** The backward direction's own (a bidirectional layer); the forward ones when absent. */
+  backwardKernelInitializer?: Init;
+  backwardRecurrentInitializer?: Init;
   name?: string;
 }
 
@@ -41,6 +44,8 @@ export class FusedRecurrent extends tf.layers.Layer {
   private readonly recurrentActivation: 'hardSigmoid' | 'sigmoid';
   private readonly kernelInit?: Init;
   private readonly recurrentInit?: Init;
+  private readonly backwardKernelInit?: Init;
+  private readonly backwardRecurrentInit?: Init;
   private directions: Direction[] = [];
 
   constructor(args: FusedRecurrentArgs) {
@@ -53,25 +58,28 @@ export class FusedRecurrent extends tf.layers.Layer {
     this.recurrentActivation = args.recurrentActivation ?? 'hardSigmoid';
     this.kernelInit = args.kernelInitializer;
     this.recurrentInit = args.recurrentInitializer;
+    this.backwardKernelInit = args.backwardKernelInitializer ?? args.kernelInitializer;
+    this.backwardRecurrentInit = args.backwardRecurrentInitializer ?? args.recurrentInitializer;
   }
 
   override build(inputShape: tf.Shape | tf.Shape[]): void {
     const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
     const features = shape[shape.length - 1] as number;
     const width = GATES[this.cell] * this.units;
-    // Both directions take the same initialisers, as tfjs' Bidirectional wrapping one configured layer did.
+    // Each direction takes its own initialisers: seeded ones given to both would start the two
+    // directions from the same weights (as tfjs' Bidirectional, wrapping one configured layer, did).
     const make = (prefix: string, reverse: boolean): Direction => ({
       kernel: this.addWeight(
         `${prefix}kernel`,
         [features, width],
         'float32',
-        this.kernelInit ?? tf.initializers.glorotUniform({}),
+        (reverse ? this.backwardKernelInit : this.kernelInit) ?? tf.initializers.glorotUniform({}),
       ),
       recurrent: this.addWeight(
         `${prefix}recurrent_kernel`,
         [this.units, width],
         'float32',
-        this.recurrentInit ?? tf.initializers.glorotUniform({}),
+        (reverse ? this.backwardRecurrentInit : this.recurrentInit) ?? tf.initializers.glorotUniform({}),
       ),
       bias: this.addWeight(`${prefix}bias`, [width], 'float32', tf.initializers.zeros()),
       reverse,

@@ -44,13 +44,17 @@ function pool1d(kind: 'max' | 'avg', layer: ChainLayer, x: T, ctx: SeqCtx): T {
 
 function recurrent(kind: 'lstm' | 'gru', layer: ChainLayer, x: T, ctx: SeqCtx): T {
   needSequence(layer, x);
+  const bidirectional = boolParam(layer, 'bidirectional');
   return new FusedRecurrent({
     cell: kind,
     units: intParam(layer, 'units'),
     returnSequences: boolParam(layer, 'return_sequences'),
-    bidirectional: boolParam(layer, 'bidirectional'),
+    bidirectional,
     kernelInitializer: ctx.init.kernel(),
     recurrentInitializer: ctx.init.kernel(),
+    ...(bidirectional
+      ? { backwardKernelInitializer: ctx.init.kernel(), backwardRecurrentInitializer: ctx.init.kernel() }
+      : {}),
     name: ctx.name,
   }).apply(x) as T;
 }
