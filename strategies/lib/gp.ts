@@ -2,6 +2,10 @@
 // squared-exponential kernel on the Euclidean distance, Cholesky solve, hyperparameters (length
 // scale, noise) picked from a grid by the log marginal likelihood. Targets are standardised inside.
 
+import { backward, cholesky, forward } from '../../engine/core/linalg.js';
+
+export { backward, cholesky, forward };
+
 export interface SparseVec {
   idx: Int32Array;
   val: Float64Array;
@@ -46,46 +50,6 @@ export function distances(X: readonly SparseVec[]): Float64Array {
   const D = new Float64Array(n * n);
   for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) D[i * n + j] = D[j * n + i] = dist2(X[i], X[j]);
   return D;
-}
-
-/** In-place Cholesky of an n x n SPD matrix (row-major); returns false when not positive definite. */
-export function cholesky(A: Float64Array, n: number): boolean {
-  for (let j = 0; j < n; j++) {
-    let s = A[j * n + j];
-    for (let k = 0; k < j; k++) s -= A[j * n + k] * A[j * n + k];
-    if (!(s > 0)) return false;
-    const d = Math.sqrt(s);
-    A[j * n + j] = d;
-    for (let i = j + 1; i < n; i++) {
-      let t = A[i * n + j];
-      for (let k = 0; k < j; k++) t -= A[i * n + k] * A[j * n + k];
-      A[i * n + j] = t / d;
-    }
-    for (let k = j + 1; k < n; k++) A[j * n + k] = 0;
-  }
-  return true;
-}
-
-/** Solves L x = b (L lower triangular). */
-export function forward(L: Float64Array, n: number, b: Float64Array): Float64Array {
-  const x = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    let s = b[i];
-    for (let k = 0; k < i; k++) s -= L[i * n + k] * x[k];
-    x[i] = s / L[i * n + i];
-  }
-  return x;
-}
-
-/** Solves L^T x = b. */
-export function backward(L: Float64Array, n: number, b: Float64Array): Float64Array {
-  const x = new Float64Array(n);
-  for (let i = n - 1; i >= 0; i--) {
-    let s = b[i];
-    for (let k = i + 1; k < n; k++) s -= L[k * n + i] * x[k];
-    x[i] = s / L[i * n + i];
-  }
-  return x;
 }
 
 export interface GpHyper {

@@ -11,8 +11,10 @@
 // part than without it (test/explain.test.ts). Ridge, not plain least squares, because a choice
 // that no trial took leaves the system singular: its effect shrinks to the decision's mean.
 //
-// Written here: the system is small (1 + the number of choices, a few hundred at most) and dense,
-// so Cholesky on the normal equations is a few lines and needs no linear-algebra package.
+// The system is small (1 + the number of choices, a few hundred at most) and dense: Cholesky on the
+// normal equations (engine/core/linalg.ts).
+
+import { backward, cholesky, forward } from '../../core/linalg.js';
 
 export interface Additive {
   intercept: number;
@@ -62,27 +64,9 @@ export function predictAdditive(a: Additive, x: readonly number[]): number {
   return x.reduce((s, c, j) => s + a.effects[j][c], a.intercept);
 }
 
-/** Solves A w = b for a symmetric positive definite A (row-major, d x d) by Cholesky. */
+/** Solves A w = b for a symmetric positive definite A (row-major, d x d; overwritten). */
 function solveSpd(A: Float64Array, b: Float64Array, d: number): Float64Array {
-  const L = new Float64Array(d * d);
-  for (let i = 0; i < d; i++)
-    for (let j = 0; j <= i; j++) {
-      let s = A[i * d + j];
-      for (let k = 0; k < j; k++) s -= L[i * d + k] * L[j * d + k];
-      // the ridge keeps the diagonal positive; the guard only absorbs rounding
-      L[i * d + j] = i === j ? Math.sqrt(Math.max(s, 1e-12)) : s / L[j * d + j];
-    }
-  const z = new Float64Array(d);
-  for (let i = 0; i < d; i++) {
-    let s = b[i];
-    for (let k = 0; k < i; k++) s -= L[i * d + k] * z[k];
-    z[i] = s / L[i * d + i];
-  }
-  const w = new Float64Array(d);
-  for (let i = d - 1; i >= 0; i--) {
-    let s = z[i];
-    for (let k = i + 1; k < d; k++) s -= L[k * d + i] * w[k];
-    w[i] = s / L[i * d + i];
-  }
-  return w;
+  // the ridge keeps A positive definite; a failure here is a bug, not bad input
+  if (!cholesky(A, d)) throw new Error('additive: the ridge system is not positive definite');
+  return backward(A, d, forward(A, d, b));
 }
