@@ -58,6 +58,13 @@ export const enas: StrategyDefinition<OneShotOptions> = {
         default: D.baseline_decay,
         description: 'decay of the moving-average reward baseline',
       },
+      reward_examples: {
+        type: 'integer',
+        minimum: 0,
+        default: D.reward_examples,
+        description:
+          'validation examples each controller reward is measured on, the next slice of the shuffled split each time (0: all): a reward on one training-sized batch moves in steps of 1/batch, coarser than the gaps between good cells',
+      },
       sample: {
         type: 'integer',
         minimum: 1,

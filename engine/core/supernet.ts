@@ -87,6 +87,8 @@ export interface OneShotOptions {
   grad_clip?: number;
   /** Batches per epoch at most (0: the whole training split). */
   max_steps?: number;
+  /** How paths are drawn when no controller steers (SPOS, random-ws, ENAS' warm-up): 'fair' (every op of a row once per block of steps, FairNAS) or 'uniform'. */
+  sampling?: 'fair' | 'uniform';
   /** ENAS: 'lstm' (the controller), or 'random': uniform paths throughout and a random draw ranked at the end (random search with weight sharing, Li & Talwalkar 2019; the baseline of the benches). */
   controller?: 'lstm' | 'random';
   /** ENAS: epochs whose weight phase samples paths uniformly (and the controller waits), so every op is trained before the controller judges it. */
@@ -97,6 +99,8 @@ export interface OneShotOptions {
   controller_learning_rate?: number;
   entropy?: number;
   baseline_decay?: number;
+  /** ENAS: validation examples each controller reward is measured on (0: the whole validation split). */
+  reward_examples?: number;
   /** Architectures ranked under shared weights at the end (ENAS: sampled; SPOS: the evolution's population). */
   sample?: number;
   /** SPOS: evolution generations, population, mutation share, and training batches for BN recalibration. */
@@ -119,6 +123,7 @@ export const ONESHOT_DEFAULTS = {
   weight_decay: 3e-4,
   grad_clip: 5,
   max_steps: 0,
+  sampling: 'fair' as 'fair' | 'uniform',
   controller: 'lstm' as 'lstm' | 'random',
   warmup: 5,
   controller_steps: 20,
@@ -126,6 +131,7 @@ export const ONESHOT_DEFAULTS = {
   controller_learning_rate: 0.0035,
   entropy: 0.0001,
   baseline_decay: 0.95,
+  reward_examples: 256,
   sample: 50,
   generations: 10,
   population: 20,

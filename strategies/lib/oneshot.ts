@@ -176,6 +176,12 @@ export function sharedOneShotSchema(d: Required<Omit<OneShotOptions, 'skeleton'>
       default: d.max_steps,
       description: 'batches per epoch at most (0: the whole training split)',
     },
+    sampling: {
+      enum: ['fair', 'uniform'],
+      default: d.sampling,
+      description:
+        "paths of the weight phase when no controller steers (spos, controller: random, enas' warmup): 'fair' trains every op of an edge once per block of steps (FairNAS), 'uniform' draws each path at random",
+    },
     score_examples: {
       type: 'integer',
       minimum: 0,

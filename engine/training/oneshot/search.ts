@@ -19,14 +19,17 @@ import type { Json, Metrics } from '../../core/types.js';
 import { ONESHOT_DEFAULTS, type OneShotOptions, type PathPolicy } from '../../core/supernet.js';
 import type { Supernet } from '../darts/supernet.js';
 import {
+  FairPaths,
   PathSgd,
   batchOf,
   crossPaths,
+  effectiveKey,
   mutatePath,
   pathStep,
   randomPath,
   recalibrate,
   scorePath,
+  scorePathLoss,
   type Path,
 } from './paths.js';
 
@@ -56,7 +59,12 @@ export interface ScoredPath {
   arch: Json;
   /** Accuracy under the shared weights (the shared-weight score the ranking figures use). */
   score: number;
+  /** Mean cross-entropy under the shared weights: orders paths whose accuracies tie. */
+  loss: number;
 }
+
+/** Best first: higher shared-weight accuracy, then lower loss. */
+export const byScore = (a: ScoredPath, b: ScoredPath): number => b.score - a.score || a.loss - b.loss;
 
 export interface OneShotOutcome {
   cancelled: boolean;
@@ -97,9 +105,10 @@ export async function searchOneShot(
   let cancelled = false;
   let valPos = 0;
   let valOrder = rng.shuffle(Array.from({ length: nVal }, (_, i) => i));
+  const rewardSize = o.reward_examples > 0 ? Math.min(o.reward_examples, nVal) : nVal;
   const valBatch = (): number[] => {
     const idx: number[] = [];
-    for (let k = 0; k < Math.min(B, nVal); k++) {
+    for (let k = 0; k < rewardSize; k++) {
       if (valPos >= nVal) {
         valPos = 0;
         valOrder = rng.shuffle(valOrder);
@@ -114,7 +123,9 @@ export async function searchOneShot(
       return scorePath(net, path, xb, yb, 0);
     });
   let steering = false; // ENAS after warm-up: the controller picks the paths
-  const sample = (): Path => (steering ? policy!.sample() : randomPath(columns, rng));
+  const fair = new FairPaths(columns, rng);
+  const unsteered = (): Path => (o.sampling === 'fair' ? fair.next() : randomPath(columns, rng));
+  const sample = (): Path => (steering ? policy!.sample() : unsteered());
   try {
     for (let epoch = 1; epoch <= o.epochs; epoch++) {
       opt.learningRate = 0.5 * o.learning_rate * (1 + Math.cos((Math.PI * (epoch - 1)) / o.epochs));
@@ -127,9 +138,10 @@ export async function searchOneShot(
         if (hooks.cancelled()) cancelled = true;
         else {
           const idx = order.slice(s * B, (s + 1) * B);
+          const path = sample();
           const [l, a] = tf.tidy(() => {
             const [xb, yb] = batchOf(data.xTrain, data.yTrain, idx);
-            return pathStep(net, sample(), xb, yb, opt, o);
+            return pathStep(net, path, xb, yb, opt, o);
           });
           if (!Number.isFinite(l)) throw new Error(`supernet training diverged (loss ${l}) in epoch ${epoch}`);
           lossSum += l * idx.length;
@@ -181,36 +193,41 @@ export async function searchOneShot(
     const key = path.join(',');
     let hit = cache.get(key);
     if (!hit) {
-      let value: number;
+      let value: { accuracy: number; loss: number };
       if (method === 'spos') {
         const stats = recalibrate(net, path, data.xTrain, recalBatches());
         try {
-          value = scorePath(net, path, data.xVal, data.yVal, o.score_examples, stats);
+          value = scorePathLoss(net, path, data.xVal, data.yVal, o.score_examples, stats);
         } finally {
           stats.dispose();
         }
-      } else value = scorePath(net, path, data.xVal, data.yVal, o.score_examples);
-      hit = { path, arch: net.archOfPath(path), score: value };
+      } else value = scorePathLoss(net, path, data.xVal, data.yVal, o.score_examples);
+      hit = { path, arch: net.archOfPath(path), score: value.accuracy, loss: value.loss };
       cache.set(key, hit);
     }
     return hit;
   };
   steering = method === 'enas';
   const ranked = method === 'spos' ? evolve(o, columns, rng, score) : drawAndRank(o, sample, score);
-  // distinct architectures (a chain's identity slots can make two paths one network)
+  // distinct networks: a chain's identity slots, or a cell's edges from a zero node or into a node
+  // that never reaches the output, can make two paths one network
+  const networkOf = (p: ScoredPath) => effectiveKey(net.rows, columns, p.path) ?? JSON.stringify(p.arch);
   const top: ScoredPath[] = [];
   const keys = new Set<string>();
   for (const p of ranked) {
-    const k = JSON.stringify(p.arch);
+    if (top.length >= o.candidates) break;
+    const k = networkOf(p);
     if (keys.has(k)) continue;
     keys.add(k);
-    if (top.length < o.candidates) top.push(p);
+    top.push(p);
   }
+  // the random reference excludes the top-K only: leaving out every path the search scored (the
+  // evolution's, mostly good ones) would make random cells look worse than they are
   const check: ScoredPath[] = [];
   const checkRng = new Rng(deriveSeed(seed, 'rank_check'));
   for (let tries = 0; check.length < o.rank_check && tries < 100 * (o.rank_check + 1); tries++) {
     const p = score(randomPath(columns, checkRng));
-    const k = JSON.stringify(p.arch);
+    const k = networkOf(p);
     if (keys.has(k)) continue;
     keys.add(k);
     check.push(p);
@@ -225,7 +242,7 @@ function drawAndRank(o: OneShotResolved, sample: () => Path, score: (p: Path) =>
     const p = score(sample());
     out.set(p.path.join(','), p);
   }
-  return [...out.values()].sort((a, b) => b.score - a.score);
+  return [...out.values()].sort(byScore);
 }
 
 /**
@@ -248,7 +265,7 @@ function evolve(
   let population: ScoredPath[] = [];
   for (let k = 0; k < o.population; k++) population.push(add(randomPath(columns, rng)));
   for (let g = 1; g < o.generations; g++) {
-    population.sort((a, b) => b.score - a.score);
+    population.sort(byScore);
     const parents = population.slice(0, Math.max(2, Math.floor(o.population / 2)));
     const children: ScoredPath[] = [];
     for (let k = 0; k < o.population - parents.length; k++) {
@@ -259,5 +276,5 @@ function evolve(
     }
     population = [...parents, ...children];
   }
-  return [...all.values()].sort((a, b) => b.score - a.score);
+  return [...all.values()].sort(byScore);
 }
