@@ -13,7 +13,7 @@ const D = ONESHOT_DEFAULTS;
 export const enas: StrategyDefinition<OneShotOptions> = {
   type: 'enas',
   description:
-    "ENAS (Pham et al. 2018): weight sharing on the DARTS supernet; an LSTM controller samples one path per training batch (only its weights are trained) and learns by REINFORCE from the sampled paths' validation accuracy under shared weights; the top architectures are trained from scratch as trials, and the run stores how well the shared ranking agreed (kendall_tau). Needs an evaluator that trains (type train); otherwise random sampling.",
+    "ENAS (Pham et al. 2018): weight sharing on the DARTS supernet; an LSTM controller samples one path per training batch (only its weights are trained) and learns by REINFORCE from the sampled paths' validation score under shared weights (rank_by); the top architectures are trained from scratch as trials, and the run stores how well the shared ranking agreed (kendall_tau). Needs an evaluator that trains (type train); otherwise random sampling.",
   optionsSchema: {
     type: 'object',
     additionalProperties: false,
@@ -42,7 +42,7 @@ export const enas: StrategyDefinition<OneShotOptions> = {
         type: 'integer',
         minimum: 1,
         default: D.controller_samples,
-        description: 'paths sampled (each scored on a validation batch) per controller update',
+        description: 'paths sampled (each scored on reward_examples validation images) per controller update',
       },
       controller_learning_rate: {
         type: 'number',

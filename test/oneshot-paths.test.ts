@@ -1,12 +1,11 @@
-// Single-path helpers of the weight-sharing searches: strictly fair paths train every op of a row
-// once per block, the network a cell path computes (effectiveKey, cases in
-// test/fixtures/oneshot/effective-keys.json), and ties on shared-weight accuracy broken by the loss.
+// Single-path helpers of the weight-sharing searches: the network a cell path computes
+// (effectiveKey, cases in test/fixtures/oneshot/effective-keys.json), and the order of shared-weight
+// scores (ties broken by the loss).
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
-import { Rng } from '../engine/core/rng.js';
-import { FairPaths, effectiveKey } from '../engine/training/oneshot/paths.js';
+import { effectiveKey } from '../engine/training/oneshot/paths.js';
 import { byScore, type ScoredPath } from '../engine/training/oneshot/search.js';
 
 const OPS = ['none', 'skip_connect', 'nor_conv_1x1', 'nor_conv_3x3', 'avg_pool_3x3'];
@@ -18,23 +17,6 @@ interface Fixture {
 const fixture = JSON.parse(
   readFileSync(new URL('../../test/fixtures/oneshot/effective-keys.json', import.meta.url), 'utf8'),
 ) as Fixture;
-
-test('fair paths: every row takes each of its candidates once per block; narrower rows fill the block', () => {
-  const columns = [OPS, OPS, ['a', 'b', 'c']];
-  const fair = new FairPaths(columns, new Rng(3));
-  for (let block = 0; block < 4; block++) {
-    const paths = Array.from({ length: 5 }, () => fair.next());
-    for (const r of [0, 1]) assert.equal([...paths.map((p) => p[r])].sort(), [0, 1, 2, 3, 4], `block ${block}`);
-    assert.equal(new Set(paths.map((p) => p[2])).size, 3, `block ${block}: the 3-candidate row covers all 3`);
-    assert.ok(paths.every((p) => p[2] >= 0 && p[2] < 3));
-  }
-});
-
-test('fair paths differ between blocks (shuffled, not a fixed cycle)', () => {
-  const fair = new FairPaths([OPS, OPS], new Rng(11));
-  const blocks = Array.from({ length: 6 }, () => JSON.stringify(Array.from({ length: 5 }, () => fair.next())));
-  assert.ok(new Set(blocks).size > 1);
-});
 
 for (const c of fixture.cases) {
   test(`effectiveKey: ${c.why}`, () => {

@@ -87,8 +87,6 @@ export interface OneShotOptions {
   grad_clip?: number;
   /** Batches per epoch at most (0: the whole training split). */
   max_steps?: number;
-  /** How paths are drawn when no controller steers (SPOS, random-ws, ENAS' warm-up): 'fair' (every op of a row once per block of steps, FairNAS) or 'uniform'. */
-  sampling?: 'fair' | 'uniform';
   /** ENAS: 'lstm' (the controller), or 'random': uniform paths throughout and a random draw ranked at the end (random search with weight sharing, Li & Talwalkar 2019; the baseline of the benches). */
   controller?: 'lstm' | 'random';
   /** ENAS: epochs whose weight phase samples paths uniformly (and the controller waits), so every op is trained before the controller judges it. */
@@ -107,6 +105,8 @@ export interface OneShotOptions {
   generations?: number;
   population?: number;
   recalibration_batches?: number;
+  /** The shared-weight score that ranks paths (and is ENAS' reward): 'likelihood', exp(-mean cross-entropy), or 'accuracy'. */
+  rank_by?: 'likelihood' | 'accuracy';
   /** Validation examples a shared-weight score is measured on (0: the whole validation split). */
   score_examples?: number;
   /** Top architectures proposed as trials. */
@@ -123,7 +123,6 @@ export const ONESHOT_DEFAULTS = {
   weight_decay: 3e-4,
   grad_clip: 5,
   max_steps: 0,
-  sampling: 'fair' as 'fair' | 'uniform',
   controller: 'lstm' as 'lstm' | 'random',
   warmup: 5,
   controller_steps: 20,
@@ -136,6 +135,7 @@ export const ONESHOT_DEFAULTS = {
   generations: 10,
   population: 20,
   recalibration_batches: 4,
+  rank_by: 'likelihood' as 'likelihood' | 'accuracy',
   score_examples: 500,
   candidates: 3,
   rank_check: 0,

@@ -195,36 +195,6 @@ export function randomPath(columns: readonly (readonly string[])[], rng: Rng): P
   return columns.map((c) => rng.int(c.length));
 }
 
-/**
- * Strictly fair single paths (FairNAS, Chu et al. 2021): blocks of as many paths as the widest row has
- * candidates, in which every row takes each of its candidates once (a row with fewer candidates fills
- * the rest of the block uniformly). Uniform sampling trains an op 1/n of the steps only on average,
- * and an op that happened to be trained more scores better under shared weights for that reason
- * alone; with equal updates the shared ranking agreed better with training from scratch on digits
- * (docs/ARCHITECTURE.md, "Weight sharing").
- */
-export class FairPaths {
-  private queue: Path[] = [];
-
-  constructor(
-    private readonly columns: readonly (readonly string[])[],
-    private readonly rng: Rng,
-  ) {}
-
-  next(): Path {
-    if (this.queue.length === 0) {
-      const width = Math.max(1, ...this.columns.map((c) => c.length));
-      const rows = this.columns.map((c) => {
-        const order = this.rng.shuffle(Array.from({ length: c.length }, (_, i) => i));
-        while (order.length < width) order.push(this.rng.int(c.length));
-        return order;
-      });
-      this.queue = Array.from({ length: width }, (_, k) => rows.map((r) => r[k]));
-    }
-    return this.queue.shift()!;
-  }
-}
-
 /** One row changed to another of its candidates. */
 export function mutatePath(path: readonly number[], columns: readonly (readonly string[])[], rng: Rng): Path {
   const rows = columns.map((c, r) => [c.length, r] as const).filter(([n]) => n > 1);

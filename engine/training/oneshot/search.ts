@@ -2,16 +2,17 @@
 // one path at a time):
 // - ENAS (Pham et al. 2018): each epoch a weight phase (one path per training batch, sampled by the
 //   controller; momentum SGD on that path's weights only) then a controller phase (REINFORCE on the
-//   validation split: reward = the sampled path's accuracy on a validation batch under the shared
-//   weights, moving-average baseline, entropy bonus). At the end `sample` paths are drawn from the
-//   controller and ranked under the shared weights.
+//   validation split: reward = the sampled path's score, `rank_by`, on `reward_examples` validation
+//   images under the shared weights, moving-average baseline, entropy bonus). At the end `sample`
+//   paths are drawn from the controller and ranked under the shared weights.
 // - SPOS (Guo et al. 2020): the weight phase with uniformly sampled paths, then an evolutionary
 //   search in which every path is scored with the inherited weights after recalibrating its
 //   BatchNorm statistics on a few training batches.
 // - random-ws (the baseline of the benches): the SPOS weight phase, then `sample` uniform paths ranked
 //   like ENAS' — the same supernet budget without a controller or an evolution.
-// Both return the top `candidates` paths with their shared-weight scores, and `rank_check` extra
-// uniform paths with theirs, so the engine can correlate shared-weight and stand-alone rankings.
+// Both return the top `candidates` distinct networks with their shared-weight scores, and
+// `rank_check` extra uniform paths with theirs, so the engine can correlate shared-weight and
+// stand-alone rankings.
 
 import * as tf from '@tensorflow/tfjs';
 import { Rng, deriveSeed } from '../../core/rng.js';
@@ -19,7 +20,6 @@ import type { Json, Metrics } from '../../core/types.js';
 import { ONESHOT_DEFAULTS, type OneShotOptions, type PathPolicy } from '../../core/supernet.js';
 import type { Supernet } from '../darts/supernet.js';
 import {
-  FairPaths,
   PathSgd,
   batchOf,
   crossPaths,
@@ -28,9 +28,9 @@ import {
   pathStep,
   randomPath,
   recalibrate,
-  scorePath,
   scorePathLoss,
   type Path,
+  type PathScore,
 } from './paths.js';
 
 export type OneShotResolved = Required<Omit<OneShotOptions, 'skeleton'>>;
@@ -57,13 +57,25 @@ export interface OneShotHooks {
 export interface ScoredPath {
   path: Path;
   arch: Json;
-  /** Accuracy under the shared weights (the shared-weight score the ranking figures use). */
+  /** The shared-weight score (`rank_by`: likelihood or accuracy; the one the ranking figures use). */
   score: number;
   /** Mean cross-entropy under the shared weights: orders paths whose accuracies tie. */
   loss: number;
 }
 
-/** Best first: higher shared-weight accuracy, then lower loss. */
+/**
+ * What a path scores under the shared weights, higher is better: its likelihood exp(-mean
+ * cross-entropy), the geometric mean of the probability it gives the right class, or its accuracy.
+ * On digits, across 8 supernets (4 seeds x 2 samplings), the cross-entropy ranked 28 random cells
+ * closer to their stand-alone accuracy (median of 4 seeds) than the accuracy did in 7 (mean Kendall
+ * tau 0.46 vs 0.37): over a few hundred images a good path's accuracy moves by whole images and many
+ * paths tie, while its loss still says how sure and how right it is.
+ */
+export function rankValue(o: { rank_by: 'likelihood' | 'accuracy' }, s: PathScore): number {
+  return o.rank_by === 'accuracy' ? s.accuracy : Math.exp(-s.loss);
+}
+
+/** Best first: higher shared-weight score, then lower loss. */
 export const byScore = (a: ScoredPath, b: ScoredPath): number => b.score - a.score || a.loss - b.loss;
 
 export interface OneShotOutcome {
@@ -120,12 +132,10 @@ export async function searchOneShot(
   const batchScore = (path: Path, idx: number[]): number =>
     tf.tidy(() => {
       const [xb, yb] = batchOf(data.xVal, data.yVal, idx);
-      return scorePath(net, path, xb, yb, 0);
+      return rankValue(o, scorePathLoss(net, path, xb, yb, 0));
     });
   let steering = false; // ENAS after warm-up: the controller picks the paths
-  const fair = new FairPaths(columns, rng);
-  const unsteered = (): Path => (o.sampling === 'fair' ? fair.next() : randomPath(columns, rng));
-  const sample = (): Path => (steering ? policy!.sample() : unsteered());
+  const sample = (): Path => (steering ? policy!.sample() : randomPath(columns, rng));
   try {
     for (let epoch = 1; epoch <= o.epochs; epoch++) {
       opt.learningRate = 0.5 * o.learning_rate * (1 + Math.cos((Math.PI * (epoch - 1)) / o.epochs));
@@ -202,7 +212,7 @@ export async function searchOneShot(
           stats.dispose();
         }
       } else value = scorePathLoss(net, path, data.xVal, data.yVal, o.score_examples);
-      hit = { path, arch: net.archOfPath(path), score: value.accuracy, loss: value.loss };
+      hit = { path, arch: net.archOfPath(path), score: rankValue(o, value), loss: value.loss };
       cache.set(key, hit);
     }
     return hit;
