@@ -32,6 +32,12 @@ export const enas: StrategyDefinition<OneShotOptions> = {
         description:
           'epochs whose weight phase samples paths uniformly before the controller steers it (the controller starts learning in the last of them), so parametric ops are trained before they are judged',
       },
+      weight_paths: {
+        enum: ['controller', 'uniform'],
+        default: D.weight_paths,
+        description:
+          "after the warmup, the paths the weight phase trains: 'controller' (ENAS: the controller's samples, so its favourites get the most training) or 'uniform' (the shared weights stay those of random-ws and the controller only searches them)",
+      },
       controller_steps: {
         type: 'integer',
         minimum: 0,

@@ -6,7 +6,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import { effectiveKey } from '../engine/training/oneshot/paths.js';
-import { byScore, type ScoredPath } from '../engine/training/oneshot/search.js';
+import { byScore, rankValue, type ScoredPath } from '../engine/training/oneshot/search.js';
 
 const OPS = ['none', 'skip_connect', 'nor_conv_1x1', 'nor_conv_3x3', 'avg_pool_3x3'];
 
@@ -45,6 +45,15 @@ test('ranking: a tie on shared-weight accuracy goes to the lower loss', () => {
     sorted.map((s) => s.arch),
     [4, 2, 3, 1],
   );
+});
+
+test('rank_by: the likelihood orders two paths with one accuracy by their loss; accuracy mode keeps the accuracy', () => {
+  const sure = { accuracy: 0.975, loss: 0.08 };
+  const unsure = { accuracy: 0.975, loss: 0.3 };
+  assert.ok(rankValue({ rank_by: 'likelihood' }, sure) > rankValue({ rank_by: 'likelihood' }, unsure));
+  assert.ok(Math.abs(rankValue({ rank_by: 'likelihood' }, sure) - Math.exp(-0.08)) < 1e-12);
+  assert.is(rankValue({ rank_by: 'accuracy' }, sure), rankValue({ rank_by: 'accuracy' }, unsure));
+  assert.is(rankValue({ rank_by: 'accuracy' }, sure), 0.975);
 });
 
 test.run();

@@ -91,6 +91,8 @@ export interface OneShotOptions {
   controller?: 'lstm' | 'random';
   /** ENAS: epochs whose weight phase samples paths uniformly (and the controller waits), so every op is trained before the controller judges it. */
   warmup?: number;
+  /** ENAS: after warm-up, which paths the weight phase trains: the controller's (ENAS) or uniform ones (the controller only searches). */
+  weight_paths?: 'controller' | 'uniform';
   /** ENAS: controller updates per epoch, architectures sampled per update, Adam rate, entropy bonus, baseline decay. */
   controller_steps?: number;
   controller_samples?: number;
@@ -125,6 +127,7 @@ export const ONESHOT_DEFAULTS = {
   max_steps: 0,
   controller: 'lstm' as 'lstm' | 'random',
   warmup: 5,
+  weight_paths: 'controller' as 'controller' | 'uniform',
   controller_steps: 20,
   controller_samples: 4,
   controller_learning_rate: 0.0035,

@@ -139,7 +139,7 @@ export async function searchOneShot(
   try {
     for (let epoch = 1; epoch <= o.epochs; epoch++) {
       opt.learningRate = 0.5 * o.learning_rate * (1 + Math.cos((Math.PI * (epoch - 1)) / o.epochs));
-      steering = method === 'enas' && epoch > o.warmup;
+      steering = method === 'enas' && o.weight_paths === 'controller' && epoch > o.warmup;
       const order = rng.shuffle(Array.from({ length: nTrain }, (_, i) => i));
       let lossSum = 0;
       let accSum = 0;
