@@ -5,8 +5,9 @@
 //      uniformly random cells (rank_check) retrained too: they are the random reference
 //      (random_median_accuracy) and, with the top-K, the pairs of the rank correlation;
 //   2. random search with weight sharing (enas with controller: random): the same supernet budget
-//      (epochs, batches, architectures ranked), uniform paths, a uniform draw ranked under shared
-//      weights, its top-K retrained.
+//      (epochs, batches) and as many architectures ranked (enas: `sample`; spos: population x
+//      generations, what its evolution scores at most), uniform paths, a uniform draw ranked under
+//      shared weights, its top-K retrained.
 // Then every cell of both runs is trained stand-alone again with `--seeds S` seeds (standalone.ts,
 // the same seeds and training for all), and a cell's accuracy is the median over its seeds: one
 // training moves a cell by 0.01-0.05 (a bad last epoch), more than most cells differ (two trainings
@@ -28,6 +29,7 @@ import { rankingsOf } from '../../engine/core/ranking.js';
 import type { TrialRecord } from '../../engine/core/types.js';
 import type { WorkflowConfig } from '../../engine/core/workflow.js';
 import { kendallTau } from '../../engine/core/ranking.js';
+import { ONESHOT_DEFAULTS } from '../../engine/core/supernet.js';
 import { standAlone } from './standalone.js';
 import { flag, mean, median, repoRoot } from './util.js';
 
@@ -44,6 +46,12 @@ async function runOf(wf: WorkflowConfig): Promise<{ trials: TrialRecord[]; info:
   } finally {
     store.close();
   }
+}
+
+/** Architectures the method ranks under shared weights: random-ws ranks as many (spos: its evolution's). */
+function ranked(strategy: Record<string, unknown>): number {
+  const o = { ...ONESHOT_DEFAULTS, ...strategy };
+  return strategy.type === 'spos' ? o.population * o.generations : o.sample;
 }
 
 const seconds = (t: TrialRecord) => Math.round((t.finishedAt! - t.startedAt) / 100) / 10;
@@ -69,7 +77,7 @@ export async function oneShotBench(method: 'enas' | 'spos', emit: Emit, args: st
     ...base,
     seed,
     name: `${base.name}-random-ws`,
-    strategy: { ...base.strategy, type: 'enas', controller: 'random', rank_check: 0 },
+    strategy: { ...base.strategy, type: 'enas', controller: 'random', rank_check: 0, sample: ranked(base.strategy) },
     budget: { trials: 1 + candidates, failures: 0 },
   });
   const bDerived = baseline.trials.filter((t) => t.info?.origin === 'enas-derived' && t.state === 'complete');
