@@ -13,7 +13,7 @@ const D = ONESHOT_DEFAULTS;
 export const enas: StrategyDefinition<OneShotOptions> = {
   type: 'enas',
   description:
-    "ENAS (Pham et al. 2018): weight sharing on the DARTS supernet; an LSTM controller samples one path per training batch (only its weights are trained) and learns by REINFORCE from the sampled paths' validation accuracy under shared weights; the top architectures are trained from scratch as trials, and the run stores how well the shared ranking agreed (kendall_tau). Needs an evaluator that trains (type train); otherwise random sampling.",
+    "ENAS (Pham et al. 2018): weight sharing on the DARTS supernet; an LSTM controller samples one path per training batch (only its weights are trained) and learns by REINFORCE from the sampled paths' validation score under shared weights (rank_by); the top architectures are trained from scratch as trials, and the run stores how well the shared ranking agreed (kendall_tau). Needs an evaluator that trains (type train); otherwise random sampling.",
   optionsSchema: {
     type: 'object',
     additionalProperties: false,
@@ -32,6 +32,12 @@ export const enas: StrategyDefinition<OneShotOptions> = {
         description:
           'epochs whose weight phase samples paths uniformly before the controller steers it (the controller starts learning in the last of them), so parametric ops are trained before they are judged',
       },
+      weight_paths: {
+        enum: ['controller', 'uniform'],
+        default: D.weight_paths,
+        description:
+          "after the warmup, the paths the weight phase trains: 'controller' (ENAS: the controller's samples, so its favourites get the most training) or 'uniform' (the shared weights stay those of random-ws and the controller only searches them)",
+      },
       controller_steps: {
         type: 'integer',
         minimum: 0,
@@ -42,7 +48,7 @@ export const enas: StrategyDefinition<OneShotOptions> = {
         type: 'integer',
         minimum: 1,
         default: D.controller_samples,
-        description: 'paths sampled (each scored on a validation batch) per controller update',
+        description: 'paths sampled (each scored on reward_examples validation images) per controller update',
       },
       controller_learning_rate: {
         type: 'number',
@@ -57,6 +63,13 @@ export const enas: StrategyDefinition<OneShotOptions> = {
         maximum: 1,
         default: D.baseline_decay,
         description: 'decay of the moving-average reward baseline',
+      },
+      reward_examples: {
+        type: 'integer',
+        minimum: 0,
+        default: D.reward_examples,
+        description:
+          'validation examples each controller reward is measured on, the next slice of the shuffled split each time (0: all): a reward on one training-sized batch moves in steps of 1/batch, coarser than the gaps between good cells',
       },
       sample: {
         type: 'integer',

@@ -193,6 +193,32 @@ test('enas and spos supernet jobs: top cells with shared-weight scores, rank-che
   assert.ok(refused, 'an enas job without a controller is refused');
 });
 
+test('enas weight_paths: the controller picks the weight phase’s paths after the warm-up, unless uniform', async () => {
+  // the real controller, counted: epochs 2, warmup 1, max_steps 3 -> epoch 2's weight phase draws 3
+  // paths; the controller phase draws controller_steps x controller_samples = 4 per epoch from
+  // epoch 1 (the warm-up's last), and the final ranking `sample` = 6
+  const calls: Record<string, number> = {};
+  for (const weightPaths of ['controller', 'uniform'] as const) {
+    calls[weightPaths] = 0;
+    await runSupernetJob(tinyJob('enas', { weight_paths: weightPaths }), 'wasm', {
+      cancelled: () => false,
+      policy: (columns, seed, o) => {
+        const inner = controllerPolicy(columns, seed, o);
+        return {
+          sample: () => {
+            calls[weightPaths]++;
+            return inner.sample();
+          },
+          update: (batch) => inner.update(batch),
+          logProb: (path) => inner.logProb(path),
+        };
+      },
+    });
+  }
+  assert.is(calls.uniform, 2 * 4 + 6);
+  assert.is(calls.controller, 3 + 2 * 4 + 6);
+});
+
 test('chain spaces: enas and spos search the chain supernet’s slots; derived and rank-check chains belong to the space', async () => {
   const space = {
     kind: 'chain' as const,

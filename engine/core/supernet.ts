@@ -91,18 +91,24 @@ export interface OneShotOptions {
   controller?: 'lstm' | 'random';
   /** ENAS: epochs whose weight phase samples paths uniformly (and the controller waits), so every op is trained before the controller judges it. */
   warmup?: number;
+  /** ENAS: after warm-up, which paths the weight phase trains: the controller's (ENAS) or uniform ones (the controller only searches). */
+  weight_paths?: 'controller' | 'uniform';
   /** ENAS: controller updates per epoch, architectures sampled per update, Adam rate, entropy bonus, baseline decay. */
   controller_steps?: number;
   controller_samples?: number;
   controller_learning_rate?: number;
   entropy?: number;
   baseline_decay?: number;
+  /** ENAS: validation examples each controller reward is measured on (0: the whole validation split). */
+  reward_examples?: number;
   /** Architectures ranked under shared weights at the end (ENAS: sampled; SPOS: the evolution's population). */
   sample?: number;
   /** SPOS: evolution generations, population, mutation share, and training batches for BN recalibration. */
   generations?: number;
   population?: number;
   recalibration_batches?: number;
+  /** The shared-weight score that ranks paths (and is ENAS' reward): 'likelihood', exp(-mean cross-entropy), or 'accuracy'. */
+  rank_by?: 'likelihood' | 'accuracy';
   /** Validation examples a shared-weight score is measured on (0: the whole validation split). */
   score_examples?: number;
   /** Top architectures proposed as trials. */
@@ -121,15 +127,18 @@ export const ONESHOT_DEFAULTS = {
   max_steps: 0,
   controller: 'lstm' as 'lstm' | 'random',
   warmup: 5,
+  weight_paths: 'controller' as 'controller' | 'uniform',
   controller_steps: 20,
   controller_samples: 4,
   controller_learning_rate: 0.0035,
   entropy: 0.0001,
   baseline_decay: 0.95,
+  reward_examples: 256,
   sample: 50,
   generations: 10,
   population: 20,
   recalibration_batches: 4,
+  rank_by: 'likelihood' as 'likelihood' | 'accuracy',
   score_examples: 500,
   candidates: 3,
   rank_check: 0,

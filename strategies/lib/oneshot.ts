@@ -4,7 +4,7 @@
 //   1. ask() -> { supernet: { id, method, options } } (trial `supernet:<method>`);
 //   2. tell(supernet trial) -> its info.derived (top-K under shared weights, with info.ws_scores)
 //      and info.rank_check (extra random architectures) are queued;
-//   3. ask() proposes them as ordinary trials, each with info.ws_score (its shared-weight accuracy),
+//   3. ask() proposes them as ordinary trials, each with info.ws_score (its shared-weight score, rank_by),
 //      which the engine correlates with the stand-alone results (engine/search/ranking.ts);
 //   4. done.
 // Resume as in darts: an interrupted supernet trial is re-run, a finished one is told from the store.
@@ -175,6 +175,12 @@ export function sharedOneShotSchema(d: Required<Omit<OneShotOptions, 'skeleton'>
       minimum: 0,
       default: d.max_steps,
       description: 'batches per epoch at most (0: the whole training split)',
+    },
+    rank_by: {
+      enum: ['likelihood', 'accuracy'],
+      default: d.rank_by,
+      description:
+        "the shared-weight score that ranks architectures (and is enas' reward): 'likelihood', exp(-mean validation cross-entropy), orders architectures whose accuracies on a few hundred images tie; 'accuracy' as ENAS and SPOS published",
     },
     score_examples: {
       type: 'integer',

@@ -113,6 +113,12 @@ export function recalibrate(
   return stats;
 }
 
+/** A path's accuracy and mean cross-entropy under the shared weights. */
+export interface PathScore {
+  accuracy: number;
+  loss: number;
+}
+
 /**
  * Accuracy of `path` under the shared weights on the first `n` examples of (x, y): with `stats`, BN
  * uses those recalibrated statistics; without, each batch's own statistics (as ENAS scores).
@@ -126,18 +132,62 @@ export function scorePath(
   stats?: BnStats,
   batch = 256,
 ): number {
+  return scorePathLoss(net, path, x, y, n, stats, batch).accuracy;
+}
+
+/**
+ * scorePath with the mean cross-entropy too: on a few hundred validation images many paths tie on
+ * accuracy, and the loss orders them where the accuracy cannot.
+ */
+export function scorePathLoss(
+  net: Supernet,
+  path: readonly number[],
+  x: tf.Tensor,
+  y: tf.Tensor2D,
+  n: number,
+  stats?: BnStats,
+  batch = 256,
+): PathScore {
   const total = Math.min(n > 0 ? n : x.shape[0], x.shape[0]);
   let correct = 0;
+  let lossSum = 0;
   for (let s = 0; s < total; s += batch) {
-    correct += tf.tidy(() => {
+    const [c, l] = tf.tidy(() => {
       const size = Math.min(batch, total - s);
       const xb = tf.slice(x, s, size);
       const yb = tf.slice(y, s, size) as tf.Tensor2D;
       const logits = stats ? withBnStats(stats, () => net.forwardPath(xb, path)) : net.forwardPath(xb, path);
-      return accuracy(logits, yb).dataSync()[0] * size;
+      return [accuracy(logits, yb).dataSync()[0] * size, crossEntropy(logits, yb).dataSync()[0] * size];
     });
+    correct += c;
+    lossSum += l;
   }
-  return correct / Math.max(1, total);
+  return { accuracy: correct / Math.max(1, total), loss: lossSum / Math.max(1, total) };
+}
+
+/**
+ * The network a cell path computes, as a key: an edge whose source node is always zero (every edge
+ * into it is `none`, or comes from such a node) or whose target never reaches the output adds
+ * nothing, so it is written as `none`. Two paths with one key are one network under any weights:
+ * the derived top-K keeps one of them, so its K cells are K networks. Null where the rows are not
+ * cell edges (`to<-from`; chain slots, whose architecture already drops identity slots).
+ */
+export function effectiveKey(
+  rows: readonly string[],
+  columns: readonly (readonly string[])[],
+  path: Path,
+): string | null {
+  const edges = rows.map((r) => /^(\d+)<-(\d+)$/.exec(r));
+  if (edges.some((m) => m === null)) return null;
+  const e = edges.map((m) => ({ to: Number(m![1]), from: Number(m![2]) }));
+  const live = (k: number) => columns[k][path[k]] !== 'none';
+  const last = Math.max(...e.map((x) => x.to));
+  const fed = new Set([0]); // nodes that carry a signal from the input
+  for (let j = 1; j <= last; j++) if (e.some((x, k) => x.to === j && live(k) && fed.has(x.from))) fed.add(j);
+  const used = new Set([last]); // nodes whose signal reaches the output
+  for (let j = last; j >= 0; j--)
+    if (used.has(j)) e.forEach((x, k) => x.to === j && live(k) && fed.has(x.from) && used.add(x.from));
+  return e.map((x, k) => (live(k) && fed.has(x.from) && used.has(x.to) ? columns[k][path[k]] : 'none')).join(',');
 }
 
 /** A uniformly random path (SPOS' sampling; the random baselines). */
