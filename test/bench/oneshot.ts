@@ -22,6 +22,7 @@
 // Args: --check M (default 10), --seeds S (default 5), --seed N (default the file's).
 
 import { join } from 'node:path';
+import { loadavg } from 'node:os';
 import { loadWorkflow } from '../../engine/workflow/index.js';
 import { Store } from '../../engine/store/store.js';
 import { startRun } from '../../engine/search/run.js';
@@ -63,6 +64,7 @@ export async function oneShotBench(method: 'enas' | 'spos', emit: Emit, args: st
   const seeds = flag(args, 'seeds', 5);
   const candidates = Number(base.strategy.candidates ?? 3);
   const t0 = Date.now();
+  const loadStart = loadavg()[0];
   const main = await runOf({
     ...base,
     seed,
@@ -130,6 +132,7 @@ export async function oneShotBench(method: 'enas' | 'spos', emit: Emit, args: st
     parallel: base.parallel,
     seed,
     seconds_total: Math.round((Date.now() - t0) / 1000),
-    note: 'timings on a 2-core machine shared with other engineers at the same time',
+    // what else ran: the 1-minute load average when the bench started and when it ended
+    load_average: [+loadStart.toFixed(2), +loadavg()[0].toFixed(2)],
   });
 }
