@@ -4,11 +4,12 @@
 //
 // Method: fANOVA main effects of a surrogate fitted to the stage's complete trials (decision
 // choices -> objective): per tree, an additive model (additive.ts: it separates decisions that the
-// search moved together) and a regression tree on its residuals (forest.ts: the interactions). We chose it over permutation importance on a surrogate because it answers
-// the question asked ("how much variance does this decision explain, over the whole space"), needs
-// no held-out data, and gives marginals with an uncertainty (the spread over trees) for free. It
-// assumes decisions independent and uniform, which is how the space is defined; a chain's decision
-// that an architecture lacks (a layer past its depth) is one more category, "absent".
+// search moved together) and a regression tree on its residuals (forest.ts: the interactions). We
+// chose it over permutation importance on a surrogate because it answers the question asked ("how
+// much variance does this decision explain, over the whole space"), needs no held-out data, and
+// gives marginals with an uncertainty (the spread over trees) for free. It assumes decisions
+// independent and uniform, which is how the space is defined; a chain's decision that an
+// architecture lacks (a layer past its depth) is one more category, "absent".
 
 import type { RunRow, Store } from '../../store/store.js';
 import type { Json, Objective, TrialRecord } from '../../core/types.js';

@@ -51,7 +51,10 @@ function readClip(file: string, label: string): Clip {
   return { file, label, rate: fmt.sampleRate, samples };
 }
 
-/** Every WAV under DIR/LABEL/ as [label, file], labels and files sorted; one clear error for an empty or missing folder. */
+/**
+ * Every WAV under DIR/LABEL/ as [label, file], labels and files sorted (the order clips are read and
+ * hashed in); one clear error for an empty or missing folder.
+ */
 export function audioFiles(dir: string): [label: string, file: string][] {
   let labels: string[];
   try {
