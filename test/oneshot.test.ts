@@ -8,7 +8,7 @@ import * as assert from 'uvu/assert';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../engine/training/backend.js';
 import { CellSupernet } from '../engine/training/darts/supernet.js';
-import { PathSgd, pathStep, recalibrate, scorePath } from '../engine/training/oneshot/paths.js';
+import { PathSgd, pathStep, recalibrate, scorePathLoss } from '../engine/training/oneshot/paths.js';
 import { runSupernetJob } from '../engine/training/darts/job.js';
 import type { SupernetJob } from '../engine/training/darts/types.js';
 import { ControllerPolicy, controllerPolicy } from '../strategies/lib/path-policy.js';
@@ -117,7 +117,7 @@ test('BatchNorm recalibration changes the statistics and not the weights', () =>
   const v2 = two.values();
   assert.ok(v1.some((s, i) => s.variance.some((v, j) => Math.abs(v - v2[i].variance[j]) > 1e-3)));
   // scored with the recalibrated statistics, not the batch's
-  const a = scorePath(net, path, x, y, 0, one);
+  const a = scorePathLoss(net, path, x, y, 0, one).accuracy;
   assert.ok(a >= 0 && a <= 1);
   const after = values(net);
   for (const [k, v] of before) assert.equal(Array.from(after.get(k)!), Array.from(v), `${k} changed`);

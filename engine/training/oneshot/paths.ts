@@ -120,24 +120,10 @@ export interface PathScore {
 }
 
 /**
- * Accuracy of `path` under the shared weights on the first `n` examples of (x, y): with `stats`, BN
- * uses those recalibrated statistics; without, each batch's own statistics (as ENAS scores).
- */
-export function scorePath(
-  net: Supernet,
-  path: readonly number[],
-  x: tf.Tensor,
-  y: tf.Tensor2D,
-  n: number,
-  stats?: BnStats,
-  batch = 256,
-): number {
-  return scorePathLoss(net, path, x, y, n, stats, batch).accuracy;
-}
-
-/**
- * scorePath with the mean cross-entropy too: on a few hundred validation images many paths tie on
- * accuracy, and the loss orders them where the accuracy cannot.
+ * Accuracy and mean cross-entropy of `path` under the shared weights on the first `n` examples of
+ * (x, y) (0: all): with `stats`, BN uses those recalibrated statistics; without, each batch's own
+ * statistics (as ENAS scores). The loss orders paths where, on a few hundred validation images,
+ * many tie on accuracy.
  */
 export function scorePathLoss(
   net: Supernet,
