@@ -4,13 +4,14 @@
 // plots, decision importance; kept live by Server-Sent Events. New trials update what is on screen
 // in place (a row, a plot's data); nothing reloads the page or refetches every trial per event.
 
+// the server's own types (erased from the compiled client: type-only imports), so the JSON contract
+// is written once
+import type { Objective } from '../../../core/types.js';
+import type { Explanation } from '../../importance/explain.js';
+import type { TrialSummary as Trial } from '../feed.js';
 import { byId, clear, duration, el, getJson, metricText, sig } from './dom.js';
 import { LinePlot, parallelCoordinates, PALETTE } from './plots.js';
 
-interface Objective {
-  metric: string;
-  mode: 'max' | 'min';
-}
 interface RunInfo {
   store: number;
   storeName: string;
@@ -26,18 +27,6 @@ interface RunInfo {
   objectives: Objective[];
   best: { stage: string; number: number; value: number | null } | null;
 }
-interface Trial {
-  store: number;
-  run: number;
-  stage: string;
-  number: number;
-  state: string;
-  metrics: Record<string, number>;
-  startedAt: number;
-  finishedAt: number | null;
-  arch: string;
-  steps: number;
-}
 type SeriesTrial = Pick<Trial, 'stage' | 'number' | 'state' | 'metrics' | 'startedAt' | 'finishedAt'>;
 interface Series {
   run: number;
@@ -52,31 +41,6 @@ interface Series {
   decisionRows: { number: number; values: number[] }[];
   front: number[];
   lineage: { stage: string; from: string; via: 'from' | 'parent'; n: number }[];
-}
-interface Explanation {
-  metric: string;
-  mode: string;
-  trials: number;
-  trees: number;
-  oob_r2: number | null;
-  main_effects_total: number;
-  decisions: {
-    name: string;
-    importance: { mean: number; std: number };
-    choices: { value: string; marginal: { mean: number; std: number }; trials: number; observed: number | null }[];
-  }[];
-  best: {
-    number: number;
-    metric: number;
-    predicted: number;
-    decisions: {
-      name: string;
-      value: string;
-      effect: { mean: number; std: number };
-      worst: { value: string; loss: number } | null;
-      confirmed: { number: number; value: string; metric: number }[];
-    }[];
-  } | null;
 }
 
 /** Measured in the browser, read by the tests: first page render, and each SSE event's handling. */
