@@ -142,7 +142,10 @@ export class StoreReader {
     return r && { ...toTrial(r), stage: r.stage };
   }
 
-  /** Light columns of every trial of a run (no arch, curve or info): for plots over many trials. */
+  /**
+   * Light columns of every trial of a run (no arch or curve; of its info only the job, what
+   * isSupernetTrial reads): for plots over many trials.
+   */
   columns(runId: number): {
     stage: string;
     number: number;
@@ -150,9 +153,10 @@ export class StoreReader {
     metrics: Record<string, number>;
     startedAt: number;
     finishedAt: number | null;
+    info?: { job: string };
   }[] {
     const rows = this.stmt(
-      'SELECT stage, number, state, metrics, started_at, finished_at FROM trials WHERE run_id = ? ORDER BY started_at, stage, number',
+      "SELECT stage, number, state, metrics, started_at, finished_at, json_extract(info, '$.job') AS job FROM trials WHERE run_id = ? ORDER BY started_at, stage, number",
     ).all(runId) as {
       stage: string;
       number: number;
@@ -160,6 +164,7 @@ export class StoreReader {
       metrics: string;
       started_at: number;
       finished_at: number | null;
+      job: string | null;
     }[];
     return rows.map((r) => ({
       stage: r.stage,
@@ -168,6 +173,7 @@ export class StoreReader {
       metrics: JSON.parse(r.metrics) as Record<string, number>,
       startedAt: r.started_at,
       finishedAt: r.finished_at,
+      ...(typeof r.job === 'string' ? { info: { job: r.job } } : {}),
     }));
   }
 

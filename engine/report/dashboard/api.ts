@@ -143,7 +143,7 @@ export class DashboardApi {
     if (!run) throw new BadRequest(`no run ${runId}`);
     const wf = run.config as unknown as WorkflowConfig;
     const final = finalStage(wf);
-    const all = r.columns(runId).filter((t) => !(t.metrics.supernet_loss !== undefined));
+    const all = r.columns(runId).filter((t) => !isSupernetTrial(t));
     const stageNames = wf.stages?.map((s) => s.name) ?? [''];
     const space = createSpace(final.workflow.space);
     const decisions = space.decisions().map((d) => ({ name: d.name, values: [] as string[] }));
@@ -182,7 +182,7 @@ export class DashboardApi {
       finalStage: final.stage,
       stages: stageNames,
       metrics: [...new Set(all.flatMap((t) => Object.keys(t.metrics)))],
-      trials: all.map((t) => ({
+      trials: all.map(({ info: _job, ...t }) => ({
         ...t,
         metrics: Object.fromEntries(Object.entries(t.metrics).filter(([k]) => keep.has(k))),
       })),
