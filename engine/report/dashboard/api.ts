@@ -3,6 +3,7 @@
 
 import { basename } from 'node:path';
 import type { StoreReader, TrialQuery } from '../../store/reader.js';
+import type { RunRow } from '../../store/store.js';
 import type { TrialRecord, TrialState } from '../../core/types.js';
 import type { WorkflowConfig } from '../../core/workflow.js';
 import { finalStage, objectivesOf, stageWorkflow } from '../../core/stages.js';
@@ -31,6 +32,15 @@ export class DashboardApi {
     const r = this.readers[i];
     if (!r) throw new BadRequest(`no store ${i}`);
     return r;
+  }
+
+  /** The store, run id and run a request names (?store=&run=); 400 when there is no such run. */
+  private run(q: URLSearchParams): { r: StoreReader; runId: number; run: RunRow } {
+    const r = this.reader(q);
+    const runId = int(q, 'run');
+    const run = r.run(runId);
+    if (!run) throw new BadRequest(`no run ${runId}`);
+    return { r, runId, run };
   }
 
   stores(): { index: number; path: string; name: string }[] {
@@ -137,10 +147,7 @@ export class DashboardApi {
 
   /** Compact columns for the plots: every trial of a run, its decisions as indices, its metrics. */
   series(q: URLSearchParams): unknown {
-    const r = this.reader(q);
-    const runId = int(q, 'run');
-    const run = r.run(runId);
-    if (!run) throw new BadRequest(`no run ${runId}`);
+    const { r, runId, run } = this.run(q);
     const wf = run.config as unknown as WorkflowConfig;
     const final = finalStage(wf);
     const all = r.columns(runId).filter((t) => !isSupernetTrial(t));
@@ -198,10 +205,7 @@ export class DashboardApi {
 
   /** Learning curves: the best `limit` trials of a stage and every pruned one (up to `limit` again). */
   curves(q: URLSearchParams): unknown {
-    const r = this.reader(q);
-    const runId = int(q, 'run');
-    const run = r.run(runId);
-    if (!run) throw new BadRequest(`no run ${runId}`);
+    const { r, runId, run } = this.run(q);
     const final = finalStage(run.config as unknown as WorkflowConfig);
     const limit = Math.min(int(q, 'limit', 20), 200);
     const o = final.objectives[0];
@@ -213,10 +217,7 @@ export class DashboardApi {
   }
 
   explain(q: URLSearchParams): Explanation {
-    const r = this.reader(q);
-    const runId = int(q, 'run');
-    const run = r.run(runId);
-    if (!run) throw new BadRequest(`no run ${runId}`);
+    const { r, runId, run } = this.run(q);
     const wf = run.config as unknown as WorkflowConfig;
     const final = finalStage(wf);
     const st = wf.stages?.find((s) => s.name === final.stage);
