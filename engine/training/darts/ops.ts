@@ -164,6 +164,29 @@ export function accuracy(logits: tf.Tensor2D, y: tf.Tensor2D): tf.Scalar {
   return tf.mean(tf.cast(tf.equal(tf.argMax(logits, 1), tf.argMax(y, 1)), 'float32'));
 }
 
+/** Mean cross-entropy and accuracy of `forward`'s logits over the first `n` rows of (x, y), in batches. */
+export function lossAndAccuracy(
+  forward: (xb: tf.Tensor) => tf.Tensor2D,
+  x: tf.Tensor,
+  y: tf.Tensor2D,
+  n: number,
+  batch: number,
+): { loss: number; accuracy: number } {
+  let loss = 0;
+  let acc = 0;
+  for (let s = 0; s < n; s += batch) {
+    const [l, a] = tf.tidy(() => {
+      const size = Math.min(batch, n - s);
+      const yb = tf.slice(y, s, size) as tf.Tensor2D;
+      const logits = forward(tf.slice(x, s, size));
+      return [crossEntropy(logits, yb).dataSync()[0] * size, accuracy(logits, yb).dataSync()[0] * size];
+    });
+    loss += l;
+    acc += a;
+  }
+  return { loss: loss / Math.max(1, n), accuracy: acc / Math.max(1, n) };
+}
+
 /** A candidate operation of a mixed op; null output means `none` (a zero contribution). */
 export type CandidateOp = (x: tf.Tensor) => tf.Tensor | null;
 

@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { Rng, deriveSeed } from '../../core/rng.js';
 import type { Json, Metrics } from '../../core/types.js';
-import { accuracy, crossEntropy } from './ops.js';
+import { accuracy, crossEntropy, lossAndAccuracy } from './ops.js';
 import type { Supernet } from './supernet.js';
 import type { AlphaEpoch } from './types.js';
 import { DARTS_DEFAULTS, type DartsOptions } from '../../core/supernet.js';
@@ -310,19 +310,5 @@ export function evaluate(
   y: tf.Tensor2D,
   batch: number,
 ): { loss: number; accuracy: number } {
-  const n = x.shape[0];
-  let loss = 0;
-  let acc = 0;
-  for (let s = 0; s < n; s += batch) {
-    const [l, a] = tf.tidy(() => {
-      const size = Math.min(batch, n - s);
-      const xb = tf.slice(x, s, size);
-      const yb = tf.slice(y, s, size) as tf.Tensor2D;
-      const logits = net.forward(xb);
-      return [crossEntropy(logits, yb).dataSync()[0] * size, accuracy(logits, yb).dataSync()[0] * size];
-    }) as unknown as [number, number];
-    loss += l;
-    acc += a;
-  }
-  return { loss: loss / Math.max(1, n), accuracy: acc / Math.max(1, n) };
+  return lossAndAccuracy((xb) => net.forward(xb), x, y, x.shape[0], batch);
 }

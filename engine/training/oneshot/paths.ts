@@ -4,7 +4,7 @@
 
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../../core/rng.js';
-import { BnStats, accuracy, crossEntropy, withBnStats } from '../darts/ops.js';
+import { BnStats, accuracy, crossEntropy, lossAndAccuracy, withBnStats } from '../darts/ops.js';
 import type { Supernet } from '../darts/supernet.js';
 
 export type Path = number[];
@@ -135,20 +135,9 @@ export function scorePathLoss(
   batch = 256,
 ): PathScore {
   const total = Math.min(n > 0 ? n : x.shape[0], x.shape[0]);
-  let correct = 0;
-  let lossSum = 0;
-  for (let s = 0; s < total; s += batch) {
-    const [c, l] = tf.tidy(() => {
-      const size = Math.min(batch, total - s);
-      const xb = tf.slice(x, s, size);
-      const yb = tf.slice(y, s, size) as tf.Tensor2D;
-      const logits = stats ? withBnStats(stats, () => net.forwardPath(xb, path)) : net.forwardPath(xb, path);
-      return [accuracy(logits, yb).dataSync()[0] * size, crossEntropy(logits, yb).dataSync()[0] * size];
-    });
-    correct += c;
-    lossSum += l;
-  }
-  return { accuracy: correct / Math.max(1, total), loss: lossSum / Math.max(1, total) };
+  const forward = (xb: tf.Tensor) =>
+    stats ? withBnStats(stats, () => net.forwardPath(xb, path)) : net.forwardPath(xb, path);
+  return lossAndAccuracy(forward, x, y, total, batch);
 }
 
 /**
