@@ -1,6 +1,7 @@
 // Opens the dashboard on a store of N trials, measures in the browser the first page render and the
 // handling of one SSE update (a trial written to the store while the page is open).
 
+import { Rng } from '../../engine/core/rng.js';
 import { startDashboard } from '../../engine/report/dashboard/server.js';
 import { buildBigStore } from './big-store.js';
 import { openPage } from './dashboard.js';
@@ -32,30 +33,35 @@ export async function measureDashboard(path: string, n: number, screenshot?: str
   const b = await openPage(dash.url);
   try {
     const timings = () => b.page.evaluate(() => (window as unknown as { __nas: { timings: Timings } }).__nas.timings);
+    /** Writes trial n + k while the page is open, waits for the page's k-th SSE update; the write's time. */
+    const writeTrial = async (k: number, accuracy: number): Promise<number> => {
+      const arch = space.sample(new Rng(100 - k));
+      const at = Date.now();
+      store.insertTrial(run, '', {
+        number: n + k,
+        key: `new${k}:${space.key(arch)}`,
+        arch,
+        state: 'complete',
+        metrics: { accuracy, loss: +(1 - accuracy).toFixed(3), params: 12_700 },
+        seed: k,
+        attempts: 1,
+        startedAt: at,
+        finishedAt: at,
+      });
+      await b.page.waitForFunction(
+        (count) => (window as unknown as { __nas: { timings: Timings } }).__nas.timings.sse.length >= count,
+        k,
+        { timeout: 10_000 },
+      );
+      return at;
+    };
     await b.page.waitForFunction(() => document.getElementById('count')?.textContent?.endsWith('trials match'));
     await b.page.waitForSelector('#live.on');
     const first = await timings();
     const countText = await b.page.locator('#count').textContent();
     const rowsOnPage = await b.page.locator('#trials-table tbody tr').count();
     // a new trial, written by another connection as a run would
-    const arch = space.sample(new (await import('../../engine/core/rng.js')).Rng(99));
-    const written = Date.now();
-    store.insertTrial(run, '', {
-      number: n + 1,
-      key: `new:${space.key(arch)}`,
-      arch,
-      state: 'complete',
-      metrics: { accuracy: 0.99, loss: 0.01, params: 12_700 },
-      seed: 1,
-      attempts: 1,
-      startedAt: written,
-      finishedAt: written,
-    });
-    await b.page.waitForFunction(
-      () => (window as unknown as { __nas: { timings: Timings } }).__nas.timings.sse.length > 0,
-      null,
-      { timeout: 10_000 },
-    );
+    const written = await writeTrial(1, 0.99);
     const after = await timings();
     const sse = after.sse[0];
     const newTopRow = await b.page.locator('#trials-table tbody tr:first-child td:first-child').textContent();
@@ -63,24 +69,7 @@ export async function measureDashboard(path: string, n: number, screenshot?: str
     // sorted by accuracy, high to low: the new, better trial must come to the top via the server
     await b.page.click('#trials-table th[data-sort="metric:accuracy"]');
     await b.page.waitForSelector('#trials-table th[data-sort="metric:accuracy"]:text("▼")');
-    const arch2 = space.sample(new (await import('../../engine/core/rng.js')).Rng(98));
-    const now = Date.now();
-    store.insertTrial(run, '', {
-      number: n + 2,
-      key: `new2:${space.key(arch2)}`,
-      arch: arch2,
-      state: 'complete',
-      metrics: { accuracy: 0.999, loss: 0.001, params: 12_700 },
-      seed: 2,
-      attempts: 1,
-      startedAt: now,
-      finishedAt: now,
-    });
-    await b.page.waitForFunction(
-      () => (window as unknown as { __nas: { timings: Timings } }).__nas.timings.sse.length > 1,
-      null,
-      { timeout: 10_000 },
-    );
+    await writeTrial(2, 0.999);
     const sorted = (await timings()).sse[1];
     const sortedTopRow = await b.page.locator('#trials-table tbody tr:first-child td:first-child').textContent();
     await b.page.click('#next');
