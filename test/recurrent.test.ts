@@ -15,6 +15,7 @@ import { FusedRecurrent } from '../engine/training/model/recurrent.js';
 import { buildModel, compileModel, trainEpoch } from '../engine/training/model/index.js';
 import { FIXTURES } from './helpers/paths.js';
 import { random } from './helpers/random.js';
+import { reloaded } from './helpers/reload.js';
 
 interface Case {
   name: string;
@@ -151,13 +152,7 @@ test('a chain model with lstm and bidirectional gru saves and loads with the sam
   const [fk, fr, , bk, br] = gru.getWeights().map((w) => Array.from(w.dataSync()));
   assert.not.equal(bk, fk);
   assert.not.equal(br, fr);
-  let saved: tf.io.ModelArtifacts | undefined;
-  await model.save(
-    tf.io.withSaveHandler(
-      async (a) => ((saved = a), { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } }),
-    ),
-  );
-  const loaded = await tf.loadLayersModel(tf.io.fromMemory(saved as tf.io.ModelArtifacts));
+  const loaded = await reloaded(model);
   assert.equal(
     loaded.layers.map((l) => l.getClassName()),
     model.layers.map((l) => l.getClassName()),

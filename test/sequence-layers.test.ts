@@ -15,6 +15,7 @@ import { computeProxies } from '../engine/evaluation/proxies/proxies.js';
 import { DilatedConv1D } from '../engine/training/model/dilated-conv1d.js';
 import { FIXTURES } from './helpers/paths.js';
 import { lcg, random } from './helpers/random.js';
+import { reloaded } from './helpers/reload.js';
 
 interface Case {
   name: string;
@@ -105,13 +106,7 @@ test('a model with attention and embedding saves and loads with the same predict
     seed: 5,
     vocab: c.vocab,
   });
-  let saved: tf.io.ModelArtifacts | undefined;
-  await model.save(
-    tf.io.withSaveHandler(
-      async (a) => ((saved = a), { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } }),
-    ),
-  );
-  const loaded = await tf.loadLayersModel(tf.io.fromMemory(saved as tf.io.ModelArtifacts));
+  const loaded = await reloaded(model);
   const x = tf.tensor(batch(c).x, [N, ...c.input]);
   const a = (model.predict(x) as tf.Tensor).dataSync();
   const b = (loaded.predict(x) as tf.Tensor).dataSync();
